@@ -1,0 +1,200 @@
+"""The pose adapter: the one module that talks to MediaPipe.
+
+It runs MediaPipe's Tasks ``PoseLandmarker`` in VIDEO mode (so the tracker
+carries the person from frame to frame) for clips and live frames alike, and
+turns each result into a `PoseFrame`.
+
+Models are ``.task`` bundles. ``lite`` and ``full`` ship inside the package
+(built offline by ``scripts/build_pose_models.py``); ``heavy`` is an opt-in
+build; any path to a ``.task`` file (e.g. an official download) also works.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.errors import ModelError
+from formcheck.frame import PoseFrame
+
+MODEL_NAMES = ("lite", "full", "heavy")
+DEFAULT_MODEL = "full"
+ORIENTATIONS = ("auto", "0", "90", "270")
+DEFAULT_ORIENTATION = "auto"
+_MODELS_DIR = Path(__file__).parent / "models"
+_BUNDLE_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+
+
+def resolve_model(model: str | os.PathLike[str]) -> Path:
+    """Return the ``.task`` file for a model name (lite, full, heavy) or path.
+
+    >>> resolve_model("full").name
+    'pose_landmarker_full.task'
+    """
+    text = os.fspath(model)
+    if text in MODEL_NAMES:
+        path = _MODELS_DIR / f"pose_landmarker_{text}.task"
+        if not path.exists():
+            hint = (
+                "build it with: python scripts/build_pose_models.py --variants heavy"
+                if text == "heavy"
+                else "reinstall formcheck, or rebuild with: python scripts/build_pose_models.py"
+            )
+            raise ModelError(f"model {text!r} is not installed ({path}); {hint}")
+        return path
+    path = Path(text)
+    if path.suffix != ".task" and not path.exists():
+        raise ModelError(
+            f"unknown model {text!r}: expected one of {', '.join(MODEL_NAMES)} "
+            "or the path to a .task file"
+        )
+    if not path.is_file():
+        raise ModelError(f"model file {text!r}: no such file")
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            missing = _BUNDLE_MEMBERS - set(bundle.namelist())
+    except zipfile.BadZipFile:
+        raise ModelError(f"model file {text!r}: not a .task bundle (not a zip archive)") from None
+    if missing:
+        missing_text = ", ".join(sorted(missing))
+        raise ModelError(
+            f"model file {text!r}: not a pose landmarker bundle (missing {missing_text})"
+        )
+    return path
+
+
+def model_label(model: str | os.PathLike[str]) -> str:
+    """A short name for a model, for landmark-file headers and reports."""
+    text = os.fspath(model)
+    return text if text in MODEL_NAMES else Path(text).name
+
+
+# Rotating an upright image by `k` quarter turns counter-clockwise (np.rot90)
+# moves normalised point (x, y) to the position below; `_unrotate` undoes it.
+def _unrotate(xy: np.ndarray, quarter_turns: int) -> np.ndarray:
+    x, y = xy[..., 0], xy[..., 1]
+    if quarter_turns % 4 == 1:  # image rotated 90° counter-clockwise: (x, y) -> (y, 1 - x)
+        return np.stack([1.0 - y, x], axis=-1)
+    if quarter_turns % 4 == 3:  # rotated 90° clockwise: (x, y) -> (1 - y, x)
+        return np.stack([y, 1.0 - x], axis=-1)
+    return xy
+
+
+def _unrotate_world(xyz: np.ndarray, quarter_turns: int) -> np.ndarray:
+    # World axes follow the image axes (x right, y down), so undo the same turn
+    # about the camera's z axis; metric lengths are unchanged.
+    out = xyz.copy()
+    if quarter_turns % 4 == 1:
+        out[:, 0], out[:, 1] = -xyz[:, 1], xyz[:, 0]
+    elif quarter_turns % 4 == 3:
+        out[:, 0], out[:, 1] = xyz[:, 1], -xyz[:, 0]
+    return out
+
+
+class PoseEstimator:
+    """Finds one person's pose in a stream of frames.
+
+    Use it as a context manager so MediaPipe's graph is closed when you are done::
+
+        with PoseEstimator("full") as estimator:
+            frame = estimator.process(rgb, t=0.0)
+
+    Args:
+        model: ``lite``, ``full``, ``heavy`` or a path to a ``.task`` file.
+        orientation: quarter turns applied before inference, as degrees
+            counter-clockwise: ``"0"``, ``"90"``, ``"270"``; ``"auto"`` is
+            ``"0"`` (see docs/orientation.md for the measurement behind that).
+            Landmarks are always returned in the upright frame's coordinates.
+        min_detection_confidence, min_tracking_confidence: MediaPipe's gates.
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] = DEFAULT_MODEL,
+        orientation: str = DEFAULT_ORIENTATION,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        if str(orientation) not in ORIENTATIONS:
+            raise ModelError(
+                f"orientation: expected one of {', '.join(ORIENTATIONS)}, got {orientation!r}"
+            )
+        self.model_path = resolve_model(model)
+        self.model = model_label(model)
+        self.orientation = str(orientation)
+        self._turns = 0 if self.orientation == "auto" else int(self.orientation) // 90
+        self._last_ms = -1
+        self._landmarker = self._create(min_detection_confidence, min_tracking_confidence)
+
+    def _create(self, detection: float, tracking: float):
+        # Imported here, not at module import: importing MediaPipe costs
+        # about a second and pulls in a large native library.
+        from mediapipe.tasks.python.core.base_options import BaseOptions
+        from mediapipe.tasks.python.vision import pose_landmarker as pl
+        from mediapipe.tasks.python.vision.core.vision_task_running_mode import (
+            VisionTaskRunningMode,
+        )
+
+        options = pl.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=VisionTaskRunningMode.VIDEO,
+            num_poses=1,
+            min_pose_detection_confidence=detection,
+            min_pose_presence_confidence=detection,
+            min_tracking_confidence=tracking,
+        )
+        try:
+            return pl.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"model {self.model_path}: MediaPipe could not load it ({exc})"
+            ) from None
+
+    def process(self, rgb: np.ndarray, t: float) -> PoseFrame:
+        """Estimate the pose in one ``(height, width, 3)`` uint8 RGB frame shown at ``t`` seconds.
+
+        Timestamps must increase; equal or earlier ones are nudged forward by
+        a millisecond, as MediaPipe's VIDEO mode requires.
+        """
+        import mediapipe as mp
+
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator is closed")
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"rgb: expected (height, width, 3) uint8, got {rgb.shape} {rgb.dtype}")
+        height, width = rgb.shape[:2]
+        ms = max(round(t * 1000.0), self._last_ms + 1)
+        self._last_ms = ms
+        source = np.ascontiguousarray(np.rot90(rgb, k=self._turns)) if self._turns else rgb
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(source))
+        result = self._landmarker.detect_for_video(image, ms)
+        if not result.pose_landmarks:
+            return PoseFrame.empty(t=t, width=width, height=height)
+        points = result.pose_landmarks[0]
+        landmarks = np.array(
+            [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in points],
+            dtype=np.float64,
+        )
+        world = None
+        if result.pose_world_landmarks:
+            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]])
+        if self._turns:
+            landmarks[:, :2] = _unrotate(landmarks[:, :2], self._turns)
+            if world is not None:
+                world = _unrotate_world(world, self._turns)
+        return PoseFrame(t=t, width=width, height=height, image=landmarks, world=world)
+
+    def close(self) -> None:
+        """Release MediaPipe's graph; safe to call twice."""
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,79 @@
+"""Small factories that build domain objects and media files for tests."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from formcheck.frame import PoseFrame
+
+
+def make_frame(t: float = 0.0, seed: int = 0, world: bool = True) -> PoseFrame:
+    """A frame with random but valid landmarks (for I/O tests, not geometry)."""
+    rng = np.random.default_rng(seed)
+    image = np.column_stack([rng.random((33, 2)), rng.normal(0, 0.1, 33), rng.random(33)])
+    return PoseFrame(
+        t=t,
+        width=640,
+        height=480,
+        image=image,
+        world=rng.normal(0, 0.3, (33, 3)) if world else None,
+    )
+
+
+def pattern(i: int, width: int = 64, height: int = 48) -> np.ndarray:
+    """A frame whose top-left block marks orientation and whose brightness encodes ``i``."""
+    img = np.full((height, width, 3), (i * 7) % 200, np.uint8)
+    img[: height // 4, : width // 3] = (255, 0, 0)
+    return img
+
+
+def write_clip(
+    path: Path,
+    frames: int = 10,
+    fps: float = 30.0,
+    size: tuple[int, int] = (64, 48),
+    codec: str = "libx264",
+    times: list[float] | None = None,
+    rotation: int = 0,
+    audio: bool = False,
+) -> Path:
+    """Encode a small synthetic clip; ``times`` gives real (variable) timestamps."""
+    container = av.open(str(path), "w")
+    stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
+    stream.width, stream.height = size
+    stream.pix_fmt = "yuv420p"
+    if rotation:
+        stream.set_display_rotation(rotation)
+    time_base = Fraction(1, 1000)  # MPEG-4 part 2 refuses finer time bases
+    if times:
+        stream.codec_context.time_base = time_base
+    for i in range(frames):
+        frame = av.VideoFrame.from_ndarray(pattern(i, *size), format="rgb24")
+        if times:  # otherwise PyAV spaces frames at `fps` itself (AVI can only do that)
+            frame.pts, frame.time_base = round(times[i] / time_base), time_base
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+    container.close()
+    return path
+
+
+def write_audio_only(path: Path, seconds: float = 0.5) -> Path:
+    """An .mp4 holding only an AAC audio track."""
+    container = av.open(str(path), "w")
+    stream = container.add_stream("aac", rate=44100)
+    samples = int(44100 * seconds)
+    pcm = (np.sin(np.arange(samples) / 20) * 8000).astype(np.int16).reshape(1, -1)
+    frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+    frame.sample_rate = 44100
+    for packet in stream.encode(frame):
+        container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+    container.close()
+    return path
