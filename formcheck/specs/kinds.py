@@ -1,0 +1,278 @@
+"""The registries of metric kinds and check kinds, and the fixed vocabularies.
+
+One registry drives both the loader's validation and the generated reference
+(`docs/spec-language.md`), so the two cannot drift apart. The engine has one
+evaluator per kind named here (a test checks it covers them all).
+
+>>> sorted(metric_kinds())
+['body_position', 'displacement', 'distance', 'joint_angle', 'segment_angle']
+>>> check_kinds()["stillness"].params[0].name
+'metric'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from formcheck.specs.schema import (
+    IDENTIFIER,
+    NONNEGATIVE,
+    NUMBER,
+    POINT,
+    TEXT,
+    Invalid,
+    Param,
+    ParamType,
+    choice,
+    list_of,
+    points,
+    show,
+)
+
+#: Camera views the engine can detect: name -> what it means (for the docs).
+VIEWS: Mapping[str, str] = {
+    "side": "the camera looks across the body: its side is seen, the hip line points at the lens",
+    "end_on": "the camera looks along the body from beyond the feet (or the head)",
+    "overhead": "the camera faces the front of a lying body from above",
+    "front": "the camera faces the front (or back) of an upright body",
+}
+
+#: How to fix a view that can't judge a check: best view -> advice.
+VIEW_ADVICE: Mapping[str, str] = {
+    "side": "place the camera to one side of you, level with your body",
+    "end_on": "place the camera beyond your feet",
+    "overhead": "place the camera above you, looking down",
+    "front": "place the camera in front of you",
+}
+
+#: How the spec says which sides work.
+SIDE_MODES: Mapping[str, str] = {
+    "either": "one side works at a time (a set per leg); the user picks left, right or auto",
+    "alternating": "the sides take turns rep by rep; auto tracks both",
+    "both": "both sides work together; templated metrics are averaged over left and right",
+}
+
+#: What a user may ask the engine for.
+SIDES = ("left", "right", "both", "auto")
+SEVERITIES = ("info", "warning", "error")
+BODY_LENGTHS: Mapping[str, tuple[str, str]] = {
+    "thigh": ("{side}_hip", "{side}_knee"),
+    "shin": ("{side}_knee", "{side}_ankle"),
+    "hip_width": ("left_hip", "right_hip"),
+    "shoulder_width": ("left_shoulder", "right_shoulder"),
+    "torso": ("mid_hip", "mid_shoulder"),
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A metric or check kind: its parameters and the unit and bounds of its values.
+
+    ``unit(params)`` and ``bounds(params)`` get the validated parameters (for a
+    check, also ``"metric_unit"`` and ``"metric_bounds"`` of the metric it
+    reads); ``bounds`` is the smallest and largest value the kind can produce.
+    """
+
+    name: str
+    doc: str
+    params: tuple[Param, ...]
+    unit: Callable[[Mapping[str, object]], str]
+    bounds: Callable[[Mapping[str, object]], tuple[float, float]]
+    needs_metric: bool = False
+
+
+_ANGLE = (0.0, 180.0)
+_LENGTH = (0.0, float("inf"))
+_SIGNED = (float("-inf"), float("inf"))
+_PER = Param(
+    "per",
+    choice(BODY_LENGTHS),
+    "divide by this body length (measured at the start); without it the value is in cm",
+    required=False,
+)
+_SPACE = Param(
+    "space",
+    choice(("image", "world")),
+    "image: measured against the still camera and scaled to cm by a body length; "
+    "world: in the pose model's 3D landmarks (hip-centred, so they can't see the pelvis move)",
+    required=False,
+    default="image",
+)
+
+
+def metric_kinds() -> Mapping[str, Kind]:
+    """The metric kinds, by name (built on each call: no import-time work)."""
+    kinds = (
+        Kind(
+            "joint_angle",
+            "The angle at the middle of three landmarks, 180 when they are in a straight line. "
+            "From the 3D world landmarks when the source has them, else from the image.",
+            (Param("points", points(3), "three landmarks; the angle is at the second"),),
+            lambda p: "deg",
+            lambda p: _ANGLE,
+        ),
+        Kind(
+            "segment_angle",
+            "The angle between the segment from the first landmark to the second and a "
+            "reference direction: `body_axis` (mid-hip to mid-shoulder), `floor` (the image's "
+            "horizontal, for a level camera) or `vertical` (the image's vertical).",
+            (
+                Param("points", points(2), "the segment, from the first landmark to the second"),
+                Param("against", choice(("body_axis", "floor", "vertical")), "the reference"),
+            ),
+            lambda p: "deg",
+            lambda p: _ANGLE,
+        ),
+        Kind(
+            "distance",
+            "The distance between two landmarks divided by a body length.",
+            (
+                Param("points", points(2), "the two landmarks"),
+                Param("per", choice(BODY_LENGTHS), "the body length to divide by"),
+            ),
+            lambda p: "ratio",
+            lambda p: _LENGTH,
+        ),
+        Kind(
+            "body_position",
+            "Where a landmark sits in the body frame: origin at `origin`, axes along the hip "
+            'line (`lateral`) and along the torso (`longitudinal`). "A heel in line with its '
+            'sit bone" is a lateral offset of about 0 from its own hip.',
+            (
+                Param("point", POINT, "the landmark"),
+                Param("axis", choice(("lateral", "longitudinal")), "which body axis"),
+                Param("origin", POINT, "where the axis starts", required=False, default="mid_hip"),
+                Param(
+                    "toward",
+                    choice(("{side}", "{other}", "left", "right")),
+                    "lateral only: the positive direction (default: the working side, so "
+                    "positive means away from the midline)",
+                    required=False,
+                    default="{side}",
+                ),
+                _PER,
+            ),
+            lambda p: "ratio" if p.get("per") else "cm",
+            lambda p: _SIGNED,
+        ),
+        Kind(
+            "displacement",
+            "How far a landmark (one point: cm) or a line (two points: degrees of rotation) "
+            "has moved since the start of the rep.",
+            (Param("points", points((1, 2)), "one landmark, or two for a line"), _SPACE),
+            lambda p: "cm" if len(p["points"]) == 1 else "deg",
+            lambda p: _LENGTH if len(p["points"]) == 1 else _ANGLE,
+        ),
+    )
+    return {k.name: k for k in kinds}
+
+
+def check_kinds() -> Mapping[str, Kind]:
+    """The check kinds, by name (built on each call: no import-time work)."""
+    metric = Param("metric", TEXT, "the name of a metric in `[metrics]`")
+    kinds = (
+        Kind(
+            "path_straightness",
+            "The largest sideways distance of a landmark from the straight line it should "
+            "follow in a rep: the line through its position at the start of the rep, along "
+            "the body axis (or the hip line).",
+            (
+                Param("point", POINT, "the landmark whose path is judged"),
+                Param(
+                    "along",
+                    choice(("body_axis", "hip_line")),
+                    "the direction of the ideal line",
+                    required=False,
+                    default="body_axis",
+                ),
+                _SPACE,
+            ),
+            lambda p: "cm",
+            lambda p: _LENGTH,
+        ),
+        Kind(
+            "stillness",
+            "The largest value, within a rep, of a `displacement` metric: how far a point or "
+            "a line moved from where it was at the start of the rep.",
+            (metric,),
+            lambda p: str(p["metric_unit"]),
+            lambda p: p["metric_bounds"],  # type: ignore[return-value]
+            needs_metric=True,
+        ),
+        Kind(
+            "range",
+            "The smallest or largest value of a metric within the rep, against a limit: e.g. "
+            "the knee must reach at least 160 degrees. Judged when the rep ends.",
+            (
+                metric,
+                Param("stat", choice(("max", "min")), "which extreme of the rep"),
+                Param("must", choice(("at_least", "at_most")), "how it compares with `limit`"),
+            ),
+            lambda p: str(p["metric_unit"]),
+            lambda p: p["metric_bounds"],  # type: ignore[return-value]
+            needs_metric=True,
+        ),
+        Kind(
+            "symmetry",
+            "Left against right: the difference between the two sides' extreme of a metric "
+            "(which must use `{side}`) within the rep. Judged when the rep ends.",
+            (
+                metric,
+                Param("stat", choice(("max", "min")), "which extreme of the rep"),
+            ),
+            lambda p: str(p["metric_unit"]),
+            lambda p: _LENGTH,
+            needs_metric=True,
+        ),
+    )
+    return {k.name: k for k in kinds}
+
+
+def _view_limits(value: object) -> tuple[tuple[str, float], ...]:
+    if not isinstance(value, Mapping):
+        raise Invalid("", f"expected a table of view = number, got {show(value)}")
+    out = []
+    for view, limit in value.items():
+        try:
+            choice(VIEWS).convert(view)
+        except Invalid as exc:
+            raise exc.within(view) from None
+        try:
+            out.append((view, NONNEGATIVE.convert(limit)))
+        except Invalid as exc:
+            raise exc.within(view) from None
+    return tuple(out)
+
+
+def common_check_params() -> tuple[Param, ...]:
+    """The parameters shared by all check kinds (kind-specific ones follow them)."""
+    return (
+        Param("code", IDENTIFIER, "the stable flag code, e.g. `heel_off_line`"),
+        Param("kind", choice(check_kinds()), "the check kind"),
+        Param("label", TEXT, "what it judges, in a few words (used when a view can't judge it)"),
+        Param("limit", NUMBER, "the threshold; past it the flag is raised"),
+        Param("unit", TEXT, "the unit of `limit`; must match what the kind measures"),
+        Param("cue", TEXT, "what the user is told when the flag is raised"),
+        Param(
+            "severity",
+            choice(SEVERITIES),
+            "how much it matters",
+            required=False,
+            default="warning",
+        ),
+        Param(
+            "views",
+            list_of(choice(VIEWS)),
+            "the camera views it can be judged from (default: all)",
+            required=False,
+            default=tuple(VIEWS),
+        ),
+        Param(
+            "view_limits",
+            ParamType("table of view = number", _view_limits),
+            "per-view limits that replace `limit`, e.g. `{ side = 4.0 }`",
+            required=False,
+            default=(),
+        ),
+    )
