@@ -43,8 +43,7 @@ class ClipStats:
 
     def summary(self) -> str:
         """One line for the terminal, e.g. ``91 frames, 91 with a pose, 58.3 fps``."""
-        line = f"{self.frames} frames, {self.frames_with_pose} with a pose, {self.fps:.1f} fps"
-        return f"{line} (cut short: {self.truncation_reason})" if self.truncated else line
+        return f"{self.frames} frames, {self.frames_with_pose} with a pose, {self.fps:.1f} fps"
 
 
 class ClipPoses:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
@@ -83,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
     if stats.frames == 0:
         raise FormcheckError(f"{args.clip}: no frames could be decoded ({stats.truncation_reason})")
     print(f"{args.clip.name}: {stats.summary()} -> {args.output}")
-    if stats.truncated:
-        print(f"warning: {stats.truncation_reason}", file=sys.stderr)
+    if stats.truncated:  # the frames before the damage are saved; the status still says so
+        raise FormcheckError(stats.truncation_reason)
     if stats.frames_with_pose == 0:
         raise FormcheckError(f"{args.clip}: no person was found in any frame")
     return 0
