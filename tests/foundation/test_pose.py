@@ -111,7 +111,7 @@ def test_a_user_supplied_task_file_is_accepted_and_checked(tmp_path):
     assert resolve_model(str(copy)) == copy
     bogus = tmp_path / "bogus.task"
     bogus.write_text("not a zip")
-    with pytest.raises(ModelError, match="not a .task bundle"):
+    with pytest.raises(ModelError, match=r"not a \.task bundle"):
         resolve_model(str(bogus))
 
 
