@@ -1,0 +1,638 @@
+"""The session history: an embedded SQLite database of sessions, reps and flags.
+
+Why plain ``sqlite3`` and not SQLAlchemy: the schema is four small tables, the
+standard library ships the driver, and a list of SQL migrations applied in
+order under ``PRAGMA user_version`` gives a versioned schema that survives
+upgrades without another dependency. All SQL lives in this module; the UI
+only calls `History` methods and gets frozen rows back.
+
+- WAL mode: the live video worker writes each rep while the page reads, and
+  readers never block the writer.
+- Every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), so a
+  rep and its flags land together or not at all.
+- A connection per call (cheap for SQLite) makes `History` safe to use from
+  the webcam worker thread and the page thread at once.
+- Only landmarks-derived results are stored; raw video never is.
+
+>>> import tempfile, os
+>>> h = History(os.path.join(tempfile.mkdtemp(), "h.sqlite3"))
+>>> sid = h.start_session(exercise="heel_slide", side="left", source="live")
+>>> h.record_rep(sid, {"rep": 1, "side": "left", "status": "full", "rom_min": 80, "rom_max": 170})
+>>> h.session(sid).reps
+1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from formcheck.errors import FormcheckError
+
+#: Environment variable naming the history database file (instead of the user's data dir).
+DB_ENV = "FORMCHECK_DB"
+SOURCES = ("live", "clip")
+
+#: The schema, one migration per version. Never edit a released entry: append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: sessions, their reps and their flags.
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        side TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('live', 'clip')),
+        status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'finished')),
+        view TEXT NOT NULL DEFAULT '',
+        clip_name TEXT NOT NULL DEFAULT '',
+        reps INTEGER NOT NULL DEFAULT 0,
+        partial_reps INTEGER NOT NULL DEFAULT 0,
+        settings TEXT NOT NULL DEFAULT '{}',
+        result TEXT
+    );
+    CREATE INDEX sessions_by_exercise ON sessions (exercise, started_at);
+    CREATE TABLE reps (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        rep INTEGER NOT NULL,
+        side TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'full',
+        start REAL,
+        "end" REAL,
+        duration REAL,
+        rom_min REAL,
+        rom_max REAL,
+        flags TEXT NOT NULL DEFAULT '',
+        UNIQUE (session_id, rep, side)
+    );
+    CREATE TABLE flags (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        rep INTEGER,
+        side TEXT NOT NULL DEFAULT '',
+        code TEXT NOT NULL,
+        t REAL,
+        value REAL,
+        limit_value REAL,
+        unit TEXT NOT NULL DEFAULT '',
+        message TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX flags_by_session ON flags (session_id);
+    """,
+    # 2: per-person limits, shared by Live and Review.
+    """
+    CREATE TABLE overrides (
+        exercise TEXT NOT NULL,
+        code TEXT NOT NULL,
+        limit_value REAL NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (exercise, code)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class HistoryError(FormcheckError):
+    """The history database can't be opened or is from a newer formcheck."""
+
+
+def default_db_path() -> Path:
+    """``$FORMCHECK_DB`` if set, else ``history.sqlite3`` in the user's data directory."""
+    configured = os.environ.get(DB_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("formcheck", appauthor=False) / "history.sqlite3"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _number(value: object) -> float | None:
+    """A finite float, or None (SQLite has no NaN; missing values stay missing)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session: what was done, when, and how it went."""
+
+    id: int
+    started_at: str
+    updated_at: str
+    exercise: str
+    side: str
+    source: str
+    status: str
+    view: str
+    clip_name: str
+    reps: int
+    partial_reps: int
+    settings: Mapping[str, Any]
+    flag_counts: Mapping[str, int]
+
+    @property
+    def flags_per_rep(self) -> float:
+        """Flags raised per completed rep (0 when there were no reps)."""
+        done = self.reps + self.partial_reps
+        return sum(self.flag_counts.values()) / done if done else 0.0
+
+
+@dataclass(frozen=True)
+class RepRow:
+    """One rep of a session, with the flag codes it raised."""
+
+    rep: int
+    side: str
+    status: str
+    start: float | None
+    end: float | None
+    duration: float | None
+    rom_min: float | None
+    rom_max: float | None
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    """One flag of a session: ``value`` against ``limit`` in ``unit`` at ``t`` seconds."""
+
+    rep: int | None
+    side: str
+    code: str
+    t: float | None
+    value: float | None
+    limit: float | None
+    unit: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One session's totals, for an exercise's trend over time.
+
+    ``rom`` is the mean range of the driving metric over the session's reps
+    (``rom_max - rom_min``), ``peak`` the mean of ``rom_max``; ``flag_share``
+    maps each flag code to the share of reps (0-1) that raised it.
+    """
+
+    session_id: int
+    started_at: str
+    reps: int
+    partial_reps: int
+    rom: float | None
+    peak: float | None
+    flag_share: Mapping[str, float]
+
+
+class History:
+    """The history database at ``path`` (default: `default_db_path`), migrated on open.
+
+    Raises `HistoryError` when the file can't be opened as a database or was
+    written by a newer formcheck (its schema version is above ours).
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as conn:
+                conn.execute("PRAGMA journal_mode=WAL")  # persistent: set once per file
+                self._migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(f"{self.path}: not a formcheck history database ({exc})") from None
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: can't be opened ({exc.strerror})") from None
+
+    # -- plumbing ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # Autocommit mode: transactions are explicit (`_write`), never implicit.
+        conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        try:
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.row_factory = sqlite3.Row
+            yield conn
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self.path}: schema version {version} is newer than this formcheck's "
+                f"({SCHEMA_VERSION}); upgrade formcheck or set {DB_ENV} to another file"
+            )
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            # One transaction per migration: a failure leaves the previous version intact.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        """The database's schema version (``PRAGMA user_version``)."""
+        with self._connect() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def journal_mode(self) -> str:
+        """SQLite's journal mode for this file (``"wal"``)."""
+        with self._connect() as conn:
+            return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+    # -- writing ----------------------------------------------------------------
+
+    def start_session(
+        self,
+        *,
+        exercise: str,
+        side: str,
+        source: str,
+        settings: Mapping[str, Any] | None = None,
+        clip_name: str = "",
+        started_at: str | None = None,
+    ) -> int:
+        """Open a session (status ``running``) and return its id."""
+        if source not in SOURCES:
+            raise ValueError(f"source: expected one of {', '.join(SOURCES)}, got {source!r}")
+        stamp = started_at or _now()
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO sessions (started_at, updated_at, exercise, side, source, "
+                "clip_name, settings) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (stamp, stamp, exercise, side, source, clip_name, json.dumps(settings or {})),
+            )
+            return int(cursor.lastrowid)
+
+    def record_rep(
+        self,
+        session_id: int,
+        rep: Mapping[str, Any],
+        flags: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """Store one completed rep and the flags it raised, in one transaction.
+
+        ``rep`` is a rep-table row (``rep``, ``side``, ``status``, ``start``,
+        ``end``, ``duration``, ``rom_min``, ``rom_max``, ``flags``); recording
+        the same rep again replaces it. The session's counts follow.
+        """
+        with self._write() as conn:
+            self._insert_rep(conn, session_id, rep, flags)
+            self._recount(conn, session_id)
+
+    def update_session(
+        self, session_id: int, *, view: str | None = None, side: str | None = None
+    ) -> None:
+        """Record what the engine learned mid-session (the camera view, the working side)."""
+        with self._write() as conn:
+            if view is not None:
+                conn.execute("UPDATE sessions SET view = ? WHERE id = ?", (view, session_id))
+            if side is not None:
+                conn.execute("UPDATE sessions SET side = ? WHERE id = ?", (side, session_id))
+            conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), session_id))
+
+    def finish_session(self, session_id: int, result: Mapping[str, Any] | None = None) -> None:
+        """Mark a session finished, keeping the full result (``AnalysisResult.to_dict()``)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE sessions SET status = 'finished', updated_at = ?, result = ? WHERE id = ?",
+                (_now(), None if result is None else json.dumps(result), session_id),
+            )
+
+    def save_result(
+        self,
+        result: Mapping[str, Any],
+        *,
+        source: str,
+        settings: Mapping[str, Any] | None = None,
+        clip_name: str = "",
+    ) -> int:
+        """Store a whole analysis (``AnalysisResult.to_dict()``) as one finished session."""
+        session_id = self.start_session(
+            exercise=str(result.get("exercise", "")),
+            side=str(result.get("side", "")),
+            source=source,
+            settings=settings,
+            clip_name=clip_name,
+        )
+        flags = list(result.get("flags", ()))
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "UPDATE sessions SET view = ? WHERE id = ?",
+                    (str(result.get("view") or ""), session_id),
+                )
+                for row in result.get("rep_table", ()):
+                    mine = [f for f in flags if f.get("rep") == row.get("rep")]
+                    self._insert_rep(conn, session_id, row, mine)
+                unmatched = [f for f in flags if f.get("rep") is None]
+                self._insert_flags(conn, session_id, unmatched)
+                self._recount(conn, session_id)
+        except BaseException:
+            self.delete_session(session_id)  # never leave a half-saved session behind
+            raise
+        self.finish_session(session_id, result)
+        return session_id
+
+    def _insert_rep(
+        self,
+        conn: sqlite3.Connection,
+        session_id: int,
+        rep: Mapping[str, Any],
+        flags: Sequence[Mapping[str, Any]],
+    ) -> None:
+        number = int(rep["rep"])
+        side = str(rep.get("side") or "")
+        codes = rep.get("flags")
+        if codes is None:
+            codes = [f["code"] for f in flags]
+        if isinstance(codes, str):
+            codes = [c for c in codes.split(";") if c]
+        conn.execute(
+            "DELETE FROM flags WHERE session_id = ? AND rep = ? AND side = ?",
+            (session_id, number, side),
+        )
+        conn.execute(
+            'INSERT OR REPLACE INTO reps (session_id, rep, side, status, start, "end", duration, '
+            "rom_min, rom_max, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id,
+                number,
+                side,
+                str(rep.get("status") or "full"),
+                _number(rep.get("start")),
+                _number(rep.get("end")),
+                _number(rep.get("duration")),
+                _number(rep.get("rom_min")),
+                _number(rep.get("rom_max")),
+                ";".join(dict.fromkeys(str(c) for c in codes)),
+            ),
+        )
+        self._insert_flags(conn, session_id, [{**f, "side": f.get("side", side)} for f in flags])
+
+    @staticmethod
+    def _insert_flags(
+        conn: sqlite3.Connection, session_id: int, flags: Sequence[Mapping[str, Any]]
+    ) -> None:
+        conn.executemany(
+            "INSERT INTO flags (session_id, rep, side, code, t, value, limit_value, unit, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    session_id,
+                    f.get("rep"),
+                    str(f.get("side") or ""),
+                    str(f["code"]),
+                    _number(f.get("t")),
+                    _number(f.get("value")),
+                    _number(f.get("limit")),
+                    str(f.get("unit") or ""),
+                    str(f.get("message") or ""),
+                )
+                for f in flags
+            ],
+        )
+
+    @staticmethod
+    def _recount(conn: sqlite3.Connection, session_id: int) -> None:
+        conn.execute(
+            "UPDATE sessions SET updated_at = ?, "
+            "reps = (SELECT COUNT(*) FROM reps WHERE session_id = ? AND status != 'partial'), "
+            "partial_reps = (SELECT COUNT(*) FROM reps WHERE session_id = ? AND status = 'partial')"
+            " WHERE id = ?",
+            (_now(), session_id, session_id, session_id),
+        )
+
+    def delete_session(self, session_id: int) -> bool:
+        """Delete a session with its reps and flags; False if there was none."""
+        with self._write() as conn:
+            cursor = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            return cursor.rowcount > 0
+
+    # -- reading ----------------------------------------------------------------
+
+    def sessions(self, exercise: str | None = None) -> list[SessionRow]:
+        """Sessions, newest first (only ``exercise``'s if given)."""
+        query = "SELECT * FROM sessions"
+        params: tuple[object, ...] = ()
+        if exercise is not None:
+            query += " WHERE exercise = ?"
+            params = (exercise,)
+        with self._connect() as conn:
+            rows = conn.execute(query + " ORDER BY started_at DESC, id DESC", params).fetchall()
+            counts = self._flag_counts(conn)
+        return [_session_row(row, counts.get(row["id"], {})) for row in rows]
+
+    def session(self, session_id: int) -> SessionRow:
+        """One session; `HistoryError` if it doesn't exist (e.g. was deleted)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            counts = self._flag_counts(conn, session_id)
+        if row is None:
+            raise HistoryError(f"session {session_id}: no such session (deleted?)")
+        return _session_row(row, counts.get(session_id, {}))
+
+    def result(self, session_id: int) -> Mapping[str, Any] | None:
+        """The full stored result of a finished clip session, if any."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT result FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return json.loads(row["result"]) if row and row["result"] else None
+
+    @staticmethod
+    def _flag_counts(
+        conn: sqlite3.Connection, session_id: int | None = None
+    ) -> dict[int, dict[str, int]]:
+        query = "SELECT session_id, code, COUNT(*) AS n FROM flags"
+        params: tuple[object, ...] = ()
+        if session_id is not None:
+            query += " WHERE session_id = ?"
+            params = (session_id,)
+        counts: dict[int, dict[str, int]] = {}
+        for row in conn.execute(query + " GROUP BY session_id, code ORDER BY code", params):
+            counts.setdefault(row["session_id"], {})[row["code"]] = row["n"]
+        return counts
+
+    def reps(self, session_id: int) -> list[RepRow]:
+        """A session's reps in order."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT * FROM reps WHERE session_id = ? ORDER BY rep, side", (session_id,)
+            ).fetchall()
+        return [
+            RepRow(
+                rep=row["rep"],
+                side=row["side"],
+                status=row["status"],
+                start=row["start"],
+                end=row["end"],
+                duration=row["duration"],
+                rom_min=row["rom_min"],
+                rom_max=row["rom_max"],
+                flags=tuple(c for c in row["flags"].split(";") if c),
+            )
+            for row in rows
+        ]
+
+    def flags(self, session_id: int) -> list[FlagRow]:
+        """A session's flags in time order."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT * FROM flags WHERE session_id = ? ORDER BY t, id", (session_id,)
+            ).fetchall()
+        return [
+            FlagRow(
+                rep=row["rep"],
+                side=row["side"],
+                code=row["code"],
+                t=row["t"],
+                value=row["value"],
+                limit=row["limit_value"],
+                unit=row["unit"],
+                message=row["message"],
+            )
+            for row in rows
+        ]
+
+    def export_csv(self, session_id: int) -> str:
+        """A session's reps as CSV text, one row per rep, with the session's details."""
+        session = self.session(session_id)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            [
+                "session",
+                "date",
+                "exercise",
+                "source",
+                "rep",
+                "side",
+                "status",
+                "start_s",
+                "end_s",
+                "duration_s",
+                "rom_min",
+                "rom_max",
+                "flags",
+            ]
+        )
+        for rep in self.reps(session_id):
+            writer.writerow(
+                [
+                    session.id,
+                    session.started_at,
+                    session.exercise,
+                    session.source,
+                    rep.rep,
+                    rep.side,
+                    rep.status,
+                    *(_csv_number(v) for v in (rep.start, rep.end, rep.duration)),
+                    *(_csv_number(v) for v in (rep.rom_min, rep.rom_max)),
+                    ";".join(rep.flags),
+                ]
+            )
+        return out.getvalue()
+
+    def trends(self, exercise: str) -> list[TrendPoint]:
+        """One point per session of ``exercise``, oldest first: reps, ROM and flag shares."""
+        points = []
+        for session in reversed(self.sessions(exercise)):
+            reps = self.reps(session.id)
+            spans = [r.rom_max - r.rom_min for r in reps if None not in (r.rom_min, r.rom_max)]
+            peaks = [r.rom_max for r in reps if r.rom_max is not None]
+            codes = sorted({c for r in reps for c in r.flags})
+            share = {c: sum(c in r.flags for r in reps) / len(reps) for c in codes}
+            points.append(
+                TrendPoint(
+                    session_id=session.id,
+                    started_at=session.started_at,
+                    reps=session.reps,
+                    partial_reps=session.partial_reps,
+                    rom=sum(spans) / len(spans) if spans else None,
+                    peak=sum(peaks) / len(peaks) if peaks else None,
+                    flag_share=share,
+                )
+            )
+        return points
+
+    # -- per-person limits ------------------------------------------------------
+
+    def overrides(self, exercise: str) -> dict[str, float]:
+        """The saved per-person limits of ``exercise``: ``{check_code: limit}``."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT code, limit_value FROM overrides WHERE exercise = ? ORDER BY code",
+                (exercise,),
+            ).fetchall()
+        return {row["code"]: row["limit_value"] for row in rows}
+
+    def set_overrides(self, exercise: str, limits: Mapping[str, float]) -> None:
+        """Replace ``exercise``'s per-person limits with ``limits`` (empty: back to the spec)."""
+        stamp = _now()
+        with self._write() as conn:
+            conn.execute("DELETE FROM overrides WHERE exercise = ?", (exercise,))
+            conn.executemany(
+                "INSERT INTO overrides (exercise, code, limit_value, updated_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(exercise, code, float(value), stamp) for code, value in limits.items()],
+            )
+
+
+def _statements(script: str) -> list[str]:
+    # Plain `;` splitting is enough: migrations hold no triggers or string literals with `;`.
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _session_row(row: sqlite3.Row, flag_counts: Mapping[str, int]) -> SessionRow:
+    return SessionRow(
+        id=row["id"],
+        started_at=row["started_at"],
+        updated_at=row["updated_at"],
+        exercise=row["exercise"],
+        side=row["side"],
+        source=row["source"],
+        status=row["status"],
+        view=row["view"],
+        clip_name=row["clip_name"],
+        reps=row["reps"],
+        partial_reps=row["partial_reps"],
+        settings=json.loads(row["settings"] or "{}"),
+        flag_counts=dict(flag_counts),
+    )

@@ -1,0 +1,238 @@
+"""The history database: migrations, WAL, transactions, delete, export and trends."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import threading
+
+import pytest
+
+from formcheck.history import (
+    DB_ENV,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    History,
+    HistoryError,
+    default_db_path,
+)
+
+
+def rep(n, status="full", rom=(85.0, 172.0), flags=(), side="left"):
+    return {
+        "rep": n,
+        "side": side,
+        "status": status,
+        "start": n * 4.0,
+        "end": n * 4.0 + 3.0,
+        "duration": 3.0,
+        "rom_min": rom[0],
+        "rom_max": rom[1],
+        "flags": list(flags),
+    }
+
+
+def flag(n, code="heel_off_line", value=4.2):
+    return {
+        "code": code,
+        "rep": n,
+        "t": n * 4.0 + 1.5,
+        "value": value,
+        "limit": 3.0,
+        "unit": "cm",
+        "message": "Keep the heel on a straight track.",
+    }
+
+
+def result(reps=3, flagged=(2,)):
+    table = [rep(n, flags=["heel_off_line"] if n in flagged else []) for n in range(1, reps + 1)]
+    return {
+        "exercise": "heel_slide",
+        "side": "left",
+        "view": "end_on",
+        "reps": reps,
+        "partial_reps": 0,
+        "rep_table": table,
+        "flags": [flag(n) for n in flagged],
+    }
+
+
+@pytest.fixture
+def history(tmp_path):
+    return History(tmp_path / "history.sqlite3")
+
+
+def test_a_new_database_is_at_the_latest_schema_in_wal_mode(history):
+    assert history.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
+    assert history.journal_mode() == "wal"
+
+
+def test_an_old_database_is_migrated_and_keeps_its_sessions(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    conn.execute(
+        "INSERT INTO sessions (started_at, updated_at, exercise, side, source, reps) "
+        "VALUES ('2025-01-01T10:00:00+00:00', '2025-01-01T10:00:00+00:00', 'heel_slide', "
+        "'left', 'clip', 4)"
+    )
+    conn.commit()
+    conn.close()
+    history = History(path)
+    assert history.schema_version() == SCHEMA_VERSION
+    assert [s.reps for s in history.sessions()] == [4]
+    history.set_overrides("heel_slide", {"heel_off_line": 4.0})  # the table migration 2 added
+    assert history.overrides("heel_slide") == {"heel_off_line": 4.0}
+
+
+def test_a_database_from_a_newer_formcheck_is_refused_clearly(tmp_path):
+    path = tmp_path / "future.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(HistoryError, match=r"schema version \d+ is newer than this formcheck's"):
+        History(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path):
+    path = tmp_path / "notes.sqlite3"
+    path.write_text("not a database " * 100)
+    with pytest.raises(HistoryError, match="not a formcheck history database"):
+        History(path)
+
+
+def test_the_database_lives_where_formcheck_db_points(tmp_path, monkeypatch):
+    monkeypatch.setenv(DB_ENV, str(tmp_path / "elsewhere.sqlite3"))
+    assert default_db_path() == tmp_path / "elsewhere.sqlite3"
+    assert History().path == tmp_path / "elsewhere.sqlite3"
+    monkeypatch.delenv(DB_ENV)
+    assert default_db_path().name == "history.sqlite3"
+
+
+def test_a_saved_result_lists_its_reps_and_flags(history):
+    sid = history.save_result(result(), source="clip", clip_name="slides.mp4")
+    (session,) = history.sessions()
+    assert (session.id, session.exercise, session.side, session.source) == (
+        sid,
+        "heel_slide",
+        "left",
+        "clip",
+    )
+    assert (session.status, session.view, session.reps, session.partial_reps) == (
+        "finished",
+        "end_on",
+        3,
+        0,
+    )
+    assert session.flag_counts == {"heel_off_line": 1}
+    assert session.flags_per_rep == pytest.approx(1 / 3)
+    assert [r.flags for r in history.reps(sid)] == [(), ("heel_off_line",), ()]
+    (stored_flag,) = history.flags(sid)
+    assert (stored_flag.rep, stored_flag.value, stored_flag.limit) == (2, 4.2, 3.0)
+    assert history.result(sid)["rep_table"][1]["rep"] == 2
+
+
+def test_live_reps_are_saved_one_by_one_and_recording_again_replaces(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.record_rep(sid, rep(1))
+    partial = rep(2, status="partial", flags=["partial_range"])
+    history.record_rep(sid, partial, [flag(2, "partial_range")])
+    history.update_session(sid, view="end_on", side="left")
+    session = history.session(sid)
+    assert (session.status, session.reps, session.partial_reps, session.view, session.side) == (
+        "running",
+        1,
+        1,
+        "end_on",
+        "left",
+    )
+    history.record_rep(sid, rep(2, flags=[]))  # the same rep again, now judged full
+    assert (history.session(sid).reps, history.session(sid).partial_reps) == (2, 0)
+    assert history.flags(sid) == []
+    history.finish_session(sid)
+    assert history.session(sid).status == "finished"
+
+
+def test_a_failed_write_leaves_nothing_half_done(history):
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    bad_flag = {"rep": 1}  # no "code": the flag insert fails after the rep insert
+    with pytest.raises(KeyError):
+        history.record_rep(sid, rep(1), [bad_flag])
+    assert history.reps(sid) == []
+    assert history.session(sid).reps == 0
+
+
+def test_delete_removes_a_session_with_its_reps_and_flags(history):
+    keep = history.save_result(result(), source="clip")
+    gone = history.save_result(result(), source="clip")
+    assert history.delete_session(gone) is True
+    assert history.delete_session(gone) is False
+    assert [s.id for s in history.sessions()] == [keep]
+    assert history.reps(gone) == [] and history.flags(gone) == []
+    with pytest.raises(HistoryError, match=f"session {gone}: no such session"):
+        history.session(gone)
+
+
+def test_export_csv_has_one_row_per_rep(history):
+    sid = history.save_result(result(), source="clip")
+    rows = list(csv.DictReader(io.StringIO(history.export_csv(sid))))
+    assert [r["rep"] for r in rows] == ["1", "2", "3"]
+    assert rows[1]["flags"] == "heel_off_line"
+    assert (rows[0]["exercise"], rows[0]["rom_max"], rows[0]["duration_s"]) == (
+        "heel_slide",
+        "172",
+        "3",
+    )
+
+
+def test_trends_give_reps_rom_and_flag_share_per_session(history):
+    first = history.save_result(result(reps=4, flagged=(1, 2)), source="clip")
+    second = history.save_result(result(reps=2, flagged=()), source="live")
+    history.save_result({**result(), "exercise": "clamshell"}, source="clip")
+    points = history.trends("heel_slide")
+    assert [p.session_id for p in points] == [first, second]  # oldest first
+    assert [p.reps for p in points] == [4, 2]
+    assert points[0].rom == pytest.approx(87.0)
+    assert points[0].peak == pytest.approx(172.0)
+    assert points[0].flag_share == {"heel_off_line": 0.5}
+    assert points[1].flag_share == {}
+
+
+def test_nan_values_are_stored_as_missing(history):
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    history.record_rep(sid, {**rep(1), "rom_min": float("nan")})
+    assert history.reps(sid)[0].rom_min is None
+
+
+def test_overrides_round_trip_and_clear(history):
+    history.set_overrides("heel_slide", {"heel_off_line": 4.0, "pelvis_shift": 2.0})
+    assert history.overrides("heel_slide") == {"heel_off_line": 4.0, "pelvis_shift": 2.0}
+    assert history.overrides("clamshell") == {}
+    history.set_overrides("heel_slide", {})
+    assert history.overrides("heel_slide") == {}
+
+
+def test_a_worker_thread_writes_while_the_page_reads(history):
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    errors = []
+
+    def worker():
+        try:
+            for n in range(1, 21):
+                history.record_rep(sid, rep(n))
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    while thread.is_alive():
+        history.sessions()
+    thread.join()
+    assert errors == []
+    assert history.session(sid).reps == 20
+
+
+def test_an_unknown_source_is_refused(history):
+    with pytest.raises(ValueError, match="source: expected one of live, clip, got 'webcam'"):
+        history.start_session(exercise="heel_slide", side="left", source="webcam")
