@@ -1,0 +1,125 @@
+"""Named camera placements (side, end_on, overhead) and per-landmark visibility.
+
+A view is placed around the whole motion (every landmark of every frame),
+then moved back along its line of sight until all of it is in the image, so
+a named view always frames the body.
+
+>>> import numpy as np
+>>> pts = np.zeros((1, 33, 3)); pts[0, :, 0] = np.linspace(-0.9, 0.9, 33)
+>>> cam = view_camera("side", pts, ViewPreset(), camera_side=1.0)
+>>> cam.position[1] > 2.0
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.landmarks import NAMES
+from formcheck.simulate.camera import Camera
+from formcheck.simulate.geometry import Y, Z
+from formcheck.simulate.noise import group_of
+
+VIEWS: tuple[str, ...] = ("side", "end_on", "overhead")
+
+
+@dataclass(frozen=True)
+class ViewPreset:
+    """Where each named view puts the camera, before fitting (metres).
+
+    The defaults suit exercises on the floor: ``side`` is 2.6 m from the
+    body's long axis at 0.55 m high (a phone on a low stool), ``end_on`` is
+    1 m beyond the feet at 1.6 m (held at head height), ``overhead`` looks
+    straight down from 2.6 m.
+    """
+
+    side_distance: float = 2.6
+    side_height: float = 0.55
+    end_beyond: float = 1.0
+    end_height: float = 1.6
+    overhead_height: float = 2.6
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if not 0.2 <= value <= 10.0:
+                raise ValueError(f"{name}: expected metres in [0.2, 10], got {value!r}")
+
+
+def view_camera(view: str, points: np.ndarray, preset: ViewPreset, *, camera_side: float,
+                width: int = 640, height: int = 480, hfov_deg: float = 60.0,
+                margin: float = 0.04) -> Camera:
+    """The camera for ``view`` framing ``points`` (``(frames, 33, 3)`` room coordinates).
+
+    ``camera_side`` is +1 to stand on the room's +y side (the body's left
+    when it lies head toward -x) and -1 for the other side.
+    """
+    flat = points.reshape(-1, 3)
+    flat = flat[np.isfinite(flat).all(axis=1)]
+    low, high = flat.min(axis=0), flat.max(axis=0)
+    centre = (low + high) / 2
+    if view == "side":
+        position = np.array([centre[0], centre[1] + camera_side * preset.side_distance,
+                             preset.side_height])
+        up = Z
+    elif view == "end_on":
+        position = np.array([high[0] + preset.end_beyond, centre[1], preset.end_height])
+        up = Z
+    elif view == "overhead":
+        position = np.array([centre[0], centre[1], high[2] + preset.overhead_height])
+        up = -camera_side * Y  # head toward the image's right, as in the side view
+    else:
+        raise ValueError(f"view: expected one of {', '.join(VIEWS)}, got {view!r}")
+    offset = position - centre
+    for _ in range(60):  # back off 8 % at a time until everything is in frame
+        cam = Camera(tuple(centre + offset), tuple(centre), tuple(up), hfov_deg, width, height)
+        xy = cam.project(flat, origin=centre)[:, :2]
+        if np.isfinite(xy).all() and (xy >= margin).all() and (xy <= 1 - margin).all():
+            return cam
+        offset = offset * 1.08
+    raise ValueError(f"view {view!r}: could not fit the body in the image; "
+                     "pass a custom camera instead")
+
+
+#: Visibility MediaPipe gives a landmark on the far side of a body filmed
+#: side-on (measured on the calibration clip, docs/simulator.md): the far
+#: leg drops to 0.5-0.8, the far arm (behind the trunk) to about 0.2, while
+#: the far shoulder, hip and face points stay near 1.
+FAR_VISIBILITY = {"face": 0.99, "shoulder": 0.99, "hip": 0.99, "elbow": 0.2, "wrist": 0.22,
+                  "knee": 0.52, "ankle": 0.67, "heel": 0.75, "foot_index": 0.79}
+NEAR_VISIBILITY = 0.98
+
+
+def _side_of(name: str) -> tuple[float, str]:
+    """(+1 left, -1 right, 0 midline) and which body part's axes decide it."""
+    sign = 1.0 if "left" in name else -1.0 if "right" in name else 0.0
+    part = "pelvis" if any(k in name for k in ("hip", "knee", "ankle", "heel", "foot")) else (
+        "trunk" if any(k in name for k in ("shoulder", "elbow", "wrist", "pinky", "index",
+                                             "thumb")) else "head")
+    return sign, part
+
+
+def visibility(points: np.ndarray, left_axes: dict[str, np.ndarray], camera: Camera,
+               image_xy: np.ndarray, *, near: float = NEAR_VISIBILITY,
+               outside: float = 0.05) -> np.ndarray:
+    """Per-landmark visibility ``(33,)`` for one frame (no noise).
+
+    A point on the side of the body that faces the camera gets ``near``; one
+    on the far side gets down to its `FAR_VISIBILITY` (how far down depends
+    on how squarely side-on the body is); one outside the image gets
+    ``outside``. ``left_axes`` maps "pelvis", "trunk" and "head" to that
+    part's body-left direction.
+    """
+    vis = np.empty(len(NAMES))
+    cam_pos = np.array(camera.position)
+    for i, name in enumerate(NAMES):
+        sign, part = _side_of(name)
+        to_cam = cam_pos - points[i]
+        cos = sign * float(np.dot(left_axes[part], to_cam) / np.linalg.norm(to_cam))
+        far = FAR_VISIBILITY[group_of(name)]
+        vis[i] = near + (far - near) * min(1.0, max(0.0, -cos))
+    xy = image_xy
+    inside = np.isfinite(xy).all(axis=1) & (xy >= 0).all(axis=1) & (xy <= 1).all(axis=1)
+    vis[~inside] = outside
+    return vis
