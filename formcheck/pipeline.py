@@ -32,6 +32,7 @@ class ClipStats:
 
     frames: int
     frames_with_pose: int
+    frames_analysed: int  # frames that went through the pose model (all, unless strided)
     seconds: float
     truncated: bool
     truncation_reason: str
@@ -49,6 +50,9 @@ class ClipStats:
 class ClipPoses:
     """Iterates ``(rgb, PoseFrame)`` over a clip; ``stats`` is set when iteration ends.
 
+    With ``stride`` > 1 only every ``stride``-th frame goes through the pose
+    model; the others are yielded as ``(rgb, None)`` (fast review).
+
     Example::
 
         run = ClipPoses("clip.mp4", model="full")
@@ -65,7 +69,11 @@ class ClipPoses:
         progress: ProgressCallback | None = None,
         max_size: int | None = DEFAULT_MAX_SIZE,
         estimator: PoseEstimator | None = None,
+        stride: int = 1,
     ) -> None:
+        if stride < 1:
+            raise ValueError(f"stride: expected an integer >= 1, got {stride!r}")
+        self._stride = stride
         # Open the clip first: a bad file should fail before the model loads.
         self._reader = VideoReader(path, max_size=max_size)
         self.info: VideoInfo = self._reader.info
@@ -74,18 +82,21 @@ class ClipPoses:
         self._progress = progress
         self.stats: ClipStats | None = None
 
-    def __iter__(self) -> Iterator[tuple[np.ndarray, PoseFrame]]:
+    def __iter__(self) -> Iterator[tuple[np.ndarray, PoseFrame | None]]:
         owns = self._estimator is None
         estimator = self._estimator or PoseEstimator(self._model, orientation=self._orientation)
         started = time.perf_counter()
-        frames = with_pose = 0
+        frames = with_pose = analysed = 0
         expected = self.info.frame_count
         try:
             with self._reader:
                 for video_frame in self._reader:
-                    pose = estimator.process(video_frame.rgb, video_frame.t)
+                    pose = None
+                    if video_frame.index % self._stride == 0:
+                        pose = estimator.process(video_frame.rgb, video_frame.t)
+                        with_pose += pose.has_pose
+                        analysed += 1
                     frames += 1
-                    with_pose += pose.has_pose
                     if self._progress is not None:
                         self._progress(frames, max(expected, frames))
                     yield video_frame.rgb, pose
@@ -95,6 +106,7 @@ class ClipPoses:
             self.stats = ClipStats(
                 frames=frames,
                 frames_with_pose=with_pose,
+                frames_analysed=analysed,
                 seconds=time.perf_counter() - started,
                 truncated=self._reader.truncated,
                 truncation_reason=self._reader.truncation_reason,

@@ -1,0 +1,59 @@
+"""The shared clip-review loop: streaming, stride, outputs, cancel."""
+
+from pathlib import Path
+
+import pytest
+
+from formcheck.lmfile import read_landmarks
+from formcheck.review import Cancelled, review_clip
+from formcheck.specs import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SAMPLE = ROOT / "sample_videos" / "glute_bridge_side.mp4"
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(ROOT / "exercise_specs" / "heel_slide.toml")
+
+
+def test_review_streams_every_frame_and_writes_landmarks(tmp_path, spec):
+    seen = []
+    review = review_clip(
+        SAMPLE,
+        spec,
+        model="lite",
+        landmarks_to=tmp_path / "lm.jsonl",
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert review.stats.frames == review.stats.frames_analysed == 91
+    assert review.result.frames == 91 and review.result.frames_with_pose >= 90
+    assert seen[-1] == (91, 91) and len(seen) == 91
+    header, frames = read_landmarks(review.landmarks)
+    assert header.source == "glute_bridge_side.mp4" and len(list(frames)) == 91
+    assert review.warnings == ()
+
+
+def test_stride_analyses_every_other_frame(spec):
+    review = review_clip(SAMPLE, spec, model="lite", stride=2)
+    assert review.stats.frames == 91
+    assert review.stats.frames_analysed == 46
+    assert review.result.frames == 46
+
+
+def test_cancel_stops_and_leaves_no_partial_files(tmp_path, spec):
+    calls = iter(range(1000))
+    with pytest.raises(Cancelled, match="review cancelled"):
+        review_clip(
+            SAMPLE,
+            spec,
+            model="lite",
+            landmarks_to=tmp_path / "lm.jsonl",
+            cancelled=lambda: next(calls) >= 10,
+        )
+    assert not (tmp_path / "lm.jsonl").exists()
+
+
+def test_bad_stride(spec):
+    with pytest.raises(ValueError, match="stride: expected an integer >= 1, got 0"):
+        review_clip(SAMPLE, spec, stride=0)
