@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class Camera:
         if np.linalg.norm(np.cross(unit(forward), unit(np.array(self.up)))) < 1e-6:
             raise ValueError(f"up: expected a direction not along the line of sight, got {self.up}")
 
-    @property
+    @cached_property
     def rotation(self) -> np.ndarray:
         """Rows are the camera's right, down and forward axes in room coordinates."""
         forward = unit(np.subtract(self.look_at, self.position))
@@ -66,7 +67,7 @@ class Camera:
         down = np.cross(forward, right)
         return np.vstack([right, down, forward])
 
-    @property
+    @cached_property
     def focal(self) -> float:
         """Focal length in pixels."""
         return (self.width / 2) / math.tan(math.radians(self.hfov_deg) / 2)

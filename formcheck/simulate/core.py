@@ -139,9 +139,14 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
 
     points = np.empty((n, len(NAMES), 3))
     pelvis, nominal_pelvis, left_axes = [], [], []
+    rest = None  # between reps the body is still: build that posture once
     for k, t in enumerate(times):
         c = _controls(active[k], float(t), faults)
-        p = motion.posture(person, c)
+        if active[k] is None:
+            rest = rest or motion.posture(person, c)
+            p = rest
+        else:
+            p = motion.posture(person, c)
         points[k] = landmarks(person, p)
         left_axes.append({"pelvis": p.pelvis_axes[:, 0], "trunk": p.trunk_axes[:, 0],
                           "head": p.head_axes[:, 0]})

@@ -18,9 +18,15 @@ Y = np.array([0.0, 1.0, 0.0])
 Z = np.array([0.0, 0.0, 1.0])
 
 
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The cross product of two 3-vectors (``np.cross`` is slow on single vectors)."""
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
+                     a[0] * b[1] - a[1] * b[0]])
+
+
 def unit(v: np.ndarray) -> np.ndarray:
     """``v`` scaled to length 1 (``v`` must not be zero)."""
-    n = float(np.linalg.norm(v))
+    n = math.sqrt(float(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]))
     if n < 1e-12:
         raise ValueError(f"unit: expected a non-zero vector, got {v!r}")
     return v / n
@@ -47,7 +53,7 @@ def body_axes(left: np.ndarray, up: np.ndarray) -> np.ndarray:
     """
     u = unit(up)
     lft = unit(left - np.dot(left, u) * u)
-    return np.column_stack([lft, u, np.cross(lft, u)])
+    return np.column_stack([lft, u, cross(lft, u)])
 
 
 def two_link(root: np.ndarray, target: np.ndarray, first: float, second: float,

@@ -31,6 +31,11 @@ CLIP_PX_PER_M = 339.0
 #: (11, 3) filter used in the measurement (``calibrate._model_residual``).
 RESIDUAL_RATIO = 0.567
 
+#: The same for the slow wander (AR(1) with a 1.5 s time constant at 30 fps).
+WANDER_RESIDUAL_RATIO = 0.134
+#: Slow wander, pixels at CLIP_PX_PER_M (bounded above by planted heels and toes).
+WANDER_PX = 2.0
+
 # Measured jitter (pixels at CLIP_PX_PER_M): residual std after SG(11, 3),
 # near and far sides pooled. See docs/simulator.md.
 _JITTER_PX = {"face": 0.81, "shoulder": 0.37, "elbow": 0.43, "wrist": 0.80, "hip": 0.71,
@@ -56,6 +61,14 @@ def _per_landmark(table: dict[str, float], scale: float) -> np.ndarray:
     return np.array([table[group_of(n)] * scale for n in NAMES])
 
 
+def _fast_jitter_m() -> np.ndarray:
+    """Fast jitter sigma (metres at the body) so that jitter plus wander leave the measured
+    residual: the wander's share is taken off in quadrature (keeping at least half)."""
+    wander = WANDER_PX * WANDER_RESIDUAL_RATIO
+    share = {g: max(v * v - wander * wander, (v / 2) ** 2) ** 0.5 for g, v in _JITTER_PX.items()}
+    return _per_landmark(share, 1 / CLIP_PX_PER_M / RESIDUAL_RATIO)
+
+
 def ar1(rng: np.random.Generator, shape: tuple[int, ...], rho: float) -> np.ndarray:
     """Unit-variance AR(1) noise along axis 0 (stationary from the first sample)."""
     out = np.empty(shape)
@@ -74,14 +87,13 @@ class NoiseModel:
     jitter; ``wander_m`` that of the slow wander shared by all landmarks.
     """
 
-    jitter_m: np.ndarray = field(
-        default_factory=lambda: _per_landmark(_JITTER_PX, 1 / CLIP_PX_PER_M / RESIDUAL_RATIO))
+    jitter_m: np.ndarray = field(default_factory=_fast_jitter_m)
     depth_m: np.ndarray = field(
         default_factory=lambda: _per_landmark(_Z_PX, 1 / CLIP_PX_PER_M / RESIDUAL_RATIO))
     world_m: np.ndarray = field(
         default_factory=lambda: _per_landmark(_WORLD_MM, 1e-3 / RESIDUAL_RATIO))
     jitter_rho: float = 0.65
-    wander_m: float = 2.0 / CLIP_PX_PER_M
+    wander_m: float = WANDER_PX / CLIP_PX_PER_M
     wander_seconds: float = 1.5
 
     def __post_init__(self) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 
 from formcheck.landmarks import COUNT, NAMES
 from formcheck.simulate.body import Body
-from formcheck.simulate.geometry import X, Y, Z, body_axes, unit
+from formcheck.simulate.geometry import X, Y, Z, body_axes, cross, unit
 
 SIDES = ("left", "right")
 SIGN = {"left": 1.0, "right": -1.0}
@@ -83,14 +83,14 @@ def foot_axes(forward: np.ndarray, lateral: np.ndarray) -> np.ndarray:
     """
     f = unit(forward)
     lat = unit(lateral - np.dot(lateral, f) * f)
-    return np.column_stack([lat, np.cross(f, lat), f])
+    return np.column_stack([lat, cross(f, lat), f])
 
 
 def hand_axes(distal: np.ndarray, thumb: np.ndarray) -> np.ndarray:
     """Hand axes (thumb side, back of hand, distal) from the distal direction and a thumb hint."""
     d = unit(distal)
     t = unit(thumb - np.dot(thumb, d) * d)
-    return np.column_stack([t, np.cross(d, t), d])
+    return np.column_stack([t, cross(d, t), d])
 
 
 def foot_place(body: Body, ankle: np.ndarray, axes: np.ndarray) -> dict[str, np.ndarray]:

@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -91,13 +92,20 @@ FAR_VISIBILITY = {"face": 0.99, "shoulder": 0.99, "hip": 0.99, "elbow": 0.2, "wr
 NEAR_VISIBILITY = 0.98
 
 
-def _side_of(name: str) -> tuple[float, str]:
-    """(+1 left, -1 right, 0 midline) and which body part's axes decide it."""
-    sign = 1.0 if "left" in name else -1.0 if "right" in name else 0.0
-    part = "pelvis" if any(k in name for k in ("hip", "knee", "ankle", "heel", "foot")) else (
-        "trunk" if any(k in name for k in ("shoulder", "elbow", "wrist", "pinky", "index",
-                                             "thumb")) else "head")
-    return sign, part
+_PARTS = ("pelvis", "trunk", "head")
+
+
+@cache
+def _table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per landmark: side sign (+1 left, -1 right, 0 midline), deciding part, far visibility."""
+    signs, parts, far = [], [], []
+    for name in NAMES:
+        signs.append(1.0 if "left" in name else -1.0 if "right" in name else 0.0)
+        group = group_of(name)
+        parts.append(0 if group in ("hip", "knee", "ankle", "heel", "foot_index") else
+                     2 if group == "face" else 1)
+        far.append(FAR_VISIBILITY[group])
+    return np.array(signs), np.array(parts), np.array(far)
 
 
 def visibility(points: np.ndarray, left_axes: dict[str, np.ndarray], camera: Camera,
@@ -111,15 +119,12 @@ def visibility(points: np.ndarray, left_axes: dict[str, np.ndarray], camera: Cam
     ``outside``. ``left_axes`` maps "pelvis", "trunk" and "head" to that
     part's body-left direction.
     """
-    vis = np.empty(len(NAMES))
-    cam_pos = np.array(camera.position)
-    for i, name in enumerate(NAMES):
-        sign, part = _side_of(name)
-        to_cam = cam_pos - points[i]
-        cos = sign * float(np.dot(left_axes[part], to_cam) / np.linalg.norm(to_cam))
-        far = FAR_VISIBILITY[group_of(name)]
-        vis[i] = near + (far - near) * min(1.0, max(0.0, -cos))
-    xy = image_xy
-    inside = np.isfinite(xy).all(axis=1) & (xy >= 0).all(axis=1) & (xy <= 1).all(axis=1)
+    signs, parts, far = _table()
+    axes = np.array([left_axes[p] for p in _PARTS])[parts]
+    to_cam = np.array(camera.position) - points
+    cos = signs * np.sum(axes * to_cam, axis=1) / np.linalg.norm(to_cam, axis=1)
+    vis = near + (far - near) * np.clip(-cos, 0.0, 1.0)
+    inside = np.isfinite(image_xy).all(axis=1) & (image_xy >= 0).all(axis=1) & (
+        image_xy <= 1).all(axis=1)
     vis[~inside] = outside
     return vis
