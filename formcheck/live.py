@@ -1,0 +1,295 @@
+"""Live coaching, frame by frame, without Streamlit: the webcam worker's whole job.
+
+`LiveProcessor.process(rgb, t)` runs the same `PoseEstimator` and `Engine` as
+clip review and returns the annotated frame. It runs on the video worker
+thread; the page reads what happened through a thread-safe channel:
+
+- `LiveProcessor.status()`: the latest `LiveStatus` (a frozen copy taken under a lock);
+- `LiveProcessor.events`: a bounded `queue.Queue` of engine events (reps,
+  flags, disabled checks) for cues and speech; the oldest are dropped if
+  nobody reads them, so a closed tab never grows memory.
+
+Each completed rep is written to the history as it happens (`RepRecorder`),
+so closing the tab or losing the camera never loses the reps already done.
+
+Example::
+
+    with LiveProcessor(spec, side="auto", recorder=RepRecorder(History(), spec, "auto")) as live:
+        for t, rgb in camera:
+            shown = live.process(rgb, t)
+        print(live.status().snapshot.reps)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from formcheck.engine import ChecksDisabled, Engine, FlagRaised, RepCompleted, Snapshot
+from formcheck.frame import PoseFrame
+from formcheck.history import History
+from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
+from formcheck.specs import Spec
+
+log = logging.getLogger(__name__)
+
+#: Engine events the page cares about (the rest stay inside the engine's result).
+PAGE_EVENTS = (RepCompleted, FlagRaised, ChecksDisabled)
+
+Draw = Callable[[np.ndarray, PoseFrame, Snapshot, Spec], np.ndarray]
+
+
+def default_draw(rgb: np.ndarray, frame: PoseFrame, snapshot: Snapshot, spec: Spec) -> np.ndarray:
+    """The review video's drawing: skeleton, working leg, heel path, band, counter and cue."""
+    from formcheck.annotate import annotate  # OpenCV: imported on first use, not at import
+
+    return annotate(rgb, frame, snapshot, spec)
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """What the page shows beside the video, as of the last processed frame.
+
+    ``fps`` is frames processed per second over the last few seconds;
+    ``last_frame_at`` is ``time.monotonic()`` of the last frame (to notice a
+    camera that stopped sending); ``session_id`` is the history session the
+    reps are saved into (None until the first rep); ``error`` is the last
+    problem (e.g. the history couldn't be written), shown on the page.
+    """
+
+    frames: int = 0
+    frames_with_pose: int = 0
+    fps: float = 0.0
+    last_frame_at: float | None = None
+    snapshot: Snapshot | None = None
+    session_id: int | None = None
+    saved_reps: int = 0
+    error: str | None = None
+
+
+class RepRecorder:
+    """Saves each completed rep (with its flags) to the history as it happens.
+
+    The history session is opened on the first rep, so a camera test with no
+    reps leaves no empty session behind. Call `finish` when the stream ends.
+    """
+
+    def __init__(
+        self,
+        history: History,
+        spec: Spec,
+        side: str,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.history, self.spec, self.side = history, spec, side
+        self.settings = dict(settings or {})
+        self.session_id: int | None = None
+        self.saved = 0
+        self._pending_flags: dict[tuple[int, str], list[dict[str, Any]]] = {}
+        self._view: str | None = None
+
+    def on_events(self, events: list, snapshot: Snapshot) -> None:
+        """Record this frame's events (flags first: a rep's end-of-rep flags come with it)."""
+        for event in events:
+            if isinstance(event, FlagRaised):
+                flag = {k: v for k, v in event.as_dict().items() if k != "kind"}
+                self._pending_flags.setdefault((event.rep, event.side), []).append(flag)
+        for event in events:
+            if isinstance(event, RepCompleted):
+                self._save(event, snapshot)
+
+    def _save(self, event: RepCompleted, snapshot: Snapshot) -> None:
+        if self.session_id is None:
+            self.session_id = self.history.start_session(
+                exercise=self.spec.name, side=self.side, source="live", settings=self.settings
+            )
+        flags = self._pending_flags.pop((event.rep, event.side), [])
+        row = {
+            "rep": event.rep,
+            "side": event.side,
+            "status": event.status,
+            "start": event.start,
+            "end": event.end,
+            "duration": event.end - event.start,
+            "rom_min": event.rom_min,
+            "rom_max": event.rom_max,
+            "flags": list(dict.fromkeys(f["code"] for f in flags)),
+        }
+        self.history.record_rep(self.session_id, row, flags)
+        if snapshot.view and snapshot.view != self._view:
+            self._view = snapshot.view
+            self.history.update_session(self.session_id, view=snapshot.view)
+        self.saved += 1
+
+    def finish(self, result: Mapping[str, Any] | None = None) -> None:
+        """Mark the session finished (keeping the full result if given); safe to call twice."""
+        if self.session_id is not None:
+            self.history.finish_session(self.session_id, result)
+
+
+@dataclass
+class _Rate:
+    """Frames per second over a sliding window of recent frame times."""
+
+    window: float = 3.0
+    times: list[float] = field(default_factory=list)
+
+    def tick(self, now: float) -> float:
+        self.times.append(now)
+        while self.times and now - self.times[0] > self.window:
+            self.times.pop(0)
+        span = self.times[-1] - self.times[0]
+        return (len(self.times) - 1) / span if span > 0 else 0.0
+
+
+class LiveProcessor:
+    """Runs pose + engine on each webcam frame and returns the annotated frame.
+
+    Args:
+        spec: the exercise (with any per-person limits already applied).
+        side: ``left``, ``right``, ``both`` or ``auto``.
+        model, orientation: as for `PoseEstimator`.
+        recorder: saves reps as they complete (None: nothing is saved).
+        draw: how a frame is annotated (default: the review video's drawing).
+        estimator: a ready `PoseEstimator` to use (and close); by default one
+            is created on the first frame, on the worker thread that uses it.
+        event_buffer: how many page events are kept when nobody reads them.
+    """
+
+    def __init__(
+        self,
+        spec: Spec,
+        side: str = "auto",
+        *,
+        model: str = DEFAULT_MODEL,
+        orientation: str = DEFAULT_ORIENTATION,
+        recorder: RepRecorder | None = None,
+        draw: Draw = default_draw,
+        estimator: PoseEstimator | None = None,
+        event_buffer: int = 256,
+    ) -> None:
+        self.spec, self.side = spec, side
+        self.engine = Engine(spec, side)  # validates side against the spec before any frame
+        self.model, self.orientation = model, orientation
+        self.recorder = recorder
+        self.events: queue.Queue = queue.Queue(maxsize=event_buffer)
+        self._draw = draw
+        self._estimator = estimator
+        self._lock = threading.Lock()  # guards _status, read by the page thread
+        # Serialises process() and close(): the stream can end (closing the
+        # model) from another thread while a frame is still being analysed.
+        self._work = threading.Lock()
+        self._status = LiveStatus()
+        self._rate = _Rate()
+        self._frames = self._with_pose = 0
+        self._last_t = -1.0
+        self._error: str | None = None
+        self._closed = False
+
+    def process(self, rgb: np.ndarray, t: float) -> np.ndarray:
+        """Analyse one ``(h, w, 3)`` uint8 RGB frame seen at ``t`` seconds; return it annotated.
+
+        Timestamps that don't increase are nudged forward (webcams repeat them).
+        """
+        with self._work:
+            if self._closed:
+                raise RuntimeError("LiveProcessor is closed")
+            return self._process(rgb, t)
+
+    def _process(self, rgb: np.ndarray, t: float) -> np.ndarray:
+        if self._estimator is None:
+            self._estimator = PoseEstimator(self.model, orientation=self.orientation)
+        t = max(float(t), self._last_t + 1e-3)
+        self._last_t = t
+        frame = self._estimator.process(rgb, t)
+        events = self.engine.update(frame)
+        snapshot = self.engine.snapshot()
+        self._frames += 1
+        self._with_pose += frame.has_pose
+        self._publish(events)
+        self._save(events, snapshot)
+        shown = self._draw(rgb, frame, snapshot, self.spec)
+        now = time.monotonic()
+        status = LiveStatus(
+            frames=self._frames,
+            frames_with_pose=self._with_pose,
+            fps=self._rate.tick(now),
+            last_frame_at=now,
+            snapshot=snapshot,
+            session_id=self.recorder.session_id if self.recorder else None,
+            saved_reps=self.recorder.saved if self.recorder else 0,
+            error=self._error,
+        )
+        with self._lock:
+            self._status = status
+        return shown
+
+    def _publish(self, events: list) -> None:
+        for event in events:
+            if not isinstance(event, PAGE_EVENTS):
+                continue
+            if self.events.full():  # nobody is reading: drop the oldest, keep the newest
+                with contextlib.suppress(queue.Empty):
+                    self.events.get_nowait()
+            with contextlib.suppress(queue.Full):
+                self.events.put_nowait(event)
+
+    def _save(self, events: list, snapshot: Snapshot) -> None:
+        if self.recorder is None or not events:
+            return
+        try:
+            self.recorder.on_events(events, snapshot)
+        except Exception as exc:
+            # The video must go on even if the disk is full or the DB locked:
+            # say so on the page, and keep counting.
+            log.exception("live: saving a rep to the history failed")
+            self._error = f"couldn't save to the history ({exc}); reps are still counted"
+
+    def report_error(self, message: str) -> None:
+        """Show ``message`` on the page (e.g. a frame the adapter couldn't convert)."""
+        self._error = message
+        with self._lock:
+            self._status = dataclasses.replace(self._status, error=message)
+
+    def status(self) -> LiveStatus:
+        """The latest `LiveStatus` (safe to call from any thread)."""
+        with self._lock:
+            return self._status
+
+    def drain_events(self) -> list:
+        """Every page event queued since the last call, oldest first (any thread)."""
+        drained = []
+        while True:
+            try:
+                drained.append(self.events.get_nowait())
+            except queue.Empty:
+                return drained
+
+    def close(self) -> None:
+        """Finish the history session and release the pose model; safe to call twice."""
+        with self._work:
+            if self._closed:
+                return
+            self._closed = True
+        if self._estimator is not None:
+            self._estimator.close()
+        if self.recorder is not None:
+            try:
+                self.recorder.finish(self.engine.result().to_dict())
+            except Exception:
+                log.exception("live: finishing the history session failed")
+
+    def __enter__(self) -> LiveProcessor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,29 @@
+"""The app's frame: page config, navigation, and the pages in their order.
+
+Review opens first: on a fresh install it already shows the analysis of a
+bundled sample, so a new user sees what formcheck does with no webcam and
+no upload.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def main() -> None:
+    """Run one pass of the app (Streamlit calls ``app.py`` on every interaction)."""
+    from formcheck.ui import page_exercises, page_history, page_live, page_review
+
+    st.set_page_config(page_title="formcheck", page_icon="🦵", layout="wide")
+    pages = [
+        st.Page(page_review.render, title="Review", icon="🎬", url_path="review", default=True),
+        st.Page(page_live.render, title="Live", icon="📷", url_path="live"),
+        st.Page(page_history.render, title="History", icon="📈", url_path="history"),
+        st.Page(page_exercises.render, title="Exercises", icon="📋", url_path="exercises"),
+    ]
+    page = st.navigation(pages)
+    st.sidebar.caption(
+        "formcheck is a training aid, not a medical device. Follow your physiotherapist's "
+        "advice about which exercises to do and how."
+    )
+    page.run()

@@ -1,0 +1,120 @@
+"""The exercise library as the app sees it: specs, per-person limits, last good versions.
+
+Streamlit-free, so the rules are unit-tested directly:
+
+- a spec file that stops loading (a bad edit) is reported, and the last
+  version that loaded keeps being used;
+- per-person limits (saved in the history database) are applied to both Live
+  and Review; limits that no longer fit the spec are reported by key and the
+  spec's own limits are used instead;
+- the exercise in a clip can be guessed from the motion.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from formcheck.engine import analyze
+from formcheck.errors import SpecError
+from formcheck.frame import PoseFrame
+from formcheck.specs import Spec, default_spec_dir, load_spec, with_overrides
+
+
+@dataclass(frozen=True)
+class Library:
+    """The usable specs by name, and one message per spec file that failed to load."""
+
+    specs: Mapping[str, Spec]
+    errors: tuple[str, ...] = ()
+
+    def names(self) -> list[str]:
+        """Exercise names, judgeable ones first, then by display name."""
+        specs = self.specs
+        return sorted(specs, key=lambda n: (not specs[n].judgeable, specs[n].display_name))
+
+
+class SpecLibrary:
+    """Loads a folder of specs on demand, remembering the last good version of each.
+
+    One instance lives for the whole app (thread-safe); `load` re-reads the
+    folder, so an edited spec takes effect on the next page run.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else None
+        self._last_good: dict[str, Spec] = {}
+        self._lock = threading.Lock()
+
+    def load(self) -> Library:
+        """The specs as they are now; a broken file falls back to its last good version."""
+        folder = self.directory or default_spec_dir()
+        if not folder.is_dir():
+            return Library({}, (f"{folder}: no such folder of exercise specs",))
+        specs: dict[str, Spec] = {}
+        errors: list[str] = []
+        with self._lock:
+            for path in sorted(folder.glob("*.toml")):
+                try:
+                    spec = load_spec(path)
+                except SpecError as exc:
+                    previous = self._last_good.get(path.stem)
+                    if previous is not None:
+                        specs[path.stem] = previous
+                        errors.append(f"{exc} (still using the last version that loaded)")
+                    else:
+                        errors.append(f"{exc} (this exercise is unavailable until it is fixed)")
+                    continue
+                specs[path.stem] = self._last_good[path.stem] = spec
+        return Library(specs, tuple(errors))
+
+
+def personalised(spec: Spec, limits: Mapping[str, float]) -> tuple[Spec, str | None]:
+    """``spec`` with a person's limits, or ``spec`` unchanged and the reason they don't fit.
+
+    >>> from formcheck.specs import find_spec
+    >>> spec = find_spec("heel_slide")
+    >>> mine, problem = personalised(spec, {"heel_off_line": 4.0})
+    >>> mine.check("heel_off_line").limit, problem
+    (4.0, None)
+    >>> _, problem = personalised(spec, {"heel_off_line": -1})
+    >>> "overrides.heel_off_line" in problem
+    True
+    """
+    if not limits:
+        return spec, None
+    try:
+        return with_overrides(spec, limits), None
+    except SpecError as exc:
+        return spec, f"{exc}; using the exercise's own limits"
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The exercise whose reps best explain the motion, with each candidate's rep count."""
+
+    name: str | None
+    reps: Mapping[str, int]
+
+
+def guess_exercise(frames: Iterable[PoseFrame], specs: Mapping[str, Spec]) -> Guess:
+    """Run every judgeable spec over the frames; the one that counts the most reps wins.
+
+    Partial reps count half. ``name`` is None when no exercise counts a rep.
+    """
+    frames = list(frames)
+    scores: dict[str, float] = {}
+    reps: dict[str, int] = {}
+    for name, spec in specs.items():
+        if not spec.judgeable or spec.phase is None:
+            continue
+        result = analyze(frames, spec, "auto")
+        reps[name] = result.reps + result.partial_reps
+        scores[name] = result.reps + 0.5 * result.partial_reps
+    best = max(scores, key=lambda n: scores[n], default=None)
+    if best is None or scores[best] == 0:
+        return Guess(None, reps)
+    return Guess(best, reps)

@@ -1,0 +1,194 @@
+"""The History page: past sessions, their reps and flags, trends per exercise."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from formcheck.history import History, SessionRow
+from formcheck.ui import common
+
+ALL = "All exercises"
+
+
+def _when(stamp: str) -> str:
+    # Stored in UTC ISO form; shown as "2025-03-01 14:05" (UTC, said in the column name).
+    return stamp.replace("T", " ")[:16]
+
+
+def _session_label(s: SessionRow, names: dict[str, str]) -> str:
+    reps = f"{s.reps} reps" + (f" + {s.partial_reps} partial" if s.partial_reps else "")
+    exercise = names.get(s.exercise, s.exercise)
+    return f"#{s.id} · {_when(s.started_at)} · {exercise} · {s.source} · {reps}"
+
+
+def render() -> None:
+    """Draw the History page."""
+    st.title("History")
+    store = common.history_or_error()
+    if store is None:
+        return
+    st.caption(
+        f"Sessions are kept on this machine in `{store.path}` (set `FORMCHECK_DB` to move it). "
+        "Only results are stored, never video."
+    )
+    lib = common.library()
+    names = {n: s.display_name for n, s in lib.specs.items()}
+    sessions = store.sessions()
+    if not sessions:
+        st.info(
+            "No sessions yet. Save a review from the Review page, or do a set on the Live page: "
+            "live reps are saved as you go."
+        )
+        return
+    exercises = sorted({s.exercise for s in sessions})
+    choice = st.selectbox(
+        "Exercise", [ALL, *exercises], format_func=lambda n: names.get(n, n), key="history.exercise"
+    )
+    shown = [s for s in sessions if choice in (ALL, s.exercise)]
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "session": s.id,
+                    "date (UTC)": _when(s.started_at),
+                    "exercise": names.get(s.exercise, s.exercise),
+                    "side": s.side,
+                    "source": s.source + ("" if s.status == "finished" else " (still open)"),
+                    "reps": s.reps,
+                    "partial reps": s.partial_reps,
+                    "flags per rep": round(s.flags_per_rep, 2),
+                    "flags": ", ".join(f"{c} ×{n}" for c, n in s.flag_counts.items()),
+                }
+                for s in shown
+            ]
+        ),
+        hide_index=True,
+        key="history.sessions",
+    )
+    if choice != ALL:
+        _trends(store, choice, names.get(choice, choice))
+    _details(store, shown, names)
+
+
+def _details(store: History, shown: list[SessionRow], names: dict[str, str]) -> None:
+    st.subheader("One session")
+    by_id = {s.id: s for s in shown}
+    sid = st.selectbox(
+        "Session",
+        list(by_id),
+        format_func=lambda i: _session_label(by_id[i], names),
+        key="history.session",
+    )
+    if sid is None:
+        return
+    reps = store.reps(sid)
+    if reps:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "rep": r.rep,
+                        "side": r.side,
+                        "status": r.status,
+                        "start (s)": r.start,
+                        "duration (s)": r.duration,
+                        "ROM min": r.rom_min,
+                        "ROM max": r.rom_max,
+                        "flags": ", ".join(r.flags),
+                    }
+                    for r in reps
+                ]
+            ),
+            hide_index=True,
+            key="history.reps",
+        )
+    else:
+        st.info("This session has no reps.")
+    flags = store.flags(sid)
+    if flags:
+        with st.expander(f"{len(flags)} flags"):
+            for f in flags:
+                when = f"{f.t:.1f} s" if f.t is not None else "?"
+                st.markdown(
+                    f"- **{when}**, rep {f.rep}: {f.message} ({f.value} vs {f.limit} {f.unit})"
+                )
+    left, right = st.columns(2)
+    left.download_button(
+        "Export CSV",
+        store.export_csv(sid),
+        file_name=f"formcheck-session-{sid}.csv",
+        mime="text/csv",
+        key="history.export",
+    )
+    confirm = right.checkbox("Yes, delete this session", key=f"history.confirm.{sid}")
+    if right.button("Delete session", key="history.delete", disabled=not confirm):
+        store.delete_session(sid)
+        st.toast(f"Session {sid} deleted.")
+        st.rerun()
+
+
+def _trends(store: History, exercise: str, title: str) -> None:
+    points = store.trends(exercise)
+    if len(points) < 1:
+        return
+    st.subheader(f"Trends: {title}")
+    rows = pd.DataFrame(
+        [
+            {
+                "date": p.started_at,
+                "session": p.session_id,
+                "reps": p.reps,
+                "partial reps": p.partial_reps,
+                "range of motion": p.rom,
+                "peak": p.peak,
+            }
+            for p in points
+        ]
+    )
+    rows["date"] = pd.to_datetime(rows["date"])
+    reps = rows.melt(id_vars=["date", "session"], value_vars=["reps", "partial reps"])
+    rom = rows.melt(id_vars=["date", "session"], value_vars=["range of motion", "peak"])
+    share = pd.DataFrame(
+        [
+            {"date": p.started_at, "session": p.session_id, "flag": code, "share of reps": v}
+            for p in points
+            for code, v in p.flag_share.items()
+        ]
+    )
+    cols = st.columns(3)
+    cols[0].altair_chart(_line(reps, "count", "Reps per session"), width="stretch")
+    cols[1].altair_chart(_line(rom, "degrees", "Range of motion"), width="stretch")
+    if not share.empty:
+        share["date"] = pd.to_datetime(share["date"])
+        chart = (
+            alt.Chart(share)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("date:T", title=None),
+                y=alt.Y(
+                    "share of reps:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
+                ),
+                color="flag:N",
+                tooltip=["session", "flag", alt.Tooltip("share of reps:Q", format=".0%")],
+            )
+            .properties(title="Share of reps with each flag", height=220)
+        )
+        cols[2].altair_chart(chart, width="stretch")
+    else:
+        cols[2].success("No flags in any session.")
+
+
+def _line(data: pd.DataFrame, unit: str, title: str) -> alt.Chart:
+    return (
+        alt.Chart(data.dropna())
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("value:Q", title=unit),
+            color=alt.Color("variable:N", title=None),
+            tooltip=["session", "variable", "value"],
+        )
+        .properties(title=title, height=220)
+    )

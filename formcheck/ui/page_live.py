@@ -1,0 +1,194 @@
+"""The Live page: the webcam in the browser, coached frame by frame.
+
+The browser streams its camera to this process with streamlit-webrtc; each
+frame runs through `formcheck.live.LiveProcessor` (the same pose model and
+engine as Review) on a worker thread, and comes back annotated. The panel
+beside the video reads the processor's thread-safe status twice a second.
+Reps are saved to the history as they complete.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+from formcheck.errors import FormcheckError
+from formcheck.history import History
+from formcheck.live import LiveProcessor, RepRecorder
+from formcheck.specs import Spec
+from formcheck.specs.kinds import VIEW_ADVICE
+from formcheck.ui import common, speech
+from formcheck.ui.rtc import rtc_configuration
+
+#: Seconds without a frame, while streaming, before the page says the camera is gone.
+STALL_SECONDS = 3.0
+PROCESSOR = "live.processor"
+
+
+def _rtc() -> dict:
+    try:
+        secrets = dict(st.secrets) if _has_secrets() else None
+        return rtc_configuration(os.environ, secrets)
+    except FormcheckError as exc:
+        st.error(f"The STUN/TURN setting is ignored: {exc}. Using a direct connection.")
+        return {"iceServers": []}
+
+
+def _has_secrets() -> bool:
+    try:
+        return len(st.secrets) > 0
+    except FileNotFoundError:
+        return False
+    except Exception:  # Streamlit raises its own error type for a malformed secrets.toml
+        st.error("`.streamlit/secrets.toml` can't be read; its ICE servers are ignored.")
+        return False
+
+
+def render() -> None:
+    """Draw the Live page."""
+    st.title("Live coaching")
+    lib = common.library()
+    model = common.model_setting()
+    picked = common.exercise_picker("live", lib)
+    if picked is None:
+        return
+    spec, side = picked
+    speak = st.sidebar.toggle(
+        "Speak cues",
+        value=False,
+        key="live.speak",
+        help="Your browser reads the cues aloud (a few seconds apart).",
+    )
+    store = common.history_or_error()
+    factory = _factory(spec, side, model, store)
+    video, panel = st.columns([3, 2])
+    with video:
+        ctx = webrtc_streamer(
+            key="formcheck-live",
+            mode=WebRtcMode.SENDRECV,
+            rtc_configuration=_rtc(),
+            media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+            video_processor_factory=factory,
+            async_processing=True,
+            translations={
+                "start": "Start camera",
+                "stop": "Stop",
+                "device_access_denied": "Camera access was denied. Allow the camera for this "
+                "site in your browser's address bar and press Start camera again, or review a "
+                "recorded clip on the Review page.",
+                "device_not_available": "No camera was found. Connect one and press Start "
+                "camera again, or review a recorded clip on the Review page.",
+                "media_api_not_available": "This browser can't share a camera here (the page "
+                "must be opened over https or on localhost).",
+            },
+        )
+        st.caption(
+            f"Camera: {common.SIDE_LABELS.get(side, side).lower()} · the video stays between "
+            "your browser and this machine; only rep results are saved."
+        )
+    with panel:
+        _guide(spec)
+        _status_panel(ctx, spec, speak)
+
+
+def _factory(spec: Spec, side: str, model: str, store: History | None):
+    from formcheck.ui.webcam import WebcamProcessor
+
+    settings = {"model": model, "limits": {c.code: c.limit for c in spec.checks}}
+
+    def create() -> WebcamProcessor:
+        recorder = RepRecorder(store, spec, side, settings) if store is not None else None
+        return WebcamProcessor(LiveProcessor(spec, side, model=model, recorder=recorder))
+
+    return create
+
+
+def _guide(spec: Spec) -> None:
+    st.subheader(spec.display_name)
+    view = spec.guidance.camera_view
+    st.info(f"Camera: {VIEW_ADVICE.get(view, view)}. {spec.guidance.camera_placement}")
+    if spec.target.describe():
+        st.caption(f"Target: {spec.target.describe()}")
+
+
+@st.fragment(run_every=0.5)
+def _status_panel(ctx, spec: Spec, speak: bool) -> None:
+    # The worker (and its processor) appears a moment after Start, between two runs
+    # of this fragment; keep it in the session so the summary outlives Stop.
+    if ctx.video_processor is not None:
+        st.session_state[PROCESSOR] = ctx.video_processor.live
+    live: LiveProcessor | None = st.session_state.get(PROCESSOR)
+    playing = bool(ctx.state.playing)
+    if live is None:
+        st.markdown(
+            "Press **Start camera**, lie down in view and hold still for a moment: "
+            "counting starts once you are settled."
+        )
+        return
+    status = live.status()
+    snap = status.snapshot
+    cols = st.columns(3)
+    cols[0].metric("Reps", snap.reps if snap else 0)
+    cols[1].metric("Partial", snap.partial_reps if snap else 0)
+    cols[2].metric("Side", (snap.side if snap and snap.side else "-"))
+    if snap is not None:
+        view = (snap.view or "not yet known").replace("_", "-")
+        st.markdown(f"**Phase:** {snap.phase} · **view:** {view}")
+        if snap.view and snap.view != spec.guidance.camera_view:
+            advice = VIEW_ADVICE.get(spec.guidance.camera_view, "")
+            st.warning(
+                f"The camera sees you {snap.view.replace('_', '-')}; to judge every check, "
+                f"{advice}."
+            )
+        if snap.cue:
+            colour = {"error": "red", "warning": "orange"}.get(snap.cue_severity or "", "green")
+            st.markdown(f":{colour}[**{snap.cue}**]")
+        if snap.last_rep is not None:
+            r = snap.last_rep
+            flags = ", ".join(r.flags) or "no flags"
+            st.markdown(
+                f"**Last rep:** #{r.rep} ({r.side}) {r.status}, {r.duration:.1f} s, "
+                f"range {r.rom_min:.0f}-{r.rom_max:.0f} {snap.unit}, {flags}"
+            )
+    if status.session_id is not None:
+        st.caption(
+            f"Saved to the history as you go: {status.saved_reps} reps in session "
+            f"{status.session_id}."
+        )
+    if status.error:
+        st.error(status.error)
+    stalled = status.last_frame_at is not None and time.monotonic() - status.last_frame_at
+    if playing and stalled and stalled > STALL_SECONDS:
+        st.warning(
+            f"No video from the camera for {stalled:.0f} s: is it still connected? "
+            "The reps so far are saved."
+        )
+    if not playing and status.frames:
+        st.info(
+            f"Camera stopped after {status.frames} frames. "
+            + ("The reps are in the History." if status.session_id else "No reps were done.")
+        )
+    if playing and status.frames and status.frames_with_pose == 0 and status.frames > 30:
+        st.warning("No person found yet: move back until your whole body is in view.")
+    events = live.drain_events()
+    if speak and events:
+        _speak(events)
+
+
+def _speak(events: list) -> None:
+    from formcheck.engine import FlagRaised, RepCompleted
+
+    state = st.session_state.setdefault("live.spoken", {})
+    for event in reversed(events):  # the newest cue wins
+        if isinstance(event, FlagRaised):
+            text = event.message
+        elif isinstance(event, RepCompleted):
+            text = f"Rep {event.rep}" if event.status == "full" else "Partial rep"
+        else:
+            continue
+        if speech.should_speak(state, text, time.monotonic()):
+            speech.speak(text)
+        return

@@ -1,0 +1,294 @@
+"""The Review page: a clip in (bundled sample or upload), rep-by-rep feedback out.
+
+On a fresh install this page opens first, already showing the analysis of
+the bundled sample: no webcam and no upload needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections import OrderedDict
+
+import pandas as pd
+import streamlit as st
+
+from formcheck.errors import FormcheckError
+from formcheck.ui import charts, common
+from formcheck.ui.library import Library
+from formcheck.ui.reviewing import UPLOAD_TYPES, ClipInput, ReviewOutcome, review_key, run_review
+
+SAMPLE = "A bundled sample"
+UPLOAD = "My own clip"
+
+
+class OutcomeStore:
+    """A small, thread-safe LRU of finished reviews, shared by every browser session.
+
+    Only bundled samples go here (their results are the same for everyone),
+    so the first-run example is computed once per server.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self._items: OrderedDict[str, ReviewOutcome] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> ReviewOutcome | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def put(self, key: str, outcome: ReviewOutcome) -> None:
+        with self._lock:
+            self._items[key] = outcome
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _sample_outcomes() -> OutcomeStore:
+    return OutcomeStore()
+
+
+def _upload_outcomes() -> OutcomeStore:
+    # Uploads stay private to the browser session that sent them.
+    if "review.outcomes" not in st.session_state:
+        st.session_state["review.outcomes"] = OutcomeStore(size=3)
+    return st.session_state["review.outcomes"]
+
+
+def _choose_clip() -> ClipInput | None:
+    clips = common.samples()
+    options = [SAMPLE, UPLOAD] if clips else [UPLOAD]
+    source = st.radio("Clip", options, horizontal=True, key="review.source")
+    if source == SAMPLE:
+        path = st.selectbox("Sample", clips, format_func=common.sample_label, key="review.sample")
+        return ClipInput.from_path(path)
+    upload = st.file_uploader(
+        "Upload a clip (mp4, mov, webm or avi)",
+        type=list(UPLOAD_TYPES),
+        key="review.upload",
+        help="The clip is analysed on this machine and never stored; only the results are kept "
+        "if you save them to the history.",
+    )
+    if upload is None:
+        st.info("Choose a clip to review, or pick a bundled sample above.")
+        return None
+    return ClipInput.from_upload(upload.name, upload.getvalue())
+
+
+def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> ReviewOutcome | None:
+    shared = clip.path is not None
+    store = _sample_outcomes() if shared else _upload_outcomes()
+    key = review_key(clip, spec, side, model)
+    outcome = store.get(key)
+    if outcome is not None:
+        return outcome
+    bar = st.progress(0.0, text=f"Analysing {clip.label}…")
+
+    def progress(done: int, total: int) -> None:
+        if done % 5 and done != total:  # every 5th frame: keep the page's websocket quiet
+            return
+        share = min(done / total, 1.0) if total else 0.0
+        bar.progress(share, text=f"Analysing {clip.label}: frame {done} of {total or '?'}")
+
+    try:
+        common.pose_model(model)
+        outcome = run_review(
+            clip, spec, side=side, model=model, progress=progress, candidates=lib.specs
+        )
+    except FormcheckError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return None
+    bar.empty()
+    store.put(key, outcome)
+    return outcome
+
+
+def render() -> None:
+    """Draw the Review page."""
+    st.title("Review a clip")
+    st.caption(
+        "Pick a clip and the exercise in it: formcheck counts the reps and checks each one "
+        "against the exercise's limits. Everything runs on this machine."
+    )
+    lib = common.library()
+    model = common.model_setting()
+    clip = _choose_clip()
+    picked = common.exercise_picker("review", lib)
+    if clip is None or picked is None:
+        return
+    spec, side = picked
+    outcome = _analyse(clip, spec, side, model, lib)
+    if outcome is not None:
+        show_outcome(outcome, lib)
+
+
+def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
+    """The results of one review: summary, video, table, plots, flags, downloads."""
+    result, spec = outcome.result, outcome.spec
+    for warning in outcome.warnings:
+        st.warning(warning)
+    _guess_hint(outcome, lib)
+    if result.view is None:
+        st.warning(
+            "The person never held still long enough to start counting. Start each set lying "
+            "still for a moment, with the whole body in view."
+        )
+    for code, reason in result.checks_disabled:
+        st.warning(f"Not checked from this camera view ({code}): {reason}")
+    seen = result.frames_with_pose / result.frames if result.frames else 0.0
+    if 0 < seen < 0.6:
+        st.warning(
+            f"A person was found in only {seen:.0%} of the frames: keep the whole body in view."
+        )
+
+    cols = st.columns(5)
+    cols[0].metric("Reps", result.reps)
+    cols[1].metric("Partial reps", result.partial_reps)
+    cols[2].metric("Flags", len(result.flags))
+    cols[3].metric("Side", result.side)
+    cols[4].metric("Camera view", (result.view or "unknown").replace("_", "-"))
+
+    video, table = st.columns([3, 2])
+    with video:
+        st.video(outcome.video, format="video/mp4")
+    with table:
+        st.subheader("Reps")
+        rows = result.rep_table_rows()
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, key="review.rep_table")
+        else:
+            st.info(
+                f"No {spec.display_name.lower()} reps were counted in this clip. Check the "
+                "exercise and side, and that the camera sees the whole movement."
+            )
+        st.subheader("Flags")
+        if result.flags:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "time (s)": round(f.t, 2),
+                            "rep": f.rep,
+                            "check": f.code,
+                            "value": round(f.value, 1),
+                            "limit": f"{f.limit:g} {f.unit}",
+                            "what to do": f.message,
+                        }
+                        for f in result.flags
+                    ]
+                ),
+                hide_index=True,
+                key="review.flags",
+            )
+        else:
+            st.success("No flags: every check held.")
+
+    _plots(outcome)
+    _downloads(outcome)
+    _save(outcome)
+
+
+def _guess_hint(outcome: ReviewOutcome, lib: Library) -> None:
+    guess = outcome.guess
+    if guess is None or guess.name is None or guess.name == outcome.spec.name:
+        return
+    other = lib.specs.get(guess.name)
+    if other is None:
+        return
+    st.info(
+        f"The motion looks more like **{other.display_name}** ({guess.reps[guess.name]} reps "
+        f"against {guess.reps.get(outcome.spec.name, 0)} as {outcome.spec.display_name})."
+    )
+    if st.button(f"Analyse as {other.display_name}", key="review.use_guess"):
+        st.session_state["exercise"] = guess.name
+        st.session_state.pop("review.exercise", None)
+        st.rerun()
+
+
+def _plots(outcome: ReviewOutcome) -> None:
+    result, spec = outcome.result, outcome.spec
+    metric = charts.metric_chart(result, spec)
+    path = charts.path_chart(result, spec)
+    still = charts.stillness_chart(result, spec)
+    if metric is None and path is None and still is None:
+        return
+    st.subheader("Plots")
+    if metric is not None:
+        st.altair_chart(metric, width="stretch")
+    left, right = st.columns(2)
+    if path is not None:
+        left.altair_chart(path, width="stretch")
+    if still is not None:
+        right.altair_chart(still, width="stretch")
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+def _downloads(outcome: ReviewOutcome) -> None:
+    stem = outcome.clip.rsplit(".", 1)[0] or "clip"
+    st.subheader("Downloads")
+    cols = st.columns(4)
+    cols[0].download_button(
+        "Rep table (CSV)",
+        _csv(outcome.result.rep_table_rows()),
+        file_name=f"{stem}.reps.csv",
+        mime="text/csv",
+        key="review.dl_csv",
+    )
+    cols[1].download_button(
+        "Full result (JSON)",
+        json.dumps(outcome.result.to_dict(), indent=2),
+        file_name=f"{stem}.result.json",
+        mime="application/json",
+        key="review.dl_json",
+    )
+    cols[2].download_button(
+        "Annotated video (MP4)",
+        outcome.video,
+        file_name=f"{stem}.annotated.mp4",
+        mime="video/mp4",
+        key="review.dl_mp4",
+    )
+    cols[3].download_button(
+        "Landmark file (JSONL)",
+        outcome.landmarks,
+        file_name=f"{stem}.landmarks.jsonl",
+        mime="application/jsonl",
+        key="review.dl_landmarks",
+    )
+
+
+def _save(outcome: ReviewOutcome) -> None:
+    saved = st.session_state.setdefault("review.saved", {})
+    key = outcome.key
+    if key in saved:
+        st.success(f"Saved to the history (session {saved[key]}).")
+        return
+    if not st.button("Save to history", key="review.save", type="primary"):
+        return
+    store = common.history_or_error()
+    if store is None:
+        return
+    settings = {
+        "model": outcome.model,
+        "side": outcome.side,
+        "limits": {c.code: c.limit for c in outcome.spec.checks},
+    }
+    saved[key] = store.save_result(
+        outcome.result.to_dict(), source="clip", settings=settings, clip_name=outcome.clip
+    )
+    st.success(f"Saved to the history (session {saved[key]}).")
