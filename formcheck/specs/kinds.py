@@ -34,16 +34,15 @@ from formcheck.specs.schema import (
 VIEWS: Mapping[str, str] = {
     "side": "the camera looks across the body: its side is seen, the hip line points at the lens",
     "end_on": "the camera looks along the body from beyond the feet (or the head)",
-    "overhead": "the camera faces the front of a lying body from above",
-    "front": "the camera faces the front (or back) of an upright body",
+    "overhead": "the camera faces the front of the body: above a lying person, "
+    "in front of a standing one",
 }
 
 #: How to fix a view that can't judge a check: best view -> advice.
 VIEW_ADVICE: Mapping[str, str] = {
     "side": "place the camera to one side of you, level with your body",
     "end_on": "place the camera beyond your feet",
-    "overhead": "place the camera above you, looking down",
-    "front": "place the camera in front of you",
+    "overhead": "place the camera facing your front (above you when you lie down)",
 }
 
 #: How the spec says which sides work.
@@ -115,14 +114,15 @@ def metric_kinds() -> Mapping[str, Kind]:
         Kind(
             "segment_angle",
             "The angle between the segment from the first landmark to the second and a "
-            "reference direction: `body_axis` (mid-hip to mid-shoulder), `floor` (the image's "
-            "horizontal, for a level camera) or `vertical` (the image's vertical).",
+            "reference direction: `body_axis` (mid-hip to mid-shoulder; 0 to 180), or `floor` "
+            "or `vertical` (the image's horizontal or vertical, for a level camera; 0 to 90, "
+            "whichever way the body faces).",
             (
                 Param("points", points(2), "the segment, from the first landmark to the second"),
                 Param("against", choice(("body_axis", "floor", "vertical")), "the reference"),
             ),
             lambda p: "deg",
-            lambda p: _ANGLE,
+            lambda p: _ANGLE if p["against"] == "body_axis" else (0.0, 90.0),
         ),
         Kind(
             "distance",

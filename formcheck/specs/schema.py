@@ -242,7 +242,7 @@ def _point(value: object) -> str:
     ref = _text(value)
     unknown = [n for n in landmark_names(ref) if n not in NAMES]
     if unknown or "{" in ref.replace("{side}", "").replace("{other}", ""):
-        hint = difflib.get_close_matches(ref, [*NAMES, *_MID_NAMES], n=1)
+        hint = difflib.get_close_matches(ref, _candidates(), n=1)
         suggestion = f" (did you mean {json.dumps(hint[0])}?)" if hint else ""
         raise Invalid("", f"unknown landmark {json.dumps(ref)}{suggestion}")
     return ref
@@ -253,7 +253,10 @@ def is_templated(ref: str) -> bool:
     return "{side}" in ref or "{other}" in ref
 
 
-_MID_NAMES = tuple(f"mid_{n[5:]}" for n in NAMES if n.startswith("left_"))
+def _candidates() -> list[str]:
+    """Every valid reference, for "did you mean" hints."""
+    parts = [n[5:] for n in NAMES if n.startswith("left_")]
+    return [*NAMES, *(f"{p}_{part}" for p in ("mid", "{side}", "{other}") for part in parts)]
 
 
 NUMBER = ParamType("number", _number)

@@ -1,0 +1,220 @@
+"""Form checks at run time: one class per check kind of the spec registry.
+
+A check is compiled for a working side and a view (`compile_check`). For each
+rep the tracker calls ``begin(ref, cal)`` with the rep's start pose, then
+``frame(pose, cal)`` on every frame of the rep (it returns the current value
+and keeps the peak), then ``verdict()`` for the rep's peak and whether it
+failed. ``immediate`` checks (path and stillness) may fail mid-rep, so their
+flag is raised at once; range and symmetry are judged at the rep's end.
+
+**path_straightness** is documented on `PathStraightness`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck.engine.geometry import body_axes, fill_side, pair, point
+from formcheck.engine.metrics import Metric, compile_metric
+from formcheck.engine.signal import Pose
+from formcheck.engine.view import Calibration
+from formcheck.specs.model import CheckSpec, Spec
+
+
+class Check:
+    """Base: keeps the rep's peak; subclasses say how a frame is measured."""
+
+    immediate = True
+
+    def __init__(self, spec: CheckSpec, side: str, limit: float) -> None:
+        self.spec, self.side, self.limit = spec, side, limit
+        self.needs = np.zeros(0, dtype=np.int64)
+        self.peak = math.nan
+        self.current = math.nan
+
+    def begin(self, ref: Pose, cal: Calibration) -> None:
+        """Start a rep from pose ``ref``."""
+        self.peak = self.current = math.nan
+
+    def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
+        """Measure one frame of the rep; returns the value (NaN when not measurable)."""
+        raise NotImplementedError
+
+    def keep(self, value: float) -> float:
+        """Note ``value`` as this frame's, and as the peak if it is the largest yet."""
+        self.current = value
+        if value == value and not value <= self.peak:  # NaN-safe max
+            self.peak = value
+        return value
+
+    def failed(self) -> bool:
+        """True when the rep so far breaks the limit."""
+        return self.peak > self.limit
+
+    def verdict(self) -> tuple[float, bool]:
+        """The rep's peak value and whether it failed."""
+        return self.peak, self.failed()
+
+
+class PathStraightness(Check):
+    """The largest distance of a point across its ideal straight line, in cm.
+
+    In world space (when the source has world landmarks) the line runs from the
+    point's start position along the body frame's axis; in image space it runs
+    along the axis as the image shows it (an affine approximation: fine for a
+    camera a couple of metres away), scaled to cm at the point's own depth. For
+    drawing, world positions are mapped to pixels by an affine camera fitted to
+    the start pose (world -> image least squares over the seen landmarks).
+    """
+
+    def __init__(self, spec: CheckSpec, side: str, limit: float) -> None:
+        super().__init__(spec, side, limit)
+        ref = spec.arg("point")
+        self.point = pair(ref, side)
+        mirror = fill_side(ref.replace("{side}", "{other}"), side) if "{side}" in ref else None
+        self.mirror = pair(mirror, side) if mirror and mirror != fill_side(ref, side) else None
+        self.world = spec.arg("space") == "world"
+        self.along_body = spec.arg("along") == "body_axis"
+        self.frame_pairs = tuple(pair(r, side) for r in ("left_hip", "right_hip", "mid_shoulder"))
+        needs = {*self.point, *(self.mirror or ()), *(i for ij in self.frame_pairs for i in ij)}
+        self.needs = np.array(sorted(needs), dtype=np.int64)
+        self.scale = 1.0
+        self.reach = 0.0
+        self.start_px = np.zeros(2)
+        self.use_world = False
+
+    def begin(self, ref: Pose, cal: Calibration) -> None:
+        super().begin(ref, cal)
+        self.reach = 0.0
+        P = ref.px
+        self.start_px = point(P, self.point)
+        lateral, up = body_axes(*(point(P, ij) for ij in self.frame_pairs))
+        self.along_px, self.across_px = (up, lateral) if self.along_body else (lateral, up)
+        self.scale = cal.px_per_cm
+        if self.mirror is not None and ref.world is not None:
+            gap_px = point(P, self.point) - point(P, self.mirror)
+            gap_w = point(ref.world, self.point) - point(ref.world, self.mirror)
+            gap_cm = 100.0 * math.sqrt(float(gap_w @ gap_w))
+            if gap_cm > 8.0:  # closer than that, the pair can't give a scale
+                self.scale = math.sqrt(float(gap_px @ gap_px)) / gap_cm
+        self.use_world = self.world and ref.world is not None
+        if ref.world is not None:
+            W = ref.world
+            lateral, up = body_axes(*(point(W, ij) for ij in self.frame_pairs))
+            self.along_w, self.across_w = (up, lateral) if self.along_body else (lateral, up)
+            self.start_w = point(W, self.point)
+            ok = ref.seen
+            design = np.column_stack([W[ok], np.ones(int(ok.sum()))])
+            self.affine = np.linalg.lstsq(design, P[ok], rcond=None)[0].T  # (2, 4)
+
+    def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
+        if self.use_world and pose.world is not None:
+            d = point(pose.world, self.point) - self.start_w
+            along, across = float(d @ self.along_w), 100.0 * abs(float(d @ self.across_w))
+        else:
+            d = point(pose.px, self.point) - self.start_px
+            along, across = float(d @ self.along_px), abs(float(d @ self.across_px)) / self.scale
+        if abs(along) > abs(self.reach):
+            self.reach = along
+        return self.keep(across)
+
+    def ideal_px(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The ideal line in pixels, from the start point as far as the point has gone."""
+        if self.use_world:
+            a = self.affine @ np.append(self.start_w, 1.0)
+            b = self.affine @ np.append(self.start_w + self.reach * self.along_w, 1.0)
+        else:
+            a, b = self.start_px, self.start_px + self.reach * self.along_px
+        return (float(a[0]), float(a[1])), (float(b[0]), float(b[1]))
+
+    def band_px(self) -> float:
+        """The tolerance either side of the ideal line, in pixels."""
+        if self.use_world:
+            offset = self.affine[:, :3] @ (self.across_w * self.limit / 100.0)
+            return float(math.hypot(offset[0], offset[1]))
+        return self.limit * self.scale
+
+
+class Stillness(Check):
+    def __init__(self, spec: CheckSpec, side: str, limit: float, metric: Metric) -> None:
+        super().__init__(spec, side, limit)
+        self.metric = metric
+        self.needs = metric.needs
+
+    def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
+        return self.keep(self.metric.value(pose, ref, cal))
+
+
+class Range(Check):
+    immediate = False
+
+    def __init__(self, spec: CheckSpec, side: str, limit: float, metric: Metric) -> None:
+        super().__init__(spec, side, limit)
+        self.metric = metric
+        self.needs = metric.needs
+        self.maximum = spec.arg("stat") == "max"
+        self.at_least = spec.arg("must") == "at_least"
+
+    def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
+        value = self.current = self.metric.value(pose, ref, cal)
+        if value == value and (
+            self.peak != self.peak or (value > self.peak if self.maximum else value < self.peak)
+        ):
+            self.peak = value
+        return value
+
+    def failed(self) -> bool:
+        if self.peak != self.peak:
+            return False
+        return self.peak < self.limit if self.at_least else self.peak > self.limit
+
+
+class Symmetry(Check):
+    immediate = False
+
+    def __init__(
+        self, spec: CheckSpec, side: str, limit: float, left: Metric, right: Metric
+    ) -> None:
+        super().__init__(spec, side, limit)
+        self.left, self.right = left, right
+        self.needs = np.union1d(left.needs, right.needs)
+        self.maximum = spec.arg("stat") == "max"
+
+    def begin(self, ref: Pose, cal: Calibration) -> None:
+        super().begin(ref, cal)
+        self.stats = [math.nan, math.nan]
+
+    def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
+        for k, metric in enumerate((self.left, self.right)):
+            v = metric.value(pose, ref, cal)
+            s = self.stats[k]
+            if v == v and (s != s or (v > s if self.maximum else v < s)):
+                self.stats[k] = v
+        self.peak = self.current = abs(self.stats[0] - self.stats[1])
+        return self.peak
+
+
+def check_classes() -> dict[str, type[Check]]:
+    """Check kind name -> class; covers every kind in `formcheck.specs.kinds`."""
+    return {
+        "path_straightness": PathStraightness,
+        "stillness": Stillness,
+        "range": Range,
+        "symmetry": Symmetry,
+    }
+
+
+def compile_check(spec: Spec, check: CheckSpec, side: str, view: str | None) -> Check:
+    """The run-time check for ``side`` with the limit that applies in ``view``."""
+    limit = check.limit_for(view)
+    cls = check_classes()[check.kind]
+    if check.kind == "path_straightness":
+        return cls(check, side, limit)
+    metric = spec.metric(check.metric)
+    if check.kind == "symmetry":
+        return cls(
+            check, side, limit, compile_metric(metric, "left"), compile_metric(metric, "right")
+        )
+    return cls(check, side, limit, compile_metric(metric, side))

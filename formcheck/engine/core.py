@@ -1,0 +1,422 @@
+"""`Engine`: pose frames in, events out, one frame at a time; `analyze` for a whole clip.
+
+The live webcam and clip review feed the same engine. Per frame it:
+
+1. conditions the landmarks (smoothing, outliers, short gaps: `signal`);
+2. until the user holds still, waits: the first stable pose sets the
+   baseline, the camera view (`view`) and the image scale, and turns off the
+   checks that view can't judge, saying so once (`ChecksDisabled`);
+3. evaluates the driving metric of each tracked side (NaN where the
+   landmarks it needs aren't seen) and advances that side's `RepTracker`;
+4. times holds, and records a light per-frame series for plots.
+
+Example::
+
+    eng = Engine(spec, side="auto")
+    for frame in frames:
+        for event in eng.update(frame):
+            print(event)
+    print(eng.result().to_dict()["reps"])
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.engine.checks import PathStraightness, compile_check
+from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised
+from formcheck.engine.geometry import body_axes, pair, point
+from formcheck.engine.holds import HoldTracker
+from formcheck.engine.metrics import Metric, compile_metric
+from formcheck.engine.reps import RepCounter, RepTracker
+from formcheck.engine.result import AnalysisResult, HoldRecord, RepRecord, Series
+from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
+from formcheck.engine.view import Calibration, calibrate
+from formcheck.errors import SpecError
+from formcheck.frame import PoseFrame
+from formcheck.specs.kinds import VIEW_ADVICE, VIEWS
+from formcheck.specs.model import Spec
+
+_FROM_VIEW = {"side": "the side", "end_on": "the end", "overhead": "the front"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The engine's live state, for overlays and UIs (all image positions in pixels).
+
+    ``phase`` is ``settling`` (waiting for a still start), ``rest``, ``moving``,
+    ``active`` (a rep under way) or ``holding``. ``cue`` is the latest flag's
+    message while it is fresh (a few seconds). ``path_px`` is the tracked point
+    (e.g. the heel) over the current or last rep, ``ideal_line_px`` the line
+    it should follow and ``band_px`` the tolerance either side of it.
+    """
+
+    t: float
+    phase: str
+    reps: int
+    partial_reps: int
+    uncertain_reps: int
+    side: str | None
+    view: str | None
+    value: float
+    unit: str
+    last_rep: RepRecord | None
+    cue: str | None
+    cue_code: str | None
+    cue_severity: str | None
+    holds: int
+    hold_seconds: float
+    path_px: tuple[tuple[float, float], ...]
+    ideal_line_px: tuple[tuple[float, float], tuple[float, float]] | None
+    band_px: float
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+class Engine:
+    """Counts reps and holds and raises form flags for one exercise `Spec`.
+
+    ``side``: ``left``, ``right``, ``both`` or ``auto`` (as the spec allows;
+    for one-side-at-a-time and alternating exercises ``auto`` and ``both``
+    track both sides and give each rep the side that moved). ``view`` forces
+    a camera view instead of detecting it.
+
+    >>> from formcheck.specs import build_spec
+    >>> Engine.__name__
+    'Engine'
+    """
+
+    def __init__(
+        self,
+        spec: Spec,
+        side: str = "auto",
+        *,
+        view: str | None = None,
+        conditioning: Conditioning | None = None,
+        settle_seconds: float = 0.5,
+        settle_tolerance: float = 0.06,
+        cue_seconds: float = 3.0,
+    ) -> None:
+        if not spec.judgeable:
+            raise SpecError(f"exercise {spec.name}: a camera can't judge it: {spec.reason}")
+        if side not in spec.allowed_sides():
+            raise SpecError(
+                f"exercise {spec.name}: side {side!r}: expected one of "
+                f"{', '.join(spec.allowed_sides())}"
+            )
+        if view is not None and view not in VIEWS:
+            raise ValueError(f"view: expected one of {', '.join(VIEWS)}, got {view!r}")
+        self.spec, self.side, self.forced_view = spec, side, view
+        self.conditioning = conditioning
+        self.settle_seconds, self.settle_tolerance = settle_seconds, settle_tolerance
+        self.cue_seconds = cue_seconds
+        if spec.sides == "both":
+            self.tracked: tuple[str, ...] = ("both",)
+        elif side in ("left", "right"):
+            self.tracked = (side,)
+        else:
+            self.tracked = ("left", "right")
+        self.reset()
+
+    # --- state --------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Start over: counts, baseline and view are forgotten (e.g. an exercise switch)."""
+        spec = self.spec
+        self._cond = LandmarkConditioner(spec.visibility, self.conditioning)
+        self._cal: Calibration | None = None
+        metric = spec.phase.metric if spec.phase else spec.hold.metric
+        self._drivers: dict[str, Metric] = {
+            s: compile_metric(spec.metric(metric), s) for s in self.tracked
+        }
+        self._hold_metric = None
+        if spec.hold is not None:
+            hold_side = self.tracked[0] if len(self.tracked) == 1 else "both"
+            self._hold_metric = compile_metric(spec.metric(spec.hold.metric), hold_side)
+        self._needs = np.unique(
+            np.concatenate(
+                [m.needs for m in self._drivers.values()]
+                + ([self._hold_metric.needs] if self._hold_metric else [])
+            )
+        )
+        self._trackers: dict[str, RepTracker] = {}
+        self._hold = HoldTracker(spec.hold) if spec.hold else None
+        self._window: deque[tuple[float, np.ndarray]] = deque()
+        self._counter = RepCounter()
+        self._records: list[RepRecord] = []
+        self._flags: list[FlagRaised] = []
+        self._disabled: tuple[tuple[str, str], ...] = ()
+        self._frames = self._with_pose = 0
+        self._t = 0.0
+        self._values: dict[str, float] = {}
+        self._last_side: str | None = self.tracked[0] if len(self.tracked) == 1 else None
+        self._cue: FlagRaised | None = None
+        self._series_t: list[float] = []
+        self._series_metric: dict[str, list[float]] = {s: [] for s in self.tracked}
+        self._series_checks: dict[str, list[float]] = {c.code: [] for c in spec.checks}
+        self._series_path: dict[str, list[tuple[float, float]]] = {
+            c.code: [] for c in spec.checks if c.kind == "path_straightness"
+        }
+
+    # --- per frame ----------------------------------------------------------------
+
+    def update(self, frame: PoseFrame) -> list:
+        """Feed one frame; returns the events it caused (often none)."""
+        self._frames += 1
+        self._with_pose += frame.has_pose
+        self._t = frame.t
+        pose = self._cond.update(frame)
+        events: list = []
+        if pose is not None and self._cal is None and self._settled(pose):
+            events += self._begin(pose)
+        if pose is None or self._cal is None:
+            self._record(frame.t, None)
+            return events
+        cal = self._cal
+        for side, driver in self._drivers.items():
+            value = driver.value(pose, None, cal) if driver.seen(pose) else math.nan
+            self._values[side] = value
+            tracker = self._trackers.get(side)
+            if tracker is None:
+                continue
+            new, record = tracker.update(pose, value, cal)
+            if new:
+                events += new
+                self._last_side = side
+            if record is not None:
+                self._records.append(record)
+                self._flags += tracker.last_flags
+        if self._hold is not None:
+            hm = self._hold_metric
+            value = hm.value(pose, None, cal) if hm.seen(pose) else math.nan
+            events += self._hold.update(frame.t, value)
+        for event in events:
+            if isinstance(event, FlagRaised):
+                self._cue = event
+        self._record(frame.t, pose)
+        return events
+
+    def _settled(self, pose: Pose) -> bool:
+        """True once the needed landmarks have stayed still for ``settle_seconds``."""
+        if not pose.seen[self._needs].all():
+            self._window.clear()
+            return False
+        self._window.append((pose.t, pose.px[self._needs]))
+        while pose.t - self._window[0][0] > self.settle_seconds:
+            self._window.popleft()
+        if pose.t - self._window[0][0] < 0.9 * self.settle_seconds:
+            return False
+        torso = point(pose.px, pair("mid_hip", "left")) - point(
+            pose.px, pair("mid_shoulder", "left")
+        )
+        body = max(math.sqrt(float(torso @ torso)), 20.0)
+        spread = np.ptp(np.stack([p for _, p in self._window]), axis=0).max()
+        if spread > self.settle_tolerance * body:
+            return False
+        phase = self.spec.phase
+        if phase is None:
+            return True
+        s = 1.0 if phase.direction == "increase" else -1.0
+        values = [
+            d.value(pose, None, calibrate(pose.px, pose.world)) for d in self._drivers.values()
+        ]
+        return any(s * v <= s * phase.exit for v in values if v == v)
+
+    def _begin(self, pose: Pose) -> list:
+        cal = calibrate(pose.px, pose.world)
+        if self.forced_view is not None:
+            cal = Calibration(
+                self.forced_view,
+                cal.ratio,
+                cal.px_per_cm,
+                cal.has_world,
+                cal.lengths_cm,
+                cal.torso_px,
+            )
+        self._cal = cal
+        self._cond.scale = cal.torso_px
+        self._window.clear()
+        spec, view = self.spec, cal.view
+        off = [c for c in spec.checks if view not in c.views]
+        on = [c for c in spec.checks if view in c.views]
+        if spec.phase is not None:
+            for side in self.tracked:
+                checks = [compile_check(spec, c, side, view) for c in on]
+                self._trackers[side] = RepTracker(
+                    side, spec.phase, self._drivers[side], checks, self._counter
+                )
+        events: list = [BaselineSet(t=pose.t, view=view)]
+        if off:
+            groups: dict[str, list] = {}
+            for c in off:
+                groups.setdefault(VIEW_ADVICE[c.views[0]], []).append(c)
+            reasons = {
+                advice: f"{_join([c.label for c in cs])} can't be seen from "
+                f"{_FROM_VIEW[view]}: {advice}"
+                for advice, cs in groups.items()
+            }
+            self._disabled = tuple((c.code, reasons[VIEW_ADVICE[c.views[0]]]) for c in off)
+            events.append(
+                ChecksDisabled(
+                    t=pose.t,
+                    view=view,
+                    codes=tuple(c.code for c in off),
+                    message="; ".join(reasons.values()),
+                )
+            )
+        return events
+
+    def _record(self, t: float, pose: Pose | None) -> None:
+        self._series_t.append(t)
+        for side, values in self._series_metric.items():
+            values.append(self._values.get(side, math.nan) if pose is not None else math.nan)
+        active = self._active()
+        by_code = {c.spec.code: c for c in active.checks} if active and active.in_rep else {}
+        for code, values in self._series_checks.items():
+            check = by_code.get(code)
+            values.append(check.current if check is not None else math.nan)
+        for code, points in self._series_path.items():
+            check = by_code.get(code)
+            points.append(self._body_xy(pose, check) if check is not None else (math.nan,) * 2)
+
+    def _body_xy(self, pose: Pose, check: PathStraightness) -> tuple[float, float]:
+        """The check's point in the body frame: cm across (toward its side) and along."""
+        world = pose.world is not None
+        P = pose.world if world else pose.px
+        side = check.side
+        lat, up = body_axes(
+            point(P, pair("left_hip", side)),
+            point(P, pair("right_hip", side)),
+            point(P, pair("mid_shoulder", side)),
+        )
+        d = point(P, check.point) - point(P, pair("mid_hip", side))
+        k = 100.0 if world else 1.0 / self._cal.px_per_cm
+        sign = -1.0 if side == "right" else 1.0
+        return sign * k * float(d @ lat), k * float(d @ up)
+
+    def _active(self) -> RepTracker | None:
+        for tracker in self._trackers.values():
+            if tracker.in_rep:
+                return tracker
+        return self._trackers.get(self._last_side) if self._last_side else None
+
+    # --- reading ------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The live state (see `Snapshot`)."""
+        tracker = self._active()
+        spec = self.spec
+        if self._cal is None:
+            phase = "settling"
+        elif self._hold is not None and self._hold.holding:
+            phase = "holding"
+        else:
+            phase = tracker.state if tracker is not None else "rest"
+        side = tracker.side if tracker is not None else self._last_side
+        driver = spec.metric(spec.phase.metric if spec.phase else spec.hold.metric)
+        value = self._values.get(side, math.nan) if side else math.nan
+        cue = self._cue if self._cue and self._t - self._cue.t <= self.cue_seconds else None
+        path, line, band = (), None, 0.0
+        if tracker is not None:
+            check = next((c for c in tracker.checks if isinstance(c, PathStraightness)), None)
+            if check is not None and tracker.path_px:
+                path = tuple(tracker.path_px)
+                line = check.ideal_px()
+                band = check.band_px()
+        reps = self._counts()
+        return Snapshot(
+            t=self._t,
+            phase=phase,
+            reps=reps["full"],
+            partial_reps=reps["partial"],
+            uncertain_reps=reps["uncertain"],
+            side=side,
+            view=self._cal.view if self._cal else None,
+            value=value,
+            unit=driver.unit,
+            last_rep=self._records[-1] if self._records else None,
+            cue=cue.message if cue else None,
+            cue_code=cue.code if cue else None,
+            cue_severity=cue.severity if cue else None,
+            holds=self._hold.counted if self._hold else 0,
+            hold_seconds=self._hold.seconds(self._t) if self._hold else 0.0,
+            path_px=path,
+            ideal_line_px=line,
+            band_px=band,
+        )
+
+    def _counts(self) -> dict[str, int]:
+        counts = {"full": 0, "partial": 0, "uncertain": 0}
+        for r in self._records:
+            counts[r.status] += 1
+        return counts
+
+    def result(self) -> AnalysisResult:
+        """The analysis so far, as a frozen `AnalysisResult` (the engine can go on)."""
+        counts = self._counts()
+        worked = sorted({r.side for r in self._records})
+        if len(worked) == 1:
+            side = worked[0]
+        elif worked:
+            side = "both"
+        else:
+            side = self.tracked[0] if len(self.tracked) == 1 else self.side
+        holds: list[HoldRecord] = list(self._hold.records) if self._hold else []
+        if self._hold is not None and self._hold.holding:  # a hold still going at the end
+            start = self._hold.start
+            end = self._hold.left_at if self._hold.left_at == self._hold.left_at else self._t
+            holds.append(
+                HoldRecord(len(holds) + 1, start, end, end - start >= self.spec.hold.seconds)
+            )
+        by_side: dict[str, int] = {}
+        for r in self._records:
+            if r.status == "full":
+                by_side[r.side] = by_side.get(r.side, 0) + 1
+        series = Series(
+            t=np.array(self._series_t),
+            metric={k: np.array(v) for k, v in self._series_metric.items()},
+            checks={k: np.array(v) for k, v in self._series_checks.items()},
+            path={k: np.array(v).reshape(-1, 2) for k, v in self._series_path.items()},
+        )
+        return AnalysisResult(
+            exercise=self.spec.name,
+            side=side,
+            view=self._cal.view if self._cal else None,
+            reps=counts["full"],
+            partial_reps=counts["partial"],
+            uncertain_reps=counts["uncertain"],
+            holds=sum(h.counted for h in holds),
+            hold_table=tuple(holds),
+            rep_table=tuple(self._records),
+            flags=tuple(self._flags),
+            frames=self._frames,
+            frames_with_pose=self._with_pose,
+            checks_disabled=self._disabled,
+            series=series,
+            reps_by_side=tuple(by_side.items()),
+        )
+
+
+def analyze(
+    frames: Iterable[PoseFrame], spec: Spec, side: str = "auto", **options
+) -> AnalysisResult:
+    """Feed every frame to a new `Engine` and return its result.
+
+    ``options`` go to `Engine` (e.g. ``view="end_on"``).
+
+    Example::
+
+        result = analyze(sim.frames, load_spec("exercise_specs/heel_slide.toml"))
+        result.reps
+    """
+    engine = Engine(spec, side, **options)
+    for frame in frames:
+        engine.update(frame)
+    return engine.result()

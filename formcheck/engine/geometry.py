@@ -1,0 +1,90 @@
+"""Pure geometry on landmark arrays: points, angles, the body frame, lines.
+
+Point references come from specs (``"{side}_knee"``, ``"mid_hip"``) and are
+compiled once into index pairs, so evaluating a point each frame is two
+array reads: ``(P[i] + P[j]) / 2`` (``i == j`` for a plain landmark).
+
+>>> import numpy as np
+>>> pair("mid_hip", "left"), pair("{side}_knee", "right")
+((23, 24), (26, 26))
+>>> P = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+>>> round(angle_at(P[0], P[1], P[2]), 1)
+90.0
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck.landmarks import index
+
+#: Nominal adult lengths (cm) for sources without world landmarks: a 1.65 m
+#: adult, with MediaPipe's hip points (closer together than the hip bones).
+NOMINAL_CM = {"hip_width": 21.5, "torso": 47.5, "thigh": 40.4, "shin": 40.6, "shoulder_width": 34.6}
+
+
+def fill_side(ref: str, side: str) -> str:
+    """``fill_side("{side}_heel", "left") == "left_heel"``; ``{other}`` is the opposite side."""
+    other = {"left": "right", "right": "left"}.get(side, side)
+    return ref.replace("{side}", side).replace("{other}", other)
+
+
+def pair(ref: str, side: str) -> tuple[int, int]:
+    """The two landmark indices whose midpoint is ``ref`` once ``side`` is filled in."""
+    name = fill_side(ref, side)
+    if name.startswith("mid_"):
+        return index(f"left_{name[4:]}"), index(f"right_{name[4:]}")
+    i = index(name)
+    return i, i
+
+
+def point(P: np.ndarray, ij: tuple[int, int]) -> np.ndarray:
+    """The point for an index pair from ``P`` (``(33, d)``)."""
+    i, j = ij
+    return P[i] if i == j else (P[i] + P[j]) * 0.5
+
+
+def angle_at(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """The angle a-b-c in degrees (180 = straight); NaN for a zero-length side."""
+    u = a - b
+    v = c - b
+    nu = math.sqrt(float(u @ u))
+    nv = math.sqrt(float(v @ v))
+    if nu < 1e-12 or nv < 1e-12:
+        return math.nan
+    cos = float(u @ v) / (nu * nv)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def angle_between(u: np.ndarray, v: np.ndarray) -> float:
+    """The unsigned angle between two directions, in degrees [0, 180]."""
+    nu = math.sqrt(float(u @ u))
+    nv = math.sqrt(float(v @ v))
+    if nu < 1e-12 or nv < 1e-12:
+        return math.nan
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(u @ v) / (nu * nv)))))
+
+
+def rotation_2d(u: np.ndarray, v: np.ndarray) -> float:
+    """How far direction ``v`` is turned from ``u`` in the image, in degrees [0, 180]."""
+    a = math.atan2(float(v[1]), float(v[0])) - math.atan2(float(u[1]), float(u[0]))
+    return abs(math.degrees((a + math.pi) % (2 * math.pi) - math.pi))
+
+
+def body_axes(left_hip: np.ndarray, right_hip: np.ndarray, mid_shoulder: np.ndarray) -> tuple:
+    """Unit (lateral, longitudinal) axes of the body frame, origin mid-hip.
+
+    ``lateral`` runs along the hip line toward the body's left; ``longitudinal``
+    runs along the torso toward the head, made perpendicular to ``lateral``.
+    Works in 2-D (image) and 3-D (world). NaN axes when the hips coincide.
+    """
+    lateral = left_hip - right_hip
+    n = math.sqrt(float(lateral @ lateral))
+    lateral = lateral / n if n > 1e-12 else lateral * math.nan
+    up = mid_shoulder - (left_hip + right_hip) * 0.5
+    up = up - float(up @ lateral) * lateral
+    m = math.sqrt(float(up @ up))
+    up = up / m if m > 1e-12 else up * math.nan
+    return lateral, up

@@ -1,0 +1,192 @@
+"""Metric evaluators: one per metric kind of the spec registry, compiled per side.
+
+`compile_metric(spec, side)` resolves the spec's landmark references for a
+working side once; the result's ``value(pose, ref, cal)`` is then a few
+array reads and float operations per frame. ``ref`` is the pose at the start
+of the rep (only displacement metrics read it). ``needs`` lists the landmark
+indices that must be seen for the value to count (visibility gating).
+
+Angles come from world landmarks when the source has them (they are metric
+and view-independent), else from pixels. Image-space displacements are
+scaled to cm with the calibrated image scale at the pelvis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from formcheck.engine.geometry import (
+    angle_at,
+    angle_between,
+    body_axes,
+    pair,
+    point,
+    rotation_2d,
+)
+from formcheck.engine.signal import Pose
+from formcheck.engine.view import Calibration
+from formcheck.specs.kinds import BODY_LENGTHS
+from formcheck.specs.model import MetricSpec
+
+Value = Callable[[Pose, Pose | None, Calibration], float]
+
+
+class Metric:
+    """A compiled metric: ``value(pose, ref, cal)`` and the landmark indices it ``needs``."""
+
+    def __init__(self, name: str, side: str, needs: set[int], value: Value) -> None:
+        self.name, self.side = name, side
+        self.needs = np.array(sorted(needs), dtype=np.int64)
+        self.value = value
+
+    def seen(self, pose: Pose) -> bool:
+        """True when every landmark it needs is seen in ``pose``."""
+        return bool(pose.seen[self.needs].all())
+
+
+def _pairs(refs: tuple[str, ...], side: str) -> tuple[list[tuple[int, int]], set[int]]:
+    pairs = [pair(r, side) for r in refs]
+    return pairs, {i for p in pairs for i in p}
+
+
+def _space(pose: Pose) -> np.ndarray:
+    return pose.world if pose.world is not None else pose.px
+
+
+def _joint_angle(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
+    (a, b, c), needs = _pairs(spec.arg("points"), side)
+
+    def value(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        P = _space(pose)
+        return angle_at(point(P, a), point(P, b), point(P, c))
+
+    return needs, value
+
+
+def _segment_angle(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
+    (a, b), needs = _pairs(spec.arg("points"), side)
+    against = spec.arg("against")
+    if against == "body_axis":
+        (hip, sho), more = _pairs(("mid_hip", "mid_shoulder"), side)
+
+        def value(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+            P = _space(pose)
+            return angle_between(point(P, b) - point(P, a), point(P, sho) - point(P, hip))
+
+        return needs | more, value
+    axis = np.array([1.0, 0.0]) if against == "floor" else np.array([0.0, 1.0])
+
+    def folded(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        angle = angle_between(point(pose.px, b) - point(pose.px, a), axis)
+        return min(angle, 180.0 - angle)  # the same whichever way the body faces
+
+    return needs, folded
+
+
+def _body_length(per: str, side: str) -> tuple[tuple[int, int], tuple[int, int], set[int]]:
+    (p, q), needs = _pairs(BODY_LENGTHS[per], side)
+    return p, q, needs
+
+
+def _distance(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
+    (a, b), needs = _pairs(spec.arg("points"), side)
+    p, q, more = _body_length(spec.arg("per"), side)
+
+    def value(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        P = _space(pose)
+        d = point(P, a) - point(P, b)
+        n = point(P, p) - point(P, q)
+        length = math.sqrt(float(n @ n))
+        return math.sqrt(float(d @ d)) / length if length > 1e-9 else math.nan
+
+    return needs | more, value
+
+
+def _body_position(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
+    (pt, origin), needs = _pairs((spec.arg("point"), spec.arg("origin")), side)
+    (lh, rh, ms), more = _pairs(("left_hip", "right_hip", "mid_shoulder"), side)
+    lateral = spec.arg("axis") == "lateral"
+    toward = spec.arg("toward").replace("{side}", side)
+    toward = toward.replace("{other}", {"left": "right", "right": "left"}.get(side, side))
+    sign = -1.0 if toward == "right" else 1.0  # the lateral axis points to the body's left
+    per = spec.arg("per")
+
+    def value(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        world = pose.world is not None
+        P = pose.world if world else pose.px
+        axes = body_axes(point(P, lh), point(P, rh), point(P, ms))
+        d = float((point(P, pt) - point(P, origin)) @ axes[0 if lateral else 1])
+        cm = d * 100.0 if world else d / cal.px_per_cm
+        cm *= sign if lateral else 1.0
+        return cm / cal.length_cm(per) if per else cm
+
+    return needs | more, value
+
+
+def _displacement(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
+    refs = spec.arg("points")
+    pairs, needs = _pairs(refs, side)
+    image = spec.arg("space") == "image"
+    if len(pairs) == 1:
+        (a,) = pairs
+
+        def shift(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+            if ref is None:
+                return 0.0
+            if image or pose.world is None:
+                d = point(pose.px, a) - point(ref.px, a)
+                return math.sqrt(float(d @ d)) / cal.px_per_cm
+            d = point(pose.world, a) - point(ref.world, a)
+            return 100.0 * math.sqrt(float(d @ d))
+
+        return needs, shift
+    a, b = pairs
+
+    def rotation(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        if ref is None:
+            return 0.0
+        if image or pose.world is None:
+            return rotation_2d(
+                point(ref.px, b) - point(ref.px, a), point(pose.px, b) - point(pose.px, a)
+            )
+        return angle_between(
+            point(ref.world, b) - point(ref.world, a), point(pose.world, b) - point(pose.world, a)
+        )
+
+    return needs, rotation
+
+
+def evaluators() -> dict[str, Callable[[MetricSpec, str], tuple[set[int], Value]]]:
+    """Metric kind name -> compiler; covers every kind in `formcheck.specs.kinds`."""
+    return {
+        "joint_angle": _joint_angle,
+        "segment_angle": _segment_angle,
+        "distance": _distance,
+        "body_position": _body_position,
+        "displacement": _displacement,
+    }
+
+
+def compile_metric(spec: MetricSpec, side: str) -> Metric:
+    """Compile ``spec`` for ``side`` (``left``/``right``; ``both`` averages the two).
+
+    >>> from formcheck.specs.model import MetricSpec
+    >>> knee = MetricSpec("knee", "joint_angle", "deg", (0, 180),
+    ...                   (("points", ("{side}_hip", "{side}_knee", "{side}_ankle")),))
+    >>> compile_metric(knee, "left").needs.tolist()
+    [23, 25, 27]
+    """
+    if side == "both":
+        left, right = compile_metric(spec, "left"), compile_metric(spec, "right")
+        if left.needs.tolist() == right.needs.tolist():
+            return left  # side-free: the same either way
+
+        def mean(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+            return 0.5 * (left.value(pose, ref, cal) + right.value(pose, ref, cal))
+
+        return Metric(spec.name, "both", {*left.needs.tolist(), *right.needs.tolist()}, mean)
+    needs, value = evaluators()[spec.kind](spec, side)
+    return Metric(spec.name, side, needs, value)

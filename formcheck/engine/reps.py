@@ -1,0 +1,212 @@
+"""The rep state machine for one working side: hysteresis, full range, checks.
+
+States, for an ``increase`` phase (``decrease`` mirrors it)::
+
+    rest ──value > exit──► moving ──value > enter──► active ──value <= exit──► rest
+      ▲                      │                                   (rep completed)
+      └───value <= exit──────┘  (just a twitch: nothing counted)
+
+The pose at the last ``rest`` frame is the rep's reference: checks measure
+displacement and path from it. A rep that ends sooner than ``min_duration``
+after it left rest is discarded; one that never reached ``full`` is partial;
+one during which the driving metric could not be seen (a gap longer than
+the conditioner bridges) is uncertain. Frames without a value change nothing.
+"""
+
+from __future__ import annotations
+
+import math
+
+from formcheck.engine.checks import Check, PathStraightness
+from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
+from formcheck.engine.metrics import Metric
+from formcheck.engine.result import RepRecord
+from formcheck.engine.signal import Pose
+from formcheck.engine.view import Calibration
+from formcheck.specs.model import PhaseSpec
+
+
+class RepCounter:
+    """Hands out rep numbers in the order reps start, across sides.
+
+    >>> c = RepCounter(); c.take(), c.take()
+    (1, 2)
+    >>> c.give_back(2); c.take()
+    2
+    """
+
+    def __init__(self) -> None:
+        self.last = 0
+
+    def take(self) -> int:
+        self.last += 1
+        return self.last
+
+    def give_back(self, number: int) -> None:
+        """Return a discarded rep's number, if no later rep has taken one since."""
+        if number == self.last:
+            self.last -= 1
+
+
+class RepTracker:
+    """Counts reps of one side from its driving metric and runs that side's checks.
+
+    ``counter`` numbers the reps (shared across sides, so reps are numbered
+    in the order they start).
+    """
+
+    def __init__(
+        self,
+        side: str,
+        phase: PhaseSpec,
+        driver: Metric | None,
+        checks: list[Check],
+        counter: RepCounter,
+    ) -> None:
+        self.side, self.phase, self.driver, self.checks = side, phase, driver, checks
+        self.counter = counter
+        self.state = "rest"
+        self.ref: Pose | None = None
+        self.ref_value = math.inf if phase.direction == "increase" else -math.inf
+        self.settle_band = 0.1 * abs(phase.enter - phase.exit)
+        self._n = 0
+        self.rep = 0
+        self.path_px: list[tuple[float, float]] = []
+        self.last_flags: list[FlagRaised] = []
+        self._reset_rep()
+
+    def _reset_rep(self) -> None:
+        self.ref_value = math.inf if self.phase.direction == "increase" else -math.inf
+        self.start = math.nan
+        self.lo = math.inf
+        self.hi = -math.inf
+        self.gap = False
+        self.raised: set[str] = set()
+        self.flags: list[FlagRaised] = []
+
+    @property
+    def in_rep(self) -> bool:
+        """True while moving or active (checks are running)."""
+        return self.state != "rest"
+
+    def update(self, pose: Pose, value: float, cal: Calibration) -> tuple[list, RepRecord | None]:
+        """Advance one frame with the driving metric's ``value`` (NaN when not seen)."""
+        events: list = []
+        if value != value:  # not seen: no transition, but a rep in progress becomes uncertain
+            self.gap = self.gap or self.in_rep
+            return events, None
+        ph = self.phase
+        s = 1.0 if ph.direction == "increase" else -1.0
+        at_rest = s * value <= s * ph.exit
+        if self.state == "rest":
+            if at_rest or self.ref is None:
+                self._rest(pose, value, s)
+                return events, None
+            self.state = "moving"
+            self.start = pose.t
+            self.path_px = []
+            for check in self.checks:
+                check.begin(self.ref, cal)
+        self.lo, self.hi = min(self.lo, value), max(self.hi, value)
+        self._run_checks(pose, cal)
+        if self.state == "moving":
+            if s * value >= s * ph.enter:
+                self.state = "active"
+                self.rep = self.counter.take()
+                events.append(RepStarted(rep=self.rep, side=self.side, t=self.start))
+                self._raise(pose.t, events)
+            elif at_rest:  # a twitch that never reached enter: nothing counted
+                self.state = "rest"
+                self._reset_rep()
+            return events, None
+        self._raise(pose.t, events)
+        return (events, self._finish(pose, events)) if at_rest else (events, None)
+
+    def _rest(self, pose: Pose, value: float, s: float) -> None:
+        """Update the reference: the average of the latest poses at (or within a hair of)
+        the lowest rest value, so it is the body before the rep began (not where it crossed
+        ``exit``), and averaging keeps one frame's jitter out of every measurement."""
+        if self.ref is not None and s * value > s * self.ref_value + self.settle_band:
+            return
+        if self.ref is None or s * value < s * self.ref_value - self.settle_band:
+            self._n = 0  # a clearly lower rest: start the average again
+        self.ref_value = min(value, self.ref_value) if s > 0 else max(value, self.ref_value)
+        self._n += 1
+        if self._n == 1 or self.ref is None:
+            self.ref = pose
+            return
+        a = max(1.0 / self._n, 0.1)
+        ref = self.ref
+        world = None
+        if pose.world is not None and ref.world is not None:
+            world = ref.world + a * (pose.world - ref.world)
+        self.ref = Pose(t=pose.t, px=ref.px + a * (pose.px - ref.px), world=world, seen=pose.seen)
+
+    def _run_checks(self, pose: Pose, cal: Calibration) -> None:
+        for check in self.checks:
+            if pose.seen[check.needs].all():
+                check.frame(pose, self.ref, cal)
+        path = next((c for c in self.checks if isinstance(c, PathStraightness)), None)
+        if path is not None:
+            i, j = path.point
+            p = (pose.px[i] + pose.px[j]) * 0.5
+            self.path_px.append((float(p[0]), float(p[1])))
+
+    def _raise(self, t: float, events: list, final: bool = False) -> None:
+        for check in self.checks:
+            code = check.spec.code
+            if code in self.raised or (not check.immediate and not final) or not check.failed():
+                continue
+            self.raised.add(code)
+            flag = FlagRaised(
+                code=code,
+                rep=self.rep,
+                t=t,
+                value=check.peak,
+                limit=check.limit,
+                unit=check.spec.unit,
+                message=check.spec.cue,
+                severity=check.spec.severity,
+                side=self.side,
+            )
+            self.flags.append(flag)
+            events.append(flag)
+
+    def _finish(self, pose: Pose, events: list) -> RepRecord | None:
+        ph = self.phase
+        self.state = "rest"
+        end = pose.t
+        if end - self.start < ph.min_duration:
+            events.append(RepDiscarded(rep=self.rep, side=self.side, t=end, reason="too short"))
+            self.counter.give_back(self.rep)
+            self._reset_rep()
+            return None
+        self._raise(end, events, final=True)
+        extreme = self.hi if ph.direction == "increase" else self.lo
+        status = "uncertain" if self.gap else "full" if ph.is_full(extreme) else "partial"
+        events.append(
+            RepCompleted(
+                rep=self.rep,
+                side=self.side,
+                t=end,
+                status=status,
+                start=self.start,
+                end=end,
+                rom_min=self.lo,
+                rom_max=self.hi,
+            )
+        )
+        record = RepRecord(
+            rep=self.rep,
+            side=self.side,
+            start=self.start,
+            end=end,
+            status=status,
+            rom_min=self.lo,
+            rom_max=self.hi,
+            peaks=tuple((c.spec.code, c.peak) for c in self.checks),
+            flags=tuple(f.code for f in self.flags),
+        )
+        self.last_flags = list(self.flags)
+        self._reset_rep()
+        return record

@@ -1,0 +1,181 @@
+"""What an analysis produced: the per-rep table, flags, holds, and light time series.
+
+>>> r = RepRecord(rep=1, side="left", start=1.0, end=4.5, status="full", rom_min=80.0,
+...               rom_max=176.0, peaks=(("pelvis_shift", 0.4),), flags=())
+>>> r.duration, r.as_row()["peak_pelvis_shift"]
+(3.5, 0.4)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.engine.events import FlagRaised
+
+
+def _num(value: float, digits: int = 3) -> float | None:
+    """A float for JSON: rounded, with NaN as None."""
+    return None if value is None or value != value else round(float(value), digits)
+
+
+@dataclass(frozen=True)
+class RepRecord:
+    """One row of the rep table; ``peaks`` holds every check's peak (NaN if off or unmeasured)."""
+
+    rep: int
+    side: str
+    start: float
+    end: float
+    status: str
+    rom_min: float
+    rom_max: float
+    peaks: tuple[tuple[str, float], ...] = ()
+    flags: tuple[str, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def as_dict(self) -> dict[str, object]:
+        """The rep as JSON: ``{rep, side, start, end, duration, status, rom_min, ...}``."""
+        return {
+            "rep": self.rep,
+            "side": self.side,
+            "start": _num(self.start),
+            "end": _num(self.end),
+            "duration": _num(self.duration),
+            "status": self.status,
+            "rom_min": _num(self.rom_min, 1),
+            "rom_max": _num(self.rom_max, 1),
+            "peaks": {code: _num(v, 2) for code, v in self.peaks},
+            "flags": list(self.flags),
+        }
+
+    def as_row(self) -> dict[str, object]:
+        """The rep as one flat row for CSV (peaks as ``peak_<code>``, flags joined by ``;``)."""
+        row = self.as_dict()
+        peaks = row.pop("peaks")
+        row["flags"] = ";".join(self.flags)
+        row.update({f"peak_{code}": v for code, v in peaks.items()})
+        return row
+
+
+@dataclass(frozen=True)
+class HoldRecord:
+    """One hold: when it started and ended, and whether it was long enough to count."""
+
+    hold: int
+    start: float
+    end: float
+    counted: bool
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "hold": self.hold,
+            "start": _num(self.start),
+            "end": _num(self.end),
+            "duration": _num(self.duration),
+            "counted": self.counted,
+        }
+
+
+@dataclass(frozen=True)
+class Series:
+    """Per-frame arrays for plots (NaN where not measured).
+
+    ``t`` (n,); ``metric[side]`` the driving (or hold) metric per tracked side;
+    ``checks[code]`` each check's value during reps; ``path[code]`` the
+    tracked point of each path check in the body frame, ``(n, 2)`` cm
+    (lateral, along the body) from mid-hip.
+    """
+
+    t: np.ndarray
+    metric: dict[str, np.ndarray] = field(default_factory=dict)
+    checks: dict[str, np.ndarray] = field(default_factory=dict)
+    path: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        def arr(a: np.ndarray) -> list:
+            return [None if not math.isfinite(x) else round(float(x), 3) for x in a.ravel()]
+
+        return {
+            "t": arr(self.t),
+            "metric": {k: arr(v) for k, v in self.metric.items()},
+            "checks": {k: arr(v) for k, v in self.checks.items()},
+        }
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The outcome of feeding an `Engine`: counts, the rep table, flags, holds, series.
+
+    ``side`` is the side(s) that worked (``left``, ``right``, ``both``, or the
+    requested side when nothing moved); ``view`` the detected (or given) view,
+    ``None`` if the user never held still long enough to start.
+    """
+
+    exercise: str
+    side: str
+    view: str | None
+    reps: int
+    partial_reps: int
+    uncertain_reps: int
+    holds: int
+    hold_table: tuple[HoldRecord, ...]
+    rep_table: tuple[RepRecord, ...]
+    flags: tuple[FlagRaised, ...]
+    frames: int
+    frames_with_pose: int
+    checks_disabled: tuple[tuple[str, str], ...]
+    series: Series
+    reps_by_side: tuple[tuple[str, int], ...] = ()
+
+    def to_dict(self, series: bool = False) -> dict[str, object]:
+        """A JSON-able dict (see the module doc); ``series=True`` adds the time series."""
+        out: dict[str, object] = {
+            "exercise": self.exercise,
+            "side": self.side,
+            "view": self.view,
+            "reps": self.reps,
+            "partial_reps": self.partial_reps,
+            "uncertain_reps": self.uncertain_reps,
+            "reps_by_side": dict(self.reps_by_side),
+            "holds": self.holds,
+            "hold_table": [h.as_dict() for h in self.hold_table],
+            "rep_table": [r.as_dict() for r in self.rep_table],
+            "flags": [
+                {
+                    "code": f.code,
+                    "rep": f.rep,
+                    "t": _num(f.t),
+                    "value": _num(f.value, 2),
+                    "limit": _num(f.limit, 2),
+                    "unit": f.unit,
+                    "message": f.message,
+                    "severity": f.severity,
+                    "side": f.side,
+                }
+                for f in self.flags
+            ],
+            "frames": self.frames,
+            "frames_with_pose": self.frames_with_pose,
+            "checks_disabled": [{"code": c, "reason": r} for c, r in self.checks_disabled],
+        }
+        if series:
+            out["series"] = self.series.as_dict()
+        return out
+
+    def rep_table_rows(self) -> list[dict[str, object]]:
+        """The rep table as flat dicts (same keys on every row), for CSV."""
+        rows = [r.as_row() for r in self.rep_table]
+        keys: dict[str, None] = {}
+        for row in rows:
+            keys.update(dict.fromkeys(row))
+        return [{k: row.get(k) for k in keys} for row in rows]

@@ -1,0 +1,107 @@
+"""Camera view detection and the image scale, from the body's image geometry.
+
+The hip line and the torso are roughly perpendicular body lengths whose true
+ratio is known (from world landmarks, else nominal proportions). How the
+camera foreshortens each tells the view:
+
+- **side**: the hip line points at the lens, so it looks short next to the torso;
+- **end_on** (from beyond the feet): the torso points at the lens and looks short;
+- **overhead**: both lie across the image, in their true ratio.
+
+``ratio = (hip_px / torso_px) / (hip_true / torso_true)``: below `SIDE_BELOW`
+is side, above `END_ON_ABOVE` is end-on, otherwise overhead. The same two
+lengths give the image scale at the pelvis: the less foreshortened of the two
+(the larger pixels-per-cm) is the better estimate, since foreshortening only
+ever shortens.
+
+>>> import numpy as np
+>>> px = np.zeros((33, 2)); px[23] = (300, 200); px[24] = (300, 205)   # hips one behind the other
+>>> px[11] = (420, 200); px[12] = (420, 205)                            # shoulders beside them
+>>> cal = calibrate(px, None)
+>>> cal.view, round(cal.px_per_cm, 2)
+('side', 2.53)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.engine.geometry import NOMINAL_CM
+from formcheck.landmarks import index
+
+SIDE_BELOW = 0.55
+END_ON_ABOVE = 1.6
+
+_PAIRS = {
+    "hip_width": (("left_hip",), ("right_hip",)),
+    "shoulder_width": (("left_shoulder",), ("right_shoulder",)),
+    "torso": (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")),
+    "thigh": (("left_hip",), ("left_knee",)),
+    "shin": (("left_knee",), ("left_ankle",)),
+}
+
+
+def _mean(P: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    return sum(P[index(n)] for n in names) / len(names)
+
+
+def _length(P: np.ndarray, name: str) -> float:
+    a, b = _PAIRS[name]
+    d = _mean(P, a) - _mean(P, b)
+    return math.sqrt(float(d @ d))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the first stable pose tells: the view, the image scale, the body's lengths.
+
+    ``px_per_cm`` is the image scale at the pelvis; ``lengths_cm`` the body
+    lengths (from world landmarks when ``has_world``, else nominal).
+    """
+
+    view: str
+    ratio: float
+    px_per_cm: float
+    has_world: bool
+    lengths_cm: Mapping[str, float]
+    torso_px: float
+
+    def length_cm(self, name: str) -> float:
+        """A body length in cm: hip_width, shoulder_width, torso, thigh or shin."""
+        return self.lengths_cm[name]
+
+
+def view_from_ratio(ratio: float) -> str:
+    """``side``, ``end_on`` or ``overhead`` for a foreshortening ratio (see the module doc)."""
+    if math.isnan(ratio):
+        return "overhead"
+    if ratio < SIDE_BELOW:
+        return "side"
+    return "end_on" if ratio > END_ON_ABOVE else "overhead"
+
+
+def calibrate(px: np.ndarray, world: np.ndarray | None) -> Calibration:
+    """The `Calibration` of a still pose: ``px`` ``(33, 2)`` pixels, ``world`` metres or None."""
+    if world is not None:
+        lengths = {name: 100.0 * _length(world, name) for name in _PAIRS}
+        for name, nominal in NOMINAL_CM.items():  # a degenerate world pose falls back
+            if not lengths[name] > 1.0:
+                lengths[name] = nominal
+    else:
+        lengths = dict(NOMINAL_CM)
+    hip_px, torso_px = _length(px, "hip_width"), _length(px, "torso")
+    true_ratio = lengths["hip_width"] / lengths["torso"]
+    ratio = (hip_px / torso_px) / true_ratio if torso_px > 1e-6 else math.inf
+    scale = max(hip_px / lengths["hip_width"], torso_px / lengths["torso"])
+    return Calibration(
+        view=view_from_ratio(ratio),
+        ratio=ratio,
+        px_per_cm=scale,
+        has_world=world is not None,
+        lengths_cm=lengths,
+        torso_px=torso_px,
+    )

@@ -1,0 +1,169 @@
+"""Heel slides on the simulator (ground truth): exact counts, drift flags, partials, drops.
+
+Every drift test injects the fault on rep 2 only, at 1.5x or 0.5x the check's
+limit, with the calibrated jitter (``jitter=1.0``), and expects the flag on
+rep 2 exactly, or nowhere. Each check is tested only from the views that can
+judge it; from the others it must be reported as disabled.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from formcheck.engine import Engine, analyze
+from formcheck.frame import PoseFrame
+from formcheck.simulate import simulate
+from formcheck.specs import load_spec
+
+SPEC_PATH = Path(__file__).resolve().parents[2] / "exercise_specs" / "heel_slide.toml"
+
+#: check code -> (simulator size argument, its reps argument)
+FAULTS = {
+    "heel_off_line": ("veer_cm", "veer_reps"),
+    "pelvis_shift": ("pelvis_shift_cm", "pelvis_shift_reps"),
+    "pelvis_rotation": ("pelvis_roll_deg", "pelvis_roll_reps"),
+}
+
+
+@cache
+def spec():
+    return load_spec(SPEC_PATH)
+
+
+@cache
+def sim(**kw):
+    return simulate("heel_slide", **kw)
+
+
+@pytest.mark.parametrize("view", ["side", "end_on", "overhead"])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_counts_are_exact_and_sides_right(view, side):
+    s = sim(reps=5, side=side, view=view, seed=3)
+    res = analyze(s.frames, spec(), "auto")
+    assert (res.reps, res.partial_reps, res.uncertain_reps) == (5, 0, 0)
+    assert res.view == view
+    assert res.side == side
+    assert [r.side for r in res.rep_table] == [t.side for t in s.truth.reps]
+    for got, truth in zip(res.rep_table, s.truth.reps, strict=True):
+        assert truth.start - 0.1 <= got.start < got.end <= truth.end + 0.1
+        assert got.flags == ()
+
+
+@pytest.mark.parametrize("view", ["side", "end_on"])
+def test_partial_reps_are_reported_as_partial(view):
+    s = sim(reps=5, side="left", view=view, partial_reps=(3,), seed=4)
+    res = analyze(s.frames, spec())
+    assert (res.reps, res.partial_reps) == (4, 1)
+    assert [r.status for r in res.rep_table] == ["full", "full", "partial", "full", "full"]
+    assert [f.rep for f in res.flags if f.code == "partial_range"] == [3]
+
+
+def _cases():
+    for view in ("side", "end_on", "overhead"):
+        for code in FAULTS:
+            for mult in (0.5, 1.5):
+                for seed in (11, 12):
+                    yield pytest.param(view, code, mult, seed, id=f"{view}-{code}-{mult}x-{seed}")
+
+
+@pytest.mark.parametrize(("view", "code", "mult", "seed"), list(_cases()))
+def test_drift_is_flagged_on_the_right_rep(view, code, mult, seed):
+    check = spec().check(code)
+    size, reps = FAULTS[code]
+    value = check.limit_for(view) * mult
+    kw = {size: value if seed % 2 else -value, reps: (2,)}
+    if code == "heel_off_line":
+        kw = {size: value, reps: (2,), "veer_direction": "in" if seed % 2 else "out"}
+    s = sim(reps=3, side="right" if seed % 2 else "left", view=view, seed=seed, **kw)
+    res = analyze(s.frames, spec())
+    assert res.reps == 3
+    flagged = [r.rep for r in res.rep_table if code in r.flags]
+    if view not in check.views:
+        assert flagged == []
+        assert code in dict(res.checks_disabled)
+        return
+    assert flagged == ([2] if mult > 1 else [])
+    peak = dict(res.rep_table[1].peaks)[code]
+    assert peak == pytest.approx(abs(value), abs=0.6 * check.limit)
+    flag = [f for f in res.flags if f.code == code]
+    if mult > 1:
+        (f,) = flag
+        assert (f.rep, f.unit, f.limit) == (2, check.unit, check.limit_for(view))
+        assert f.value > f.limit and f.message == check.cue
+        rep2 = res.rep_table[1]
+        assert rep2.start <= f.t <= rep2.end
+
+
+@pytest.mark.parametrize("view", ["side", "end_on"])
+def test_dropped_frames_neither_create_nor_lose_reps(view):
+    s = sim(reps=5, side="left", view=view, drop_frames=0.15, seed=5)
+    assert s.truth.dropped  # the simulator really dropped some
+    res = analyze(s.frames, spec())
+    assert res.reps + res.uncertain_reps == 5
+    assert res.partial_reps == 0
+    assert res.frames_with_pose < res.frames
+
+
+def test_a_long_gap_inside_a_rep_makes_it_uncertain_not_lost():
+    s = sim(reps=3, side="left", view="end_on", gaps=((7.5, 8.3),), seed=6)
+    res = analyze(s.frames, spec())
+    assert [r.status for r in res.rep_table] == ["full", "uncertain", "full"]
+    assert (res.reps, res.uncertain_reps) == (2, 1)
+
+
+def test_side_view_disables_what_it_cannot_see_with_one_message():
+    s = sim(reps=2, side="left", view="side", seed=7)
+    eng = Engine(spec())
+    events = [e for f in s.frames for e in eng.update(f)]
+    disabled = [e for e in events if e.kind == "checks_disabled"]
+    assert len(disabled) == 1
+    assert disabled[0].codes == ("heel_off_line", "pelvis_shift", "pelvis_rotation")
+    assert disabled[0].message == (
+        "sideways heel drift, pelvis movement and pelvis rotation can't be seen from "
+        "the side: place the camera beyond your feet"
+    )
+    res = eng.result()
+    assert [c for c, _ in res.checks_disabled] == list(disabled[0].codes)
+
+
+def test_no_counting_before_the_first_stable_pose():
+    s = sim(reps=2, side="left", view="end_on", seed=8)
+    eng = Engine(spec())
+    events = [e for f in s.frames for e in eng.update(f)]
+    kinds = [e.kind for e in events]
+    assert kinds.index("baseline") < kinds.index("rep_started")
+    baseline = next(e for e in events if e.kind == "baseline")
+    assert baseline.t < s.truth.reps[0].start  # settled during the lead-in
+    assert baseline.view == "end_on"
+
+
+def _shifted(frames: tuple[PoseFrame, ...], dt: float) -> list[PoseFrame]:
+    return [
+        PoseFrame(t=f.t + dt, width=f.width, height=f.height, image=f.image, world=f.world)
+        for f in frames
+    ]
+
+
+def test_auto_side_follows_the_leg_that_moves():
+    left = sim(reps=3, side="left", view="end_on", seed=9)
+    right = sim(reps=2, side="right", view="end_on", seed=10)
+    frames = list(left.frames) + _shifted(right.frames, left.frames[-1].t + 1 / 30)
+    res = analyze(frames, spec(), "auto")
+    assert [r.side for r in res.rep_table] == ["left"] * 3 + ["right"] * 2
+    assert dict(res.reps_by_side) == {"left": 3, "right": 2}
+    assert res.side == "both"
+    only_left = analyze(frames, spec(), "left")
+    assert only_left.reps == 3
+
+
+def test_reset_forgets_counts():
+    s = sim(reps=2, side="left", view="end_on", seed=8)
+    eng = Engine(spec())
+    for f in s.frames:
+        eng.update(f)
+    assert eng.result().reps == 2
+    eng.reset()
+    assert eng.result().reps == 0 and eng.snapshot().phase == "settling"

@@ -1,0 +1,90 @@
+"""Signal conditioning: One Euro smoothing, outlier rejection, short-gap filling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck.engine.signal import Conditioning, LandmarkConditioner, OneEuro
+from formcheck.frame import PoseFrame
+
+FPS = 30.0
+
+
+def frame(i: int, xy: np.ndarray | None = None, vis: float = 0.9) -> PoseFrame:
+    """A 640x480 frame with every landmark at ``xy`` (normalised), or no pose."""
+    if xy is None:
+        return PoseFrame.empty(t=i / FPS, width=640, height=480)
+    image = np.zeros((33, 4))
+    image[:, :2] = xy
+    image[:, 3] = vis
+    return PoseFrame(t=i / FPS, width=640, height=480, image=image)
+
+
+def test_one_euro_passes_a_constant_and_settles_on_a_step():
+    f = OneEuro(min_cutoff=1.0, beta=0.0)
+    out = [f.update(np.array([5.0]), i / FPS)[0] for i in range(5)]
+    assert out == [5.0] * 5
+    out = [f.update(np.array([6.0]), (5 + i) / FPS)[0] for i in range(60)]
+    assert 5.0 < out[0] < 5.3  # smoothed: the step is not passed at once
+    assert out[-1] == pytest.approx(6.0, abs=0.01)
+
+
+def test_one_euro_lags_less_when_fast():
+    slow, fast = OneEuro(1.0, beta=0.0), OneEuro(1.0, beta=1.0)
+    for i in range(30):
+        x = np.array([10.0 * i])
+        a, b = slow.update(x, i / FPS), fast.update(x, i / FPS)
+    assert abs(b[0] - 290.0) < abs(a[0] - 290.0)
+
+
+def test_one_euro_reduces_jitter():
+    rng = np.random.default_rng(0)
+    f = OneEuro(min_cutoff=1.0, beta=0.0)
+    raw = 100 + rng.normal(0, 1.0, 300)
+    out = np.array([f.update(np.array([v]), i / FPS)[0] for i, v in enumerate(raw)])
+    assert out[30:].std() < 0.5 * raw[30:].std()
+
+
+def test_a_single_frame_outlier_is_ignored():
+    cond = LandmarkConditioner(visibility=0.5, settings=Conditioning(min_cutoff=50.0))
+    for i in range(10):
+        pose = cond.update(frame(i, (0.5, 0.5)))
+    pose = cond.update(frame(10, (0.95, 0.5)))  # 288 px in one frame: not a body
+    assert pose.px[0, 0] == pytest.approx(320.0, abs=1.0)
+    assert pose.seen.all()
+
+
+def test_a_jump_that_persists_is_accepted():
+    cond = LandmarkConditioner(visibility=0.5, settings=Conditioning(min_cutoff=50.0, confirm=3))
+    for i in range(10):
+        cond.update(frame(i, (0.5, 0.5)))
+    xs = [cond.update(frame(10 + k, (0.95, 0.5))).px[0, 0] for k in range(4)]
+    assert xs[0] == pytest.approx(320.0, abs=1.0)
+    assert xs[-1] == pytest.approx(608.0, abs=1.0)
+
+
+def test_short_gaps_are_bridged_and_long_ones_are_not():
+    cond = LandmarkConditioner(visibility=0.5, settings=Conditioning(max_gap=0.25))
+    for i in range(10):
+        cond.update(frame(i, (0.5, 0.5)))
+    bridged = [cond.update(frame(10 + k)) for k in range(10)]  # no pose for 1/3 s
+    assert [p.seen.all() for p in bridged] == [True] * 7 + [False] * 3  # 7/30 s <= 0.25 s
+    assert bridged[0].px[0, 0] == pytest.approx(320.0)  # held at its last value
+    back = cond.update(frame(20, (0.6, 0.5)))  # after a long gap: restart, no smoothing
+    assert back.seen.all() and back.px[0, 0] == pytest.approx(384.0)
+
+
+def test_low_visibility_counts_as_missing():
+    cond = LandmarkConditioner(visibility=0.5)
+    cond.update(frame(0, (0.5, 0.5)))
+    pose = None
+    for k in range(1, 15):
+        pose = cond.update(frame(k, (0.5, 0.5), vis=0.2))
+    assert not pose.seen.any()
+
+
+def test_nothing_until_a_landmark_is_seen():
+    cond = LandmarkConditioner(visibility=0.5)
+    assert cond.update(frame(0)) is None
+    assert cond.update(frame(1, (0.5, 0.5))) is not None
