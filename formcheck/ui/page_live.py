@@ -47,6 +47,16 @@ def _has_secrets() -> bool:
         return False
 
 
+def _browser_session() -> bool:
+    """streamlit-webrtc needs a real browser session; AppTest and bare runs have none."""
+    from streamlit_webrtc.session_info import get_this_session_info
+
+    try:
+        return get_this_session_info() is not None
+    except AttributeError:  # AppTest's stand-in runtime has no session manager
+        return False
+
+
 def render() -> None:
     """Draw the Live page."""
     st.title("Live coaching")
@@ -64,12 +74,18 @@ def render() -> None:
     )
     store = common.history_or_error()
     factory = _factory(spec, side, model, store)
+    rtc = _rtc()
     video, panel = st.columns([3, 2])
     with video:
+        if not _browser_session():
+            st.info("The camera works when the app runs in a browser: `streamlit run app.py`.")
+            with panel:
+                _guide(spec)
+            return
         ctx = webrtc_streamer(
             key="formcheck-live",
             mode=WebRtcMode.SENDRECV,
-            rtc_configuration=_rtc(),
+            rtc_configuration=rtc,
             media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
             video_processor_factory=factory,
             async_processing=True,

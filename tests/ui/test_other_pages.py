@@ -1,0 +1,123 @@
+"""The History, Exercises and Live pages in AppTest."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import TIMEOUT
+from tests.ui.pages import exercises_page, history_page, live_page
+
+
+def result(reps=3):
+    return {
+        "exercise": "heel_slide",
+        "side": "left",
+        "view": "end_on",
+        "reps": reps,
+        "partial_reps": 0,
+        "rep_table": [
+            {
+                "rep": n,
+                "side": "left",
+                "status": "full",
+                "start": 4.0 * n,
+                "end": 4.0 * n + 3,
+                "duration": 3.0,
+                "rom_min": 85.0,
+                "rom_max": 172.0,
+                "flags": ["heel_off_line"] if n == 2 else [],
+            }
+            for n in range(1, reps + 1)
+        ],
+        "flags": [
+            {
+                "code": "heel_off_line",
+                "rep": 2,
+                "t": 9.5,
+                "value": 4.2,
+                "limit": 3.0,
+                "unit": "cm",
+                "message": "Keep the heel on a straight track.",
+            }
+        ],
+    }
+
+
+def test_history_lists_a_saved_session_with_its_reps_and_trends(db):
+    db.save_result(result(3), source="clip", clip_name="monday.mp4")
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    sessions = at.dataframe[0].value
+    assert sessions["reps"].tolist() == [3]
+    assert sessions["exercise"].tolist() == ["Heel slide"]
+    assert sessions["flags"].tolist() == ["heel_off_line ×1"]
+    reps = at.dataframe[1].value
+    assert reps["flags"].tolist() == ["", "heel_off_line", ""]
+    at.selectbox(key="history.exercise").set_value("heel_slide").run()
+    assert any("Trends" in h.value for h in at.subheader)
+    export = next(d for d in at.get("download_button") if d.proto.label == "Export CSV")
+    assert export is not None
+
+
+def test_history_deletes_a_session_only_when_confirmed(db):
+    keep = db.save_result(result(2), source="live")
+    gone = db.save_result(result(4), source="clip")
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert at.selectbox(key="history.session").value == gone  # newest first
+    assert at.button(key="history.delete").disabled
+    at.checkbox(key=f"history.confirm.{gone}").check().run()
+    at.button(key="history.delete").click().run()
+    assert not at.exception
+    assert [s.id for s in db.sessions()] == [keep]
+    assert at.dataframe[0].value["session"].tolist() == [keep]
+
+
+def test_history_with_no_sessions_says_how_to_add_one(db):
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert "No sessions yet" in at.info[0].value
+
+
+def test_exercises_shows_the_library_from_the_specs(db):
+    at = AppTest.from_function(exercises_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.header[0].value == "Heel slide"
+    headings = [h.value for h in at.subheader]
+    assert headings[:3] == ["Setup", "Cues", "Camera placement"]
+    assert "beyond your feet" in at.info[0].value
+    checks = at.dataframe[0].value
+    assert "heel_off_line" in checks["code"].tolist()
+
+
+def test_a_limit_saved_on_exercises_is_kept_and_a_bad_one_names_its_key(db):
+    at = AppTest.from_function(exercises_page, default_timeout=TIMEOUT).run()
+    at.number_input(key="limits.heel_slide.heel_off_line").set_value(-1.0)
+    at.button[0].click().run()  # Save my limits
+    assert not at.exception
+    (error,) = at.error
+    assert "overrides.heel_off_line" in error.value
+    assert "previous limits are still in use" in error.value
+    assert db.overrides("heel_slide") == {}
+
+    at.number_input(key="limits.heel_slide.heel_off_line").set_value(4.5)
+    at.button[0].click().run()
+    assert not at.error
+    assert db.overrides("heel_slide") == {"heel_off_line": 4.5}
+    at.button[1].click().run()  # back to the exercise's limits
+    assert db.overrides("heel_slide") == {}
+
+
+def test_live_page_offers_the_camera_and_the_placement_hint(db):
+    at = AppTest.from_function(live_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.title[0].value == "Live coaching"
+    infos = [i.value for i in at.info]
+    assert any("beyond your feet" in i for i in infos)
+    assert any("works when the app runs in a browser" in i for i in infos)
+
+
+def test_live_page_reports_a_malformed_ice_setting_and_stays_usable(db, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_ICE_SERVERS", "[{'urls': 'stun:x'}]")
+    at = AppTest.from_function(live_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "FORMCHECK_ICE_SERVERS: not JSON" in at.error[0].value
+    assert at.title[0].value == "Live coaching"

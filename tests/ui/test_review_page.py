@@ -1,0 +1,81 @@
+"""The Review page: the first-run example, uploads, bad input, saving to the history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.factories import write_clip
+from tests.ui.conftest import APP, TIMEOUT
+from tests.ui.pages import review_page
+
+
+def test_the_app_opens_on_a_worked_example_of_a_bundled_sample(db):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Review a clip"]
+    assert at.radio(key="review.source").value == "A bundled sample"
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["Reps", "Partial reps", "Flags"]
+    assert len(at.get("video")) == 1
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert downloads == [
+        "Rep table (CSV)",
+        "Full result (JSON)",
+        "Annotated video (MP4)",
+        "Landmark file (JSONL)",
+    ]
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the plots
+
+
+def test_saving_a_review_puts_it_in_the_history(db):
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    at.button(key="review.save").click().run()
+    assert not at.exception
+    assert any("Saved to the history" in s.value for s in at.success)
+    (session,) = db.sessions()
+    assert (session.source, session.exercise, session.status) == ("clip", "heel_slide", "finished")
+    at.run()  # saving again is not offered for the same analysis
+    assert not [b for b in at.button if b.key == "review.save"]
+
+
+def test_a_file_that_is_not_a_video_gets_a_clear_message(db):
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    at.radio(key="review.source").set_value("My own clip").run()
+    at.file_uploader(key="review.upload").upload("notes.mp4", b"these are my notes " * 50).run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("notes.mp4: not a video file that can be read")
+    # The page still works: pick the sample again and its results come back.
+    at.radio(key="review.source").set_value("A bundled sample").run()
+    assert not at.error and next(m.label for m in at.metric) == "Reps"
+
+
+def test_a_clip_with_nobody_in_it_gets_a_clear_message(db, tmp_path):
+    clip = write_clip(tmp_path / "empty room.mp4", frames=20, size=(160, 120))
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    at.radio(key="review.source").set_value("My own clip").run()
+    at.file_uploader(key="review.upload").upload("empty room.mp4", Path(clip).read_bytes()).run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("empty room.mp4: no person was found in any of its 20 frames")
+    assert not at.metric  # no results to show
+
+
+def test_a_clip_from_the_wrong_view_says_which_checks_are_off(db):
+    # The glute bridge sample is filmed from the side: heel drift can't be seen from there.
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    samples = at.selectbox(key="review.sample")
+    bridge = next(o for o in samples.options if "glute bridge" in o)
+    samples.set_value(next(p for p in _sample_paths() if p.stem.replace("_", " ") == bridge)).run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "can't be seen from the side" in warnings
+    assert "place the camera beyond your feet" in warnings
+
+
+def _sample_paths():
+    from formcheck.ui.common import samples
+
+    return samples()
