@@ -41,10 +41,10 @@ def _legs(rep_side: str) -> tuple[str, ...]:
     return SIDES if rep_side == "both" else (rep_side,)
 
 
-def _controls(plan: RepPlan | None, t: float, faults: dict[str, Any]) -> Controls:
+def _controls(plan: RepPlan | None, t: float, faults: dict[str, Any], stance: str) -> Controls:
     """The motion's commands at time ``t`` (``plan`` is the rep under way, if any)."""
     if plan is None:
-        return Controls()
+        return Controls(stance=stance)
     prog = float(progress_at(plan, t))
     ratio = prog / plan.peak if plan.peak > 0 else 0.0
     legs = _legs(plan.side)
@@ -56,7 +56,8 @@ def _controls(plan: RepPlan | None, t: float, faults: dict[str, Any]) -> Control
             veer[s] = faults["veer_m"] * ratio**2
     shift = faults["shift_m"] * ratio if plan.index in faults["shift_reps"] else 0.0
     roll = faults["roll_deg"] * ratio if plan.index in faults["roll_reps"] else 0.0
-    return Controls(progress=progress, veer=veer, pelvis_shift=shift, pelvis_roll=roll)
+    return Controls(progress=progress, veer=veer, pelvis_shift=shift, pelvis_roll=roll,
+                    stance=stance)
 
 
 def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "side",
@@ -139,9 +140,10 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
 
     points = np.empty((n, len(NAMES), 3))
     pelvis, nominal_pelvis, left_axes = [], [], []
+    stance = side if side in SIDES else "left"
     rest = None  # between reps the body is still: build that posture once
     for k, t in enumerate(times):
-        c = _controls(active[k], float(t), faults)
+        c = _controls(active[k], float(t), faults, stance)
         if active[k] is None:
             rest = rest or motion.posture(person, c)
             p = rest

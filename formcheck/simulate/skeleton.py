@@ -142,3 +142,13 @@ def standing(body: Body) -> Posture:
     arms = {side: Limb(-Z, -Z, hand_axes(-Z, X)) for side in SIDES}
     legs = {side: Limb(-Z, -Z, foot_axes(X, Y)) for side in SIDES}
     return Posture(pelvis, axes, pelvis + body.trunk * Z, axes, axes, legs, arms)
+
+
+def moved(p: Posture, turn: np.ndarray, shift: np.ndarray) -> Posture:
+    """``p`` turned by the rotation matrix ``turn`` about the origin, then shifted."""
+    def limb(b: Limb) -> Limb:
+        return Limb(turn @ b.upper, turn @ b.lower, turn @ b.end_axes)
+
+    return Posture(turn @ p.pelvis + shift, turn @ p.pelvis_axes, turn @ p.shoulders + shift,
+                   turn @ p.trunk_axes, turn @ p.head_axes,
+                   {s: limb(b) for s, b in p.legs.items()}, {s: limb(b) for s, b in p.arms.items()})

@@ -6,11 +6,14 @@ import numpy as np
 
 from formcheck.landmarks import index
 from formcheck.simulate import simulate
+from formcheck.simulate.motions import MOTIONS
 
 
 def quick(exercise: str, **kw):
-    """A short noise-free session: 2 reps at 15 fps unless told otherwise."""
+    """A short noise-free session: 2 reps at 15 fps (holds of 0.6 s) unless told otherwise."""
     args = dict(reps=2, fps=15.0, tempo=2.0, pause=0.2, lead_in=0.5, lead_out=0.3, jitter=0.0)
+    if MOTIONS[exercise].kind == "hold":
+        args["hold_s"] = 0.6  # short holds keep the tests fast
     args.update(kw)
     return simulate(exercise, **args)
 

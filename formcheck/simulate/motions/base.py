@@ -29,17 +29,20 @@ class Controls:
     side's working limb (both sides for two-sided exercises); ``veer[side]``
     is that heel's sideways drift in metres (positive away from the midline);
     ``pelvis_shift`` is metres toward the body's left; ``pelvis_roll`` is
-    degrees with the left hip up.
+    degrees with the left hip up. ``stance`` is the session's own side
+    (left or right) for motions that arrange the whole body by it, such as
+    which side is on top in side-lying.
     """
 
     progress: dict[str, float] = field(default_factory=lambda: {"left": 0.0, "right": 0.0})
     veer: dict[str, float] = field(default_factory=lambda: {"left": 0.0, "right": 0.0})
     pelvis_shift: float = 0.0
     pelvis_roll: float = 0.0
+    stance: str = "left"
 
     def nominal(self) -> Controls:
         """The same frame without any fault."""
-        return Controls(progress=dict(self.progress))
+        return Controls(progress=dict(self.progress), stance=self.stance)
 
 
 def point(pts: np.ndarray, name: str) -> np.ndarray:
