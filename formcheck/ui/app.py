@@ -14,12 +14,27 @@ def main() -> None:
     """Run one pass of the app (Streamlit calls ``app.py`` on every interaction)."""
     from formcheck.ui import page_exercises, page_history, page_live, page_review
 
-    st.set_page_config(page_title="formcheck", page_icon="🦵", layout="wide")
+    st.set_page_config(
+        page_title="formcheck", page_icon=":material/accessibility_new:", layout="wide"
+    )
     pages = [
-        st.Page(page_review.render, title="Review", icon="🎬", url_path="review", default=True),
-        st.Page(page_live.render, title="Live", icon="📷", url_path="live"),
-        st.Page(page_history.render, title="History", icon="📈", url_path="history"),
-        st.Page(page_exercises.render, title="Exercises", icon="📋", url_path="exercises"),
+        st.Page(
+            page_review.render,
+            title="Review",
+            icon=":material/movie:",
+            url_path="review",
+            default=True,
+        ),
+        st.Page(page_live.render, title="Live", icon=":material/videocam:", url_path="live"),
+        st.Page(
+            page_history.render, title="History", icon=":material/history:", url_path="history"
+        ),
+        st.Page(
+            page_exercises.render,
+            title="Exercises",
+            icon=":material/menu_book:",
+            url_path="exercises",
+        ),
     ]
     page = st.navigation(pages)
     st.sidebar.caption(

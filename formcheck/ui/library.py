@@ -12,6 +12,7 @@ Streamlit-free, so the rules are unit-tested directly:
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping
@@ -23,6 +24,11 @@ from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
 from formcheck.specs import Spec, default_spec_dir, load_spec, with_overrides
 
+log = logging.getLogger(__name__)
+
+#: The exercise offered first (formcheck is built around heel slides first).
+FIRST_EXERCISE = "heel_slide"
+
 
 @dataclass(frozen=True)
 class Library:
@@ -32,9 +38,12 @@ class Library:
     errors: tuple[str, ...] = ()
 
     def names(self) -> list[str]:
-        """Exercise names, judgeable ones first, then by display name."""
+        """Exercise names: heel slides (the first focus) first, then judgeable ones by name."""
         specs = self.specs
-        return sorted(specs, key=lambda n: (not specs[n].judgeable, specs[n].display_name))
+        return sorted(
+            specs,
+            key=lambda n: (n != FIRST_EXERCISE, not specs[n].judgeable, specs[n].display_name),
+        )
 
 
 class SpecLibrary:
@@ -111,7 +120,13 @@ def guess_exercise(frames: Iterable[PoseFrame], specs: Mapping[str, Spec]) -> Gu
     for name, spec in specs.items():
         if not spec.judgeable or spec.phase is None:
             continue
-        result = analyze(frames, spec, "auto")
+        try:
+            result = analyze(frames, spec, "auto")
+        except Exception:
+            # The guess is a convenience beside the real analysis (which runs unguarded):
+            # one candidate spec failing must not cost the user their review.
+            log.exception("guessing the exercise: %s failed; skipped", name)
+            continue
         reps[name] = result.reps + result.partial_reps
         scores[name] = result.reps + 0.5 * result.partial_reps
     best = max(scores, key=lambda n: scores[n], default=None)
