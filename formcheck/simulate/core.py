@@ -134,7 +134,7 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
               "shift_reps": _rep_set(pelvis_shift_reps, reps, "pelvis_shift_reps"),
               "roll_deg": pelvis_roll_deg,
               "roll_reps": _rep_set(pelvis_roll_reps, reps, "pelvis_roll_reps")}
-    n = math.floor((plans[-1].end + lead_out) * fps + 1e-9) + 1
+    n = round(plans[-1].end * fps) + round(lead_out * fps) + 1
     times = np.arange(n) / fps
     active = _active_plans(plans, times)
 

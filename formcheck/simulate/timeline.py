@@ -13,6 +13,7 @@ separated by ``pause`` seconds of stillness, then ``lead_out`` seconds still.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,9 +51,11 @@ def plan_reps(sides: list[str], *, lead_in: float, tempo: float, pause: float,
     the far end of each rep is a sampled frame and its truth is seen exactly.
     """
     def snap(seconds: float, at_least: int = 0) -> float:
-        if fps is None:
-            return seconds
-        return max(at_least, round(seconds * fps)) / fps
+        # Whole frames, so that k / fps reproduces each time exactly.
+        return seconds if fps is None else float(max(at_least, math.floor(seconds * fps + 0.5)))
+
+    def at(ticks: float) -> float:
+        return ticks if fps is None else ticks / fps
 
     plans = []
     t = snap(lead_in)
@@ -62,9 +65,8 @@ def plan_reps(sides: list[str], *, lead_in: float, tempo: float, pause: float,
     for i, side in enumerate(sides, start=1):
         partial = i in partial_reps
         peak = range_frac * (partial_frac if partial else 1.0)
-        hold = (t + half, t + half + held) if held else None
-        plans.append(RepPlan(i, side, round(t, 9), round(t + 2 * half + held, 9), peak,
-                             partial, hold))
+        hold = (at(t + half), at(t + half + held)) if held else None
+        plans.append(RepPlan(i, side, at(t), at(t + 2 * half + held), peak, partial, hold))
         t += 2 * half + held + gap
     return plans
 

@@ -15,8 +15,9 @@ import math
 import numpy as np
 
 from formcheck.simulate.body import Body
-from formcheck.simulate.geometry import X, Y, body_axes, included_angle, rotation, two_link, unit
+from formcheck.simulate.geometry import X, Y, Z, body_axes, included_angle, rotation, two_link, unit
 from formcheck.simulate.motions.base import Controls, Motion, joint_angles
+from formcheck.simulate.motions.limbs import straight_arm
 from formcheck.simulate.motions.lying import hook_ankle, planted_leg, supine
 from formcheck.simulate.motions.supine import HOOK_KNEE
 from formcheck.simulate.skeleton import SIDES, SIGN, Limb, Posture, foot_axes, hand_axes
@@ -35,14 +36,19 @@ class SitUp(Motion):
     def posture(self, body: Body, c: Controls) -> Posture:
         p = supine(body)
         ankles = {side: hook_ankle(body, p.hip(body, side), HOOK_KNEE) for side in SIDES}
+        s = max(c.progress.values())
         # About +y a positive turn lifts -x (toward the head) toward +z.
-        turn = rotation(Y, max(c.progress.values()) * self.RAISE)
+        turn = rotation(Y, s * self.RAISE)
         p.shoulders = p.pelvis + turn @ (p.shoulders - p.pelvis)
         p.trunk_axes, p.head_axes = turn @ p.trunk_axes, turn @ p.head_axes
         for side in SIDES:
-            p.arms[side] = Limb(turn @ p.arms[side].upper, turn @ p.arms[side].lower,
-                                turn @ p.arms[side].end_axes)
             p.legs[side], _ = planted_leg(body, p.hip(body, side), ankles[side], X)
+        knees = p.pelvis + body.thigh * (p.legs["left"].upper + p.legs["right"].upper) / 2
+        for side in SIDES:
+            # The arms leave the floor and reach toward the knees as the trunk rises.
+            rest = p.arms[side].upper
+            reach = unit((1 - s) * rest + s * unit(knees - p.shoulder(body, side)))
+            p.arms[side] = straight_arm(reach, -SIGN[side] * Y)
         return p
 
 
@@ -55,7 +61,7 @@ class PushUp(Motion):
 
     name = "push_up"
     unilateral = False
-    BOTTOM = 0.45  # shoulder height over the wrist at the bottom, as a fraction of the arm
+    BOTTOM = 0.6  # shoulder height over the wrist at the bottom, as a fraction of the arm
 
     def camera_side(self, side: str) -> float:
         return 1.0 if side == "right" else -1.0
@@ -81,14 +87,13 @@ class PushUp(Motion):
         low = plank(shoulder_z(self.BOTTOM))
         angle = top + max(c.progress.values()) * (low - top)
         up = np.array([-math.cos(angle), 0.0, math.sin(angle)])
-        down = np.array([-math.sin(angle), 0.0, -math.cos(angle)])
         axes = body_axes(-Y, up)  # anterior = left x up = down
         hands_x = -span * math.cos(top)
         pelvis = np.array([0.0, 0.0, ankle_z]) + body.leg * up
         p = Posture(pelvis, axes, pelvis + body.trunk * up, axes, axes.copy(), {}, {})
         for side in SIDES:
             outward = SIGN[side] * -Y
-            p.legs[side] = Limb(-up, -up, foot_axes(down, -Y))
+            p.legs[side] = Limb(-up, -up, foot_axes(-Z, -Y))  # toes tucked, tips fixed
             shoulder = p.shoulder(body, side)
             wrist = np.array([hands_x, shoulder[1], wrist_z]) + flare * outward
             upper, lower = two_link(shoulder, wrist, body.upper_arm, body.forearm,

@@ -83,7 +83,7 @@ class SpinalFlexion(Motion):
                     body_axes(Y, trunk_up), body_axes(Y, pitch(90.0 - lean - 15.0 * s)), {}, {})
         for side in SIDES:
             p.legs[side] = sagittal_leg(leg_pitch, 180.0, plantarflex=leg_pitch + 90 - self.FOOT)
-            reach = rotation(Y, -(s * 60.0)) @ pitch(-80.0)  # hands slide toward the feet
+            reach = rotation(Y, -(s * 45.0)) @ pitch(-60.0)  # hands slide toward the feet
             p.arms[side] = straight_arm(reach + 0.05 * SIGN[side] * Y, Z)
         return p
 
