@@ -177,12 +177,20 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
         holds=tuple(p.hold for p in plans if p.hold),
         times=times, angles=angles,
         driver=_driver_series(motion, plans, active, angles, times),
-        driver_name=motion.driver(plans[0].side).split("_", 1)[-1],
+        driver_name=_unsided(motion.driver(plans[0].side)),
         image={name: shown.clean[:, NAMES.index(name), :2] for name in TRACKED},
         dropped=tuple(sorted(dropped)),
         camera={**vars(camera), "view": view if params["camera"] is None else "custom"},
-        clean=points)
+        clean=points, clean_image=shown.clean)
     return Simulation(frames=frames, truth=truth)
+
+
+def _unsided(key: str) -> str:
+    """``left_knee`` -> ``knee``; keys without a side are returned as they are."""
+    for prefix in ("left_", "right_"):
+        if key.startswith(prefix):
+            return key[len(prefix):]
+    return key
 
 
 def _active_plans(plans: list[RepPlan], times: np.ndarray) -> list[RepPlan | None]:

@@ -95,8 +95,11 @@ class SimTruth:
     noise, present even on dropped frames). ``angles`` maps names such as
     ``left_knee`` (hip-knee-ankle), ``left_hip`` (shoulder-hip-knee) and the
     exercise's own measures to ``(frames,)`` arrays; ``driver`` is the
-    working side's driving angle per frame. ``dropped`` lists the frame
-    indices replaced by no-pose frames.
+    working side's driving angle per frame (``driver_name`` without the
+    side, e.g. ``knee``). ``dropped`` lists the frame indices replaced by
+    no-pose frames. ``clean`` is the body in room coordinates
+    ``(frames, 33, 3)`` (metres, z up) and ``clean_image`` the noise-free
+    image landmarks ``(frames, 33, 4)``; neither goes into `to_dict`.
     """
 
     exercise: str
@@ -111,7 +114,8 @@ class SimTruth:
     image: dict[str, np.ndarray]
     dropped: tuple[int, ...]
     camera: dict[str, Any]
-    clean: np.ndarray = field(repr=False, default=None)  # (frames, 33, 3) room metres
+    clean: np.ndarray | None = field(repr=False, default=None)
+    clean_image: np.ndarray | None = field(repr=False, default=None)
 
     def __post_init__(self) -> None:
         n = len(self.times)

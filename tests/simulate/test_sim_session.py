@@ -150,3 +150,19 @@ def test_unknown_exercise_lists_the_known_ones():
 def test_fault_the_exercise_cannot_show_is_refused():
     with pytest.raises(ValueError, match=r"veer \(glute_bridge\): expected 0"):
         quick("glute_bridge", veer_cm=2.0)
+
+
+@pytest.mark.parametrize(("exercise", "name"), [("heel_slide", "knee"), ("glute_bridge", "hip"),
+                                                ("adductor_squeeze", "knee_gap_cm")])
+def test_driver_series_follows_the_working_side(exercise, name):
+    sim = quick(exercise, reps=2, side="alternating")
+    assert sim.truth.driver_name == name
+    for rep in sim.truth.reps:
+        inside = (sim.truth.times >= rep.start) & (sim.truth.times <= rep.end)
+        assert np.array_equal(sim.truth.driver[inside], sim.truth.angles[rep.driver][inside])
+
+
+def test_clean_image_matches_the_noise_free_frames():
+    clean = quick("heel_slide", jitter=0.0)
+    noisy = quick("heel_slide", jitter=1.0)
+    assert np.array_equal(noisy.truth.clean_image[0], clean.frames[0].image)
