@@ -12,7 +12,7 @@ y down, z forward (into the scene), as in an image.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 import numpy as np
@@ -58,6 +58,10 @@ class Camera:
                              f"got the position itself {self.position}")
         if np.linalg.norm(np.cross(unit(forward), unit(np.array(self.up)))) < 1e-6:
             raise ValueError(f"up: expected a direction not along the line of sight, got {self.up}")
+
+    def to_dict(self) -> dict[str, object]:
+        """The camera's fields as plain values (for the truth's JSON)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @cached_property
     def rotation(self) -> np.ndarray:

@@ -95,7 +95,7 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
     """
     params = dict(locals())
     params["body"] = body.name if isinstance(body, Body) else body
-    params["camera"] = None if camera is None else vars(camera)
+    params["camera"] = None if camera is None else camera.to_dict()
     params.pop("noise")
     motion = motion_named(exercise)
     _check(isinstance(reps, int) and reps >= 1, "reps", "an integer >= 1", reps)
@@ -180,7 +180,7 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
         driver_name=_unsided(motion.driver(plans[0].side)),
         image={name: shown.clean[:, NAMES.index(name), :2] for name in TRACKED},
         dropped=tuple(sorted(dropped)),
-        camera={**vars(camera), "view": view if params["camera"] is None else "custom"},
+        camera={**camera.to_dict(), "view": view if params["camera"] is None else "custom"},
         clean=points, clean_image=shown.clean)
     return Simulation(frames=frames, truth=truth)
 

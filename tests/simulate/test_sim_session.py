@@ -166,3 +166,10 @@ def test_clean_image_matches_the_noise_free_frames():
     clean = quick("heel_slide", jitter=0.0)
     noisy = quick("heel_slide", jitter=1.0)
     assert np.array_equal(noisy.truth.clean_image[0], clean.frames[0].image)
+
+
+def test_truth_records_the_camera_plainly():
+    sim = quick("heel_slide")
+    assert set(sim.truth.camera) == {"position", "look_at", "up", "hfov_deg", "width", "height",
+                                     "view"}
+    assert sim.truth.camera["view"] == "side"
