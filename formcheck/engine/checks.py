@@ -140,11 +140,10 @@ class PathStraightness(Check):
 class Stillness(Check):
     def __init__(self, spec: CheckSpec, side: str, limit: float, metric: Metric) -> None:
         super().__init__(spec, side, limit)
-        self.metric = metric
-        self.needs = metric.needs
+        self.metric = metric  # gates itself: NaN when not seen
 
     def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
-        return self.keep(self.metric.value(pose, ref, cal))
+        return self.keep(self.metric.evaluate(pose, ref, cal))
 
 
 class Range(Check):
@@ -152,13 +151,12 @@ class Range(Check):
 
     def __init__(self, spec: CheckSpec, side: str, limit: float, metric: Metric) -> None:
         super().__init__(spec, side, limit)
-        self.metric = metric
-        self.needs = metric.needs
+        self.metric = metric  # gates itself: NaN when not seen
         self.maximum = spec.arg("stat") == "max"
         self.at_least = spec.arg("must") == "at_least"
 
     def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
-        value = self.current = self.metric.value(pose, ref, cal)
+        value = self.current = self.metric.evaluate(pose, ref, cal)
         if value == value and (
             self.peak != self.peak or (value > self.peak if self.maximum else value < self.peak)
         ):
@@ -179,7 +177,6 @@ class Symmetry(Check):
     ) -> None:
         super().__init__(spec, side, limit)
         self.left, self.right = left, right
-        self.needs = np.union1d(left.needs, right.needs)
         self.maximum = spec.arg("stat") == "max"
 
     def begin(self, ref: Pose, cal: Calibration) -> None:
@@ -188,7 +185,7 @@ class Symmetry(Check):
 
     def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
         for k, metric in enumerate((self.left, self.right)):
-            v = metric.value(pose, ref, cal)
+            v = metric.evaluate(pose, ref, cal)
             s = self.stats[k]
             if v == v and (s != s or (v > s if self.maximum else v < s)):
                 self.stats[k] = v

@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 from collections.abc import Iterable
@@ -36,7 +37,7 @@ from formcheck.engine.metrics import Metric, compile_metric
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import AnalysisResult, HoldRecord, RepRecord, Series
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
-from formcheck.engine.view import Calibration, calibrate
+from formcheck.engine.view import Calibration, body_size, calibrate
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
 from formcheck.specs.kinds import VIEW_ADVICE, VIEWS
@@ -100,8 +101,8 @@ class Engine:
         *,
         view: str | None = None,
         conditioning: Conditioning | None = None,
-        settle_seconds: float = 0.5,
-        settle_tolerance: float = 0.06,
+        settle_seconds: float = 0.2,
+        settle_tolerance: float = 0.1,
         cue_seconds: float = 3.0,
     ) -> None:
         if not spec.judgeable:
@@ -148,7 +149,7 @@ class Engine:
         )
         self._trackers: dict[str, RepTracker] = {}
         self._hold = HoldTracker(spec.hold) if spec.hold else None
-        self._window: deque[tuple[float, np.ndarray]] = deque()
+        self._window: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
         self._counter = RepCounter()
         self._records: list[RepRecord] = []
         self._flags: list[FlagRaised] = []
@@ -174,19 +175,23 @@ class Engine:
         self._t = frame.t
         pose = self._cond.update(frame)
         events: list = []
-        if pose is not None and self._cal is None and self._settled(pose):
+        if pose is not None and self._cal is None and self._settled(pose, frame):
             events += self._begin(pose)
         if pose is None or self._cal is None:
             self._record(frame.t, None)
             return events
         cal = self._cal
+        one_at_a_time = self.spec.sides == "either"
         for side, driver in self._drivers.items():
-            value = driver.value(pose, None, cal) if driver.seen(pose) else math.nan
+            value = driver.evaluate(pose, None, cal)
             self._values[side] = value
             tracker = self._trackers.get(side)
             if tracker is None:
                 continue
-            new, record = tracker.update(pose, value, cal)
+            busy = one_at_a_time and any(
+                t.state == "active" for t in self._trackers.values() if t is not tracker
+            )
+            new, record = tracker.update(pose, value, cal, may_start=not busy)
             if new:
                 events += new
                 self._last_side = side
@@ -195,7 +200,7 @@ class Engine:
                 self._flags += tracker.last_flags
         if self._hold is not None:
             hm = self._hold_metric
-            value = hm.value(pose, None, cal) if hm.seen(pose) else math.nan
+            value = hm.evaluate(pose, None, cal)
             events += self._hold.update(frame.t, value)
         for event in events:
             if isinstance(event, FlagRaised):
@@ -203,31 +208,40 @@ class Engine:
         self._record(frame.t, pose)
         return events
 
-    def _settled(self, pose: Pose) -> bool:
-        """True once the needed landmarks have stayed still for ``settle_seconds``."""
-        if not pose.seen[self._needs].all():
+    def _settled(self, pose: Pose, frame: PoseFrame) -> bool:
+        """True once the driving metric can be seen and the body has held still.
+
+        Still: over the last ``settle_seconds`` no landmark the metric reads
+        (among those seen throughout) moved more than ``settle_tolerance`` of
+        the body's size in the raw landmarks (smoothed ones would still be
+        catching up with the last move); and, for reps, some side is at rest.
+        """
+        cal = calibrate(pose.px, pose.world, pose.seen)  # provisional, for body lengths
+        values = [d.evaluate(pose, None, cal) for d in self._drivers.values()]
+        if self._hold_metric is not None:
+            values.append(self._hold_metric.evaluate(pose, None, cal))
+        if all(v != v for v in values):
             self._window.clear()
             return False
-        self._window.append((pose.t, pose.px[self._needs]))
+        needs = self._needs
+        raw = frame.pixels()[needs] if frame.has_pose else pose.px[needs]
+        self._window.append((pose.t, raw, pose.seen[needs] & np.isfinite(raw).all(axis=1)))
         while pose.t - self._window[0][0] > self.settle_seconds:
             self._window.popleft()
         if pose.t - self._window[0][0] < 0.9 * self.settle_seconds:
             return False
-        torso = point(pose.px, pair("mid_hip", "left")) - point(
-            pose.px, pair("mid_shoulder", "left")
-        )
-        body = max(math.sqrt(float(torso @ torso)), 20.0)
-        spread = np.ptp(np.stack([p for _, p in self._window]), axis=0).max()
-        if spread > self.settle_tolerance * body:
+        steady = np.logical_and.reduce([seen for _, _, seen in self._window])
+        if steady.sum() < 2:
+            return False
+        track = np.stack([px[steady] for _, px, _ in self._window])
+        limit = max(self.settle_tolerance * body_size(pose.px, pose.seen), 3.0)  # px: >= jitter
+        if np.ptp(track, axis=0).max() > limit:
             return False
         phase = self.spec.phase
         if phase is None:
             return True
         s = 1.0 if phase.direction == "increase" else -1.0
-        values = [
-            d.value(pose, None, calibrate(pose.px, pose.world)) for d in self._drivers.values()
-        ]
-        return any(s * v <= s * phase.exit for v in values if v == v)
+        return any(s * v <= s * phase.exit for v in values[: len(self._drivers)] if v == v)
 
     def _begin(self, pose: Pose) -> list:
         cal = calibrate(pose.px, pose.world)

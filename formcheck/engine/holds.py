@@ -25,7 +25,7 @@ class HoldTracker:
     moment it left), so jitter at the zone's edge doesn't split one hold in two.
     """
 
-    def __init__(self, spec: HoldSpec, grace: float = 0.25) -> None:
+    def __init__(self, spec: HoldSpec, grace: float = 0.5) -> None:
         self.spec = spec
         self.grace = grace
         self.start = math.nan

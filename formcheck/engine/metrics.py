@@ -35,16 +35,73 @@ Value = Callable[[Pose, Pose | None, Calibration], float]
 
 
 class Metric:
-    """A compiled metric: ``value(pose, ref, cal)`` and the landmark indices it ``needs``."""
+    """A compiled metric: `evaluate` gives its value, NaN when it can't be seen.
 
-    def __init__(self, name: str, side: str, needs: set[int], value: Value) -> None:
+    ``needs`` are the landmark indices it reads. A midpoint (``mid_knee``)
+    whose one side is hidden (the far knee, from the side) falls back to the
+    side that is seen, so bilateral metrics keep working in a side view.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        side: str,
+        needs: set[int],
+        value: Value,
+        mids: tuple[tuple[int, int], ...] = (),
+    ) -> None:
         self.name, self.side = name, side
         self.needs = np.array(sorted(needs), dtype=np.int64)
         self.value = value
+        self.mids = mids
+        mid = {i for pair in mids for i in pair}
+        self.plain = np.array(sorted(needs - mid), dtype=np.int64)
 
     def seen(self, pose: Pose) -> bool:
-        """True when every landmark it needs is seen in ``pose``."""
+        """True when every landmark it needs is seen in ``pose`` (no fallback needed)."""
         return bool(pose.seen[self.needs].all())
+
+    def evaluate(self, pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        """The value in ``pose`` (``ref``: the rep's start pose), or NaN if not seen."""
+        seen = pose.seen
+        if seen[self.needs].all():
+            return self.value(pose, ref, cal)
+        if not self.mids or not seen[self.plain].all():
+            return math.nan
+        swaps = []
+        for i, j in self.mids:
+            if seen[i] and seen[j]:
+                continue
+            if not (seen[i] or seen[j]):
+                return math.nan
+            swaps.append((j, i) if seen[i] else (i, j))  # (hidden, shown)
+        return self.value(_swap(pose, swaps), _swap(ref, swaps) if ref else None, cal)
+
+
+class BothSides(Metric):
+    """A templated metric on both sides at once: the mean of the side(s) that are seen."""
+
+    def __init__(self, name: str, left: Metric, right: Metric) -> None:
+        needs = {*left.needs.tolist(), *right.needs.tolist()}
+        super().__init__(name, "both", needs, self.evaluate)
+        self.left, self.right = left, right
+
+    def evaluate(self, pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        a, b = self.left.evaluate(pose, ref, cal), self.right.evaluate(pose, ref, cal)
+        if a != a:
+            return b
+        return a if b != b else 0.5 * (a + b)
+
+
+def _swap(pose: Pose, swaps: list[tuple[int, int]]) -> Pose:
+    """``pose`` with each hidden landmark replaced by its seen partner."""
+    px = pose.px.copy()
+    world = pose.world.copy() if pose.world is not None else None
+    for hidden, shown in swaps:
+        px[hidden] = px[shown]
+        if world is not None:
+            world[hidden] = world[shown]
+    return Pose(t=pose.t, px=px, world=world, seen=pose.seen)
 
 
 def _pairs(refs: tuple[str, ...], side: str) -> tuple[list[tuple[int, int]], set[int]]:
@@ -183,10 +240,17 @@ def compile_metric(spec: MetricSpec, side: str) -> Metric:
         left, right = compile_metric(spec, "left"), compile_metric(spec, "right")
         if left.needs.tolist() == right.needs.tolist():
             return left  # side-free: the same either way
-
-        def mean(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
-            return 0.5 * (left.value(pose, ref, cal) + right.value(pose, ref, cal))
-
-        return Metric(spec.name, "both", {*left.needs.tolist(), *right.needs.tolist()}, mean)
+        return BothSides(spec.name, left, right)
     needs, value = evaluators()[spec.kind](spec, side)
-    return Metric(spec.name, side, needs, value)
+    refs = [r for _, v in spec.args for r in (v if isinstance(v, tuple) else (v,))]
+    refs += list(BODY_LENGTHS.get(spec.arg("per"), ())) if spec.arg("per") else []
+    if spec.kind in ("body_position",) or spec.arg("against") == "body_axis":
+        refs += ["mid_hip", "mid_shoulder"]
+    mids = tuple(
+        dict.fromkeys(pair(r, side) for r in refs if isinstance(r, str) and _is_mid(r, side))
+    )
+    return Metric(spec.name, side, needs, value, mids)
+
+
+def _is_mid(ref: str, side: str) -> bool:
+    return ref.replace("{side}", side).startswith("mid_")

@@ -89,8 +89,14 @@ class RepTracker:
         """True while moving or active (checks are running)."""
         return self.state != "rest"
 
-    def update(self, pose: Pose, value: float, cal: Calibration) -> tuple[list, RepRecord | None]:
-        """Advance one frame with the driving metric's ``value`` (NaN when not seen)."""
+    def update(
+        self, pose: Pose, value: float, cal: Calibration, may_start: bool = True
+    ) -> tuple[list, RepRecord | None]:
+        """Advance one frame with the driving metric's ``value`` (NaN when not seen).
+
+        ``may_start=False`` holds a movement back from becoming a rep (another
+        side's rep is under way in a one-side-at-a-time exercise).
+        """
         events: list = []
         if value != value:  # not seen: no transition, but a rep in progress becomes uncertain
             self.gap = self.gap or self.in_rep
@@ -110,7 +116,7 @@ class RepTracker:
         self.lo, self.hi = min(self.lo, value), max(self.hi, value)
         self._run_checks(pose, cal)
         if self.state == "moving":
-            if s * value >= s * ph.enter:
+            if s * value >= s * ph.enter and may_start:
                 self.state = "active"
                 self.rep = self.counter.take()
                 events.append(RepStarted(rep=self.rep, side=self.side, t=self.start))

@@ -69,6 +69,7 @@ class Calibration:
     has_world: bool
     lengths_cm: Mapping[str, float]
     torso_px: float
+    body_px: float = 100.0
 
     def length_cm(self, name: str) -> float:
         """A body length in cm: hip_width, shoulder_width, torso, thigh or shin."""
@@ -84,7 +85,19 @@ def view_from_ratio(ratio: float) -> str:
     return "end_on" if ratio > END_ON_ABOVE else "overhead"
 
 
-def calibrate(px: np.ndarray, world: np.ndarray | None) -> Calibration:
+def body_size(px: np.ndarray, seen: np.ndarray | None = None) -> float:
+    """A body length in pixels for any view: a third of the seen landmarks' box diagonal.
+
+    (The torso alone won't do: seen end-on it shrinks to almost nothing.)
+    """
+    pts = px if seen is None or not seen.any() else px[seen]
+    span = pts.max(axis=0) - pts.min(axis=0)
+    return max(math.hypot(float(span[0]), float(span[1])) / 3.0, 10.0)
+
+
+def calibrate(
+    px: np.ndarray, world: np.ndarray | None, seen: np.ndarray | None = None
+) -> Calibration:
     """The `Calibration` of a still pose: ``px`` ``(33, 2)`` pixels, ``world`` metres or None."""
     if world is not None:
         lengths = {name: 100.0 * _length(world, name) for name in _PAIRS}
@@ -104,4 +117,5 @@ def calibrate(px: np.ndarray, world: np.ndarray | None) -> Calibration:
         has_world=world is not None,
         lengths_cm=lengths,
         torso_px=torso_px,
+        body_px=body_size(px, seen),
     )

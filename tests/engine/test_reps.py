@@ -13,7 +13,7 @@ from formcheck.engine.view import Calibration
 from formcheck.specs.model import PhaseSpec
 
 FPS = 30.0
-CAL = Calibration("side", 0.2, 2.0, True, {"hip_width": 20.0, "torso": 50.0}, 100.0)
+CAL = Calibration("side", 0.2, 2.0, True, {"hip_width": 20.0, "torso": 50.0}, 100.0, 150.0)
 UP = PhaseSpec(
     metric="knee",
     direction="increase",
