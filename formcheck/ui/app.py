@@ -22,8 +22,7 @@ def main() -> None:
             page_review.render,
             title="Review",
             icon=":material/movie:",
-            url_path="review",
-            default=True,
+            default=True,  # the default page lives at the app's root URL
         ),
         st.Page(page_live.render, title="Live", icon=":material/videocam:", url_path="live"),
         st.Page(

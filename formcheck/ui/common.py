@@ -24,6 +24,8 @@ from formcheck.specs import Spec
 from formcheck.ui.library import Library, SpecLibrary, personalised
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
+#: The first-run example: clean heel slides that every check can be shown on.
+DEFAULT_SAMPLE = "heel_slide_left_side.mp4"
 SIDE_LABELS = {
     "auto": "Whichever leg moves",
     "left": "Left",
@@ -91,11 +93,14 @@ def pose_model(name: str) -> str:
 
 
 def samples() -> list[Path]:
-    """The bundled clips, heel slides first (they make the best first example)."""
+    """The bundled clips: the default first-run example, then heel slides, then the rest."""
     if not SAMPLES_DIR.is_dir():
         return []
     clips = [p for p in SAMPLES_DIR.iterdir() if p.suffix.lower() in (".mp4", ".mov", ".webm")]
-    return sorted(clips, key=lambda p: (not p.name.startswith("heel_slide"), p.name))
+    return sorted(
+        clips,
+        key=lambda p: (p.name != DEFAULT_SAMPLE, not p.name.startswith("heel_slide"), p.name),
+    )
 
 
 def sample_label(path: Path) -> str:

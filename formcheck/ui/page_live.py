@@ -102,8 +102,10 @@ def render() -> None:
             },
         )
         st.caption(
-            f"Camera: {common.SIDE_LABELS.get(side, side).lower()} · the video stays between "
-            "your browser and this machine; only rep results are saved."
+            "The video stays between your browser and this machine; only rep results are saved. "
+            "If the camera doesn't start (*NotAllowedError*, *Permission denied*), allow the "
+            "camera for this site from the icon in the browser's address bar and press "
+            "**Start camera** again, or review a recorded clip on the Review page."
         )
     with panel:
         _guide(spec)

@@ -140,8 +140,12 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
             "The person never held still long enough to start counting. Start each set lying "
             "still for a moment, with the whole body in view."
         )
+    # One message per reason: the engine gives the same reason for every check a view hides.
+    reasons: dict[str, list[str]] = {}
     for code, reason in result.checks_disabled:
-        st.warning(f"Not checked from this camera view ({code}): {reason}")
+        reasons.setdefault(reason, []).append(code)
+    for reason, codes in reasons.items():
+        st.warning(f"Not checked from this camera view ({', '.join(codes)}): {reason}")
     seen = result.frames_with_pose / result.frames if result.frames else 0.0
     if 0 < seen < 0.6:
         st.warning(
@@ -202,14 +206,19 @@ def _guess_hint(outcome: ReviewOutcome, lib: Library) -> None:
     other = lib.specs.get(guess.name)
     if other is None:
         return
+    theirs, ours = guess.reps[guess.name], guess.reps.get(outcome.spec.name, 0)
     st.info(
-        f"The motion looks more like **{other.display_name}** ({guess.reps[guess.name]} reps "
-        f"against {guess.reps.get(outcome.spec.name, 0)} as {outcome.spec.display_name})."
+        f"The motion looks more like **{other.display_name}** ({_reps(theirs)} against "
+        f"{_reps(ours)} as {outcome.spec.display_name})."
     )
     if st.button(f"Analyse as {other.display_name}", key="review.use_guess"):
         st.session_state["exercise"] = guess.name
         st.session_state.pop("review.exercise", None)
         st.rerun()
+
+
+def _reps(n: int) -> str:
+    return f"{n} rep" if n == 1 else f"{n} reps"
 
 
 def _plots(outcome: ReviewOutcome) -> None:

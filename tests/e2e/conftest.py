@@ -1,0 +1,157 @@
+"""Browser fixtures: the app as a real `streamlit run` subprocess, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.y4m import clip_to_y4m
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SAMPLES = ROOT / "sample_videos"
+CHROMIUM = "/usr/bin/chromium"
+BASE_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def camera_clip() -> tuple[Path, int]:
+    """The clip the fake camera plays and the reps in it (from its truth file)."""
+    clip = SAMPLES / "heel_slide_left_side.mp4"
+    if not clip.exists():
+        pytest.skip(f"{clip.name} is not bundled yet")
+    truth = json.loads(clip.with_suffix(".truth.json").read_text())
+    return clip, expected_reps(truth)
+
+
+def expected_reps(truth: dict) -> int:
+    """Full reps in a rendered clip's truth record."""
+    reps = truth["reps"]
+    if isinstance(reps, int):
+        return reps
+    return sum(1 for r in reps if r.get("status", "full") == "full")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, artifacts):
+    """``streamlit run app.py`` on a free localhost port, with its own history database."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)")
+    folder = tmp_path_factory.mktemp("app")
+    port = _free_port()
+    env = {**os.environ, "FORMCHECK_DB": str(folder / "history.sqlite3")}
+    env.pop("FORMCHECK_ICE_SERVERS", None)
+    log = (artifacts / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {artifacts / 'streamlit.log'}")
+            time.sleep(0.3)
+        yield url, folder / "history.sqlite3"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def camera(tmp_path_factory):
+    """The y4m the fake camera plays, and the reps it holds."""
+    clip, reps = camera_clip()
+    y4m, _ = clip_to_y4m(clip, tmp_path_factory.mktemp("camera") / "camera.y4m")
+    return y4m, clip, reps
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance, camera):
+    y4m, _, _ = camera
+    args = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+        *BASE_ARGS,
+    ]
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def keep_screenshot(page, name: str, artifacts: Path) -> Path:
+    """Save a screenshot in test-artifacts/ (and in docs/screenshots/ when asked to)."""
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("FORMCHECK_UPDATE_SCREENSHOTS") == "1":
+        docs = ROOT / "docs" / "screenshots"
+        docs.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, docs / path.name)
+    return path
