@@ -244,18 +244,11 @@ class Engine:
         return any(s * v <= s * phase.exit for v in values[: len(self._drivers)] if v == v)
 
     def _begin(self, pose: Pose) -> list:
-        cal = calibrate(pose.px, pose.world)
+        cal = calibrate(pose.px, pose.world, pose.seen)
         if self.forced_view is not None:
-            cal = Calibration(
-                self.forced_view,
-                cal.ratio,
-                cal.px_per_cm,
-                cal.has_world,
-                cal.lengths_cm,
-                cal.torso_px,
-            )
+            cal = dataclasses.replace(cal, view=self.forced_view)
         self._cal = cal
-        self._cond.scale = cal.torso_px
+        self._cond.scale = cal.body_px
         self._window.clear()
         spec, view = self.spec, cal.view
         off = [c for c in spec.checks if view not in c.views]
