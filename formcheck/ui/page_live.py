@@ -66,6 +66,11 @@ def render() -> None:
     if picked is None:
         return
     spec, side = picked
+    try:
+        common.pose_model(model)
+    except FormcheckError as exc:
+        st.error(str(exc))
+        return
     speak = st.sidebar.toggle(
         "Speak cues",
         value=False,
@@ -109,7 +114,7 @@ def render() -> None:
         )
     with panel:
         _guide(spec)
-        _status_panel(ctx, spec, speak)
+        _status_panel(ctx, spec, side, speak)
 
 
 def _factory(spec: Spec, side: str, model: str, store: History | None):
@@ -133,7 +138,7 @@ def _guide(spec: Spec) -> None:
 
 
 @st.fragment(run_every=0.5)
-def _status_panel(ctx, spec: Spec, speak: bool) -> None:
+def _status_panel(ctx, spec: Spec, side: str, speak: bool) -> None:
     # The worker (and its processor) appears a moment after Start, between two runs
     # of this fragment; keep it in the session so the summary outlives Stop.
     if ctx.video_processor is not None:
@@ -148,6 +153,11 @@ def _status_panel(ctx, spec: Spec, speak: bool) -> None:
         return
     status = live.status()
     snap = status.snapshot
+    if playing and (live.spec != spec or live.side != side):
+        st.info(
+            f"Still coaching {live.spec.display_name} ({live.side}): press Stop, then Start "
+            "camera, to switch."
+        )
     cols = st.columns(3)
     cols[0].metric("Reps", snap.reps if snap else 0)
     cols[1].metric("Partial", snap.partial_reps if snap else 0)
