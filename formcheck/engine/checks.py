@@ -122,9 +122,9 @@ class PathStraightness(Check):
 
     def ideal_px(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """The ideal line in pixels, from the start point as far as the point has gone."""
-        if self.use_world:
-            a = self.affine @ np.append(self.start_w, 1.0)
-            b = self.affine @ np.append(self.start_w + self.reach * self.along_w, 1.0)
+        if self.use_world:  # anchored at the seen start; the fit gives direction and length
+            a = self.start_px
+            b = a + self.affine[:, :3] @ (self.reach * self.along_w)
         else:
             a, b = self.start_px, self.start_px + self.reach * self.along_px
         return (float(a[0]), float(a[1])), (float(b[0]), float(b[1]))

@@ -110,9 +110,10 @@ class RepTracker:
                 return events, None
             self.state = "moving"
             self.start = pose.t
-            self.path_px = []
             for check in self.checks:
                 check.begin(self.ref, cal)
+            path = next((c for c in self.checks if isinstance(c, PathStraightness)), None)
+            self.path_px = [] if path is None else [tuple(map(float, path.start_px))]
         self.lo, self.hi = min(self.lo, value), max(self.hi, value)
         self._run_checks(pose, cal)
         if self.state == "moving":
