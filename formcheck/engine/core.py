@@ -77,6 +77,18 @@ class Snapshot:
     band_px: float
 
 
+def _reaching(line: tuple, path: tuple) -> tuple:
+    """The ideal line, lengthened to reach as far along it as the tracked path went."""
+    a, b = np.array(line[0]), np.array(line[1])
+    length = math.dist(a, b)
+    if length < 1e-9:
+        return line
+    d = (b - a) / length
+    far = max(float((np.array(p) - a) @ d) for p in path)
+    end = a + d * max(length, far)
+    return line[0], (float(end[0]), float(end[1]))
+
+
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
@@ -335,7 +347,7 @@ class Engine:
             check = next((c for c in tracker.checks if isinstance(c, PathStraightness)), None)
             if check is not None and tracker.path_px:
                 path = tuple(tracker.path_px)
-                line = check.ideal_px()
+                line = _reaching(check.ideal_px(), path)
                 band = check.band_px()
         reps = self._counts()
         return Snapshot(

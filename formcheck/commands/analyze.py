@@ -1,0 +1,202 @@
+"""``formcheck analyze INPUT --exercise NAME``: count reps and flag form in a clip or landmark file.
+
+INPUT is a video (the pose model runs on it) or a landmark file (``.jsonl``,
+from ``formcheck landmarks``). Prints a summary and the per-rep table;
+``--json``, ``--csv`` and ``--annotate`` write the result elsewhere too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.engine import AnalysisResult, Engine
+from formcheck.errors import FormcheckError
+from formcheck.frame import PoseFrame
+from formcheck.specs import Spec, find_spec
+from formcheck.specs.schema import fmt
+
+LANDMARK_SUFFIXES = (".jsonl",)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from formcheck.commands.landmarks import add_model_arguments
+
+    parser = subparsers.add_parser(
+        "analyze",
+        help="count reps and check form in a clip or a landmark file",
+        description="Analyse INPUT (a clip, or a .jsonl landmark file) as exercise NAME: "
+        "count reps and holds, flag form faults, and print the per-rep table.",
+    )
+    parser.add_argument("input", type=Path, metavar="INPUT", help="clip or .jsonl landmark file")
+    parser.add_argument(
+        "-e",
+        "--exercise",
+        required=True,
+        metavar="NAME",
+        help="the exercise (see `formcheck exercises`)",
+    )
+    parser.add_argument(
+        "--side",
+        choices=("left", "right", "both", "auto"),
+        help="the working side (default: the exercise's own default)",
+    )
+    parser.add_argument("--json", metavar="PATH|-", help="write the result as JSON (- for stdout)")
+    parser.add_argument("--csv", type=Path, metavar="PATH", help="write the per-rep table as CSV")
+    parser.add_argument(
+        "--annotate",
+        type=Path,
+        metavar="OUT.mp4",
+        help="write the clip with the skeleton, heel path, counter and cues",
+    )
+    parser.add_argument(
+        "--specs",
+        type=Path,
+        metavar="DIR",
+        help="folder of exercise specs (default: $FORMCHECK_SPECS or the bundled)",
+    )
+    add_model_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def _frames(
+    args: argparse.Namespace, stack: ExitStack
+) -> tuple[Iterator[tuple[np.ndarray | None, PoseFrame]], float | None]:
+    """``(rgb or None, frame)`` pairs from INPUT, and the clip's fps (None for landmark files)."""
+    path: Path = args.input
+    if not path.exists():
+        raise FormcheckError(f"{path}: no such file")
+    if path.suffix.lower() in LANDMARK_SUFFIXES:
+        if args.annotate:
+            raise FormcheckError("--annotate needs a clip: a landmark file has no pictures")
+        from formcheck.lmfile import read_landmarks
+
+        header, frames = read_landmarks(path)
+        return ((None, f) for f in frames), header.fps
+    from formcheck.pipeline import ClipPoses, terminal_progress
+
+    progress, close = terminal_progress(path.name)
+    stack.callback(close)
+    clip = ClipPoses(path, model=args.model, orientation=args.orientation, progress=progress)
+    return iter(clip), clip.info.fps
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = find_spec(args.exercise, args.specs)
+    if not spec.judgeable:
+        raise FormcheckError(f"{spec.display_name} can't be analysed: {spec.reason}")
+    side = args.side or spec.default_side
+    for target in (args.csv, args.annotate, None if args.json in (None, "-") else Path(args.json)):
+        if target is not None and not target.parent.exists():
+            raise FormcheckError(f"{target}: the folder {target.parent} does not exist")
+    engine = Engine(spec, side)
+    with ExitStack() as stack:
+        frames, fps = _frames(args, stack)
+        writer = None
+        for rgb, frame in frames:
+            if frame is None:  # a frame the pose model skipped
+                continue
+            engine.update(frame)
+            if args.annotate and rgb is not None:
+                writer = writer or _open_writer(args.annotate, fps, rgb, stack)
+                writer.write(_annotated(rgb, frame, engine, spec, writer), t=frame.t)
+    result = engine.result()
+    if result.frames == 0:
+        raise FormcheckError(f"{args.input}: no frames could be read")
+    if result.frames_with_pose == 0:
+        raise FormcheckError(f"{args.input}: no person was found in any frame")
+    summary_out = sys.stderr if args.json == "-" else sys.stdout
+    print(summary(result, spec), file=summary_out)
+    if args.json:
+        text = json.dumps(result.to_dict(), indent=2)
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+    if args.csv:
+        write_csv(result, args.csv)
+    return 0
+
+
+def _open_writer(path: Path, fps: float | None, rgb: np.ndarray, stack: ExitStack):
+    from formcheck.video import VideoWriter
+
+    h, w = rgb.shape[:2]
+    return stack.enter_context(VideoWriter(path, fps or 30.0, w - w % 2, h - h % 2))
+
+
+def _annotated(rgb: np.ndarray, frame: PoseFrame, engine: Engine, spec: Spec, writer) -> np.ndarray:
+    from formcheck.annotate import draw_state
+
+    drawn = draw_state(rgb, frame, engine.snapshot(), spec.display_name)
+    return drawn[: writer.height, : writer.width]
+
+
+def write_csv(result: AnalysisResult, path: Path) -> None:
+    """The per-rep table as CSV (one header row; empty when there were no reps)."""
+    rows = result.rep_table_rows()
+    with path.open("w", newline="", encoding="utf-8") as f:
+        if rows:
+            out = csv.DictWriter(f, fieldnames=list(rows[0]))
+            out.writeheader()
+            out.writerows(rows)
+
+
+def _value(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None or value != value else f"{value:.{digits}f}"
+
+
+def summary(result: AnalysisResult, spec: Spec) -> str:
+    """The readable terminal summary: counts, disabled checks, the rep table and flags."""
+    lines = [
+        f"{spec.display_name} ({spec.name}): side {result.side}, camera view "
+        f"{result.view or 'unknown (never held still)'}"
+    ]
+    counts = f"{result.reps} rep{'' if result.reps == 1 else 's'}"
+    if result.partial_reps:
+        counts += f", {result.partial_reps} partial"
+    if result.uncertain_reps:
+        counts += f", {result.uncertain_reps} uncertain (landmarks not seen)"
+    if spec.phase is None:
+        counts = ""
+    if spec.hold is not None:
+        counts += ("; " if counts else "") + f"{result.holds} holds of {fmt(spec.hold.seconds)} s+"
+    lines.append(counts)
+    for reason in dict.fromkeys(r for _, r in result.checks_disabled):
+        lines.append(f"Not judged: {reason}")
+    if result.rep_table:
+        unit = spec.metric(spec.phase.metric).unit if spec.phase else ""
+        lines.append("")
+        lines.append(
+            f"{'rep':>4} {'side':<6}{'start':>7}{'end':>7}{'secs':>6}  "
+            f"{'status':<10}{'range (' + unit + ')':<16}flags"
+        )
+        for r in result.rep_table:
+            rom = f"{_value(r.rom_min, 0)}-{_value(r.rom_max, 0)}"
+            lines.append(
+                f"{r.rep:>4} {r.side:<6}{r.start:>7.2f}{r.end:>7.2f}{r.duration:>6.1f}  "
+                f"{r.status:<10}{rom:<16}{', '.join(r.flags) or '-'}"
+            )
+    if result.hold_table:
+        lines.append("")
+        for h in result.hold_table:
+            mark = "counted" if h.counted else "too short"
+            lines.append(f"hold {h.hold}: {h.start:.1f}-{h.end:.1f} s, {h.duration:.1f} s ({mark})")
+    if result.flags:
+        lines.append("")
+        for f in result.flags:
+            lines.append(
+                f"rep {f.rep} at {f.t:.1f} s: {f.code} {_value(f.value)} {f.unit} "
+                f"(limit {fmt(f.limit)}): {f.message}"
+            )
+    elif result.rep_table:
+        lines.append("")
+        lines.append("No form flags.")
+    return "\n".join(line for line in lines if line is not None)

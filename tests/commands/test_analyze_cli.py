@@ -1,0 +1,141 @@
+"""``formcheck analyze``: landmark files and clips in; summary, JSON and CSV out; bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from formcheck.cli import main
+from formcheck.frame import PoseFrame
+from formcheck.lmfile import LandmarkHeader, LandmarkWriter
+from formcheck.simulate import simulate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@cache
+def heel_frames():
+    return simulate(
+        "heel_slide",
+        reps=3,
+        side="left",
+        view="end_on",
+        partial_reps=(3,),
+        veer_cm=6.0,
+        veer_reps=(2,),
+        seed=41,
+    ).frames
+
+
+def write_landmarks(path: Path, frames) -> Path:
+    header = LandmarkHeader(fps=30.0, width=640, height=480, source="sim", model="sim")
+    with LandmarkWriter(path, header) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
+
+
+@pytest.fixture
+def heel_file(tmp_path):
+    return write_landmarks(tmp_path / "heel.jsonl", heel_frames())
+
+
+def test_summary_and_rep_table_on_a_landmark_file(heel_file, capsys):
+    assert main(["analyze", str(heel_file), "--exercise", "heel_slide"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Heel slide (heel_slide): side left, camera view end_on"
+    assert out.splitlines()[1] == "2 reps, 1 partial"
+    rows = [line.split() for line in out.splitlines()]
+    table = [row for row in rows if len(row) >= 7 and row[0].isdigit()]
+    assert [(row[0], row[1], row[5]) for row in table[:3]] == [
+        ("1", "left", "full"),
+        ("2", "left", "full"),
+        ("3", "left", "partial"),
+    ]
+    assert "rep 2 at" in out and "heel_off_line" in out
+
+
+def test_json_to_stdout_and_csv(heel_file, tmp_path, capsys):
+    csv_path = tmp_path / "reps.csv"
+    assert (
+        main(["analyze", str(heel_file), "-e", "heel_slide", "--json", "-", "--csv", str(csv_path)])
+        == 0
+    )
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)  # stdout is JSON only; the summary went to stderr
+    assert "Heel slide" in captured.err
+    assert (data["reps"], data["partial_reps"], data["side"]) == (2, 1, "left")
+    assert [r["status"] for r in data["rep_table"]] == ["full", "full", "partial"]
+    assert {f["code"] for f in data["flags"]} == {"heel_off_line", "partial_range"}
+    rows = list(csv.DictReader(csv_path.open()))
+    assert [r["rep"] for r in rows] == ["1", "2", "3"] and rows[1]["flags"] == "heel_off_line"
+
+
+def test_json_to_a_file(heel_file, tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["analyze", str(heel_file), "-e", "heel_slide", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["frames"] == len(heel_frames())
+
+
+def test_side_option_restricts_counting(heel_file, capsys):
+    assert (
+        main(["analyze", str(heel_file), "-e", "heel_slide", "--side", "right", "--json", "-"]) == 0
+    )
+    assert json.loads(capsys.readouterr().out)["reps"] == 0
+
+
+def test_unknown_exercise_lists_known_ones(heel_file, capsys):
+    assert main(["analyze", str(heel_file), "-e", "heelslide"]) == 1
+    assert 'unknown exercise "heelslide"; known: ' in capsys.readouterr().err
+
+
+def test_an_exercise_a_camera_cannot_judge_says_why(heel_file, capsys):
+    assert main(["analyze", str(heel_file), "-e", "heel_press"]) == 1
+    assert "Seated heel press can't be analysed: " in capsys.readouterr().err
+
+
+def test_no_person_in_any_frame_is_an_error(tmp_path, capsys):
+    empty = [PoseFrame.empty(t=i / 30, width=640, height=480) for i in range(10)]
+    path = write_landmarks(tmp_path / "empty.jsonl", empty)
+    assert main(["analyze", str(path), "-e", "heel_slide"]) == 1
+    assert (
+        capsys.readouterr().err == f"formcheck: error: {path}: no person was found in any frame\n"
+    )
+
+
+def test_missing_input_and_annotating_a_landmark_file(heel_file, tmp_path, capsys):
+    assert main(["analyze", str(tmp_path / "nope.mp4"), "-e", "heel_slide"]) == 1
+    assert "no such file" in capsys.readouterr().err
+    assert (
+        main(["analyze", str(heel_file), "-e", "heel_slide", "--annotate", str(tmp_path / "a.mp4")])
+        == 1
+    )
+    assert "--annotate needs a clip" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_glute_bridge_sample_clip_counts_one_rep_and_annotates(tmp_path, capsys):
+    clip = ROOT / "sample_videos" / "glute_bridge_side.mp4"
+    out = tmp_path / "annotated.mp4"
+    assert (
+        main(
+            [
+                "analyze",
+                str(clip),
+                "--exercise",
+                "glute_bridge",
+                "--json",
+                "-",
+                "--annotate",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert (data["reps"], data["partial_reps"], data["frames_with_pose"]) == (1, 0, 91)
+    assert out.stat().st_size > 10_000
