@@ -30,7 +30,7 @@ class Check:
 
     def __init__(self, spec: CheckSpec, side: str, limit: float) -> None:
         self.spec, self.side, self.limit = spec, side, limit
-        self.needs = np.zeros(0, dtype=np.int64)
+        self.mask = 0  # landmarks that must be seen (bit i = landmark i); metrics gate themselves
         self.peak = math.nan
         self.current = math.nan
 
@@ -79,15 +79,21 @@ class PathStraightness(Check):
         self.along_body = spec.arg("along") == "body_axis"
         self.frame_pairs = tuple(pair(r, side) for r in ("left_hip", "right_hip", "mid_shoulder"))
         needs = {*self.point, *(self.mirror or ()), *(i for ij in self.frame_pairs for i in ij)}
-        self.needs = np.array(sorted(needs), dtype=np.int64)
+        self.mask = sum(1 << i for i in needs)
         self.scale = 1.0
         self.reach = 0.0
         self.start_px = np.zeros(2)
         self.use_world = False
+        #: This frame's offset from the start (cm): across the ideal line (positive away
+        #: from the midline) and along it.
+        self.xy = (math.nan, math.nan)
+        # The hip-line axis points to the body's left, so the right side's outward is minus.
+        self.outward = -1.0 if side == "right" else 1.0
 
     def begin(self, ref: Pose, cal: Calibration) -> None:
         super().begin(ref, cal)
         self.reach = 0.0
+        self.xy = (math.nan, math.nan)
         P = ref.px
         self.start_px = point(P, self.point)
         lateral, up = body_axes(*(point(P, ij) for ij in self.frame_pairs))
@@ -112,13 +118,15 @@ class PathStraightness(Check):
     def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
         if self.use_world and pose.world is not None:
             d = point(pose.world, self.point) - self.start_w
-            along, across = float(d @ self.along_w), 100.0 * abs(float(d @ self.across_w))
+            along, across = float(d @ self.along_w), float(d @ self.across_w)
+            self.xy = (100.0 * across * self.outward, 100.0 * along)
         else:
             d = point(pose.px, self.point) - self.start_px
-            along, across = float(d @ self.along_px), abs(float(d @ self.across_px)) / self.scale
+            along, across = float(d @ self.along_px), float(d @ self.across_px) / self.scale
+            self.xy = (across * self.outward, along / self.scale)
         if abs(along) > abs(self.reach):
             self.reach = along
-        return self.keep(across)
+        return self.keep(100.0 * abs(across) if self.use_world else abs(across))
 
     def ideal_px(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """The ideal line in pixels, from the start point as far as the point has gone."""
@@ -203,8 +211,13 @@ def check_classes() -> dict[str, type[Check]]:
     }
 
 
-def compile_check(spec: Spec, check: CheckSpec, side: str, view: str | None) -> Check:
-    """The run-time check for ``side`` with the limit that applies in ``view``."""
+def compile_check(
+    spec: Spec, check: CheckSpec, side: str, view: str | None, cache: dict | None = None
+) -> Check:
+    """The run-time check for ``side`` with the limit that applies in ``view``.
+
+    ``cache`` shares compiled metrics with the engine (see `compile_metric`).
+    """
     limit = check.limit_for(view)
     cls = check_classes()[check.kind]
     if check.kind == "path_straightness":
@@ -212,6 +225,10 @@ def compile_check(spec: Spec, check: CheckSpec, side: str, view: str | None) -> 
     metric = spec.metric(check.metric)
     if check.kind == "symmetry":
         return cls(
-            check, side, limit, compile_metric(metric, "left"), compile_metric(metric, "right")
+            check,
+            side,
+            limit,
+            compile_metric(metric, "left", cache),
+            compile_metric(metric, "right", cache),
         )
-    return cls(check, side, limit, compile_metric(metric, side))
+    return cls(check, side, limit, compile_metric(metric, side, cache))

@@ -31,7 +31,6 @@ import numpy as np
 
 from formcheck.engine.checks import PathStraightness, compile_check
 from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised
-from formcheck.engine.geometry import body_axes, pair, point
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.metrics import Metric, compile_metric
 from formcheck.engine.reps import RepCounter, RepTracker
@@ -145,14 +144,17 @@ class Engine:
         spec = self.spec
         self._cond = LandmarkConditioner(spec.visibility, self.conditioning)
         self._cal: Calibration | None = None
+        self._compiled: dict = {}
         metric = spec.phase.metric if spec.phase else spec.hold.metric
         self._drivers: dict[str, Metric] = {
-            s: compile_metric(spec.metric(metric), s) for s in self.tracked
+            s: compile_metric(spec.metric(metric), s, self._compiled) for s in self.tracked
         }
         self._hold_metric = None
         if spec.hold is not None:
             hold_side = self.tracked[0] if len(self.tracked) == 1 else "both"
-            self._hold_metric = compile_metric(spec.metric(spec.hold.metric), hold_side)
+            self._hold_metric = compile_metric(
+                spec.metric(spec.hold.metric), hold_side, self._compiled
+            )
         self._needs = np.unique(
             np.concatenate(
                 [m.needs for m in self._drivers.values()]
@@ -267,7 +269,7 @@ class Engine:
         on = [c for c in spec.checks if view in c.views]
         if spec.phase is not None:
             for side in self.tracked:
-                checks = [compile_check(spec, c, side, view) for c in on]
+                checks = [compile_check(spec, c, side, view, self._compiled) for c in on]
                 self._trackers[side] = RepTracker(
                     side, spec.phase, self._drivers[side], checks, self._counter
                 )
@@ -303,22 +305,7 @@ class Engine:
             values.append(check.current if check is not None else math.nan)
         for code, points in self._series_path.items():
             check = by_code.get(code)
-            points.append(self._body_xy(pose, check) if check is not None else (math.nan,) * 2)
-
-    def _body_xy(self, pose: Pose, check: PathStraightness) -> tuple[float, float]:
-        """The check's point in the body frame: cm across (toward its side) and along."""
-        world = pose.world is not None
-        P = pose.world if world else pose.px
-        side = check.side
-        lat, up = body_axes(
-            point(P, pair("left_hip", side)),
-            point(P, pair("right_hip", side)),
-            point(P, pair("mid_shoulder", side)),
-        )
-        d = point(P, check.point) - point(P, pair("mid_hip", side))
-        k = 100.0 if world else 1.0 / self._cal.px_per_cm
-        sign = -1.0 if side == "right" else 1.0
-        return sign * k * float(d @ lat), k * float(d @ up)
+            points.append(check.xy if check is not None else (math.nan, math.nan))
 
     def _active(self) -> RepTracker | None:
         for tracker in self._trackers.values():

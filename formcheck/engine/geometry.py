@@ -47,14 +47,20 @@ def point(P: np.ndarray, ij: tuple[int, int]) -> np.ndarray:
 
 
 def angle_at(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
-    """The angle a-b-c in degrees (180 = straight); NaN for a zero-length side."""
-    u = a - b
-    v = c - b
-    nu = math.sqrt(float(u @ u))
-    nv = math.sqrt(float(v @ v))
+    """The angle a-b-c in degrees (180 = straight); NaN for a zero-length side.
+
+    Works in 2-D (pixels) and 3-D (world).
+    """
+    # Plain floats: for three short vectors, numpy's per-call cost dominates.
+    a, b, c = a.tolist(), b.tolist(), c.tolist()
+    ux, uy, vx, vy = a[0] - b[0], a[1] - b[1], c[0] - b[0], c[1] - b[1]
+    uz = a[2] - b[2] if len(a) > 2 else 0.0
+    vz = c[2] - b[2] if len(a) > 2 else 0.0
+    nu = math.sqrt(ux * ux + uy * uy + uz * uz)
+    nv = math.sqrt(vx * vx + vy * vy + vz * vz)
     if nu < 1e-12 or nv < 1e-12:
         return math.nan
-    cos = float(u @ v) / (nu * nv)
+    cos = (ux * vx + uy * vy + uz * vz) / (nu * nv)
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 

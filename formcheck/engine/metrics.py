@@ -54,18 +54,32 @@ class Metric:
         self.needs = np.array(sorted(needs), dtype=np.int64)
         self.value = value
         self.mids = mids
+        self._memo: tuple[Pose | None, float] = (None, math.nan)
+        self.mask = sum(1 << i for i in needs)
         mid = {i for pair in mids for i in pair}
         self.plain = np.array(sorted(needs - mid), dtype=np.int64)
 
     def seen(self, pose: Pose) -> bool:
         """True when every landmark it needs is seen in ``pose`` (no fallback needed)."""
-        return bool(pose.seen[self.needs].all())
+        return pose.bits & self.mask == self.mask
 
     def evaluate(self, pose: Pose, ref: Pose | None, cal: Calibration) -> float:
-        """The value in ``pose`` (``ref``: the rep's start pose), or NaN if not seen."""
-        seen = pose.seen
-        if seen[self.needs].all():
+        """The value in ``pose`` (``ref``: the rep's start pose), or NaN if not seen.
+
+        Metrics that don't read ``ref`` remember their last pose's value, so
+        a driver that a range check also reads is computed once a frame.
+        """
+        if ref is None and self._memo[0] is pose:
+            return self._memo[1]
+        value = self._evaluate(pose, ref, cal)
+        if ref is None:
+            self._memo = (pose, value)
+        return value
+
+    def _evaluate(self, pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        if pose.bits & self.mask == self.mask:
             return self.value(pose, ref, cal)
+        seen = pose.seen
         if not self.mids or not seen[self.plain].all():
             return math.nan
         swaps = []
@@ -83,10 +97,10 @@ class BothSides(Metric):
 
     def __init__(self, name: str, left: Metric, right: Metric) -> None:
         needs = {*left.needs.tolist(), *right.needs.tolist()}
-        super().__init__(name, "both", needs, self.evaluate)
+        super().__init__(name, "both", needs, self._evaluate)
         self.left, self.right = left, right
 
-    def evaluate(self, pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+    def _evaluate(self, pose: Pose, ref: Pose | None, cal: Calibration) -> float:
         a, b = self.left.evaluate(pose, ref, cal), self.right.evaluate(pose, ref, cal)
         if a != a:
             return b
@@ -227,7 +241,7 @@ def evaluators() -> dict[str, Callable[[MetricSpec, str], tuple[set[int], Value]
     }
 
 
-def compile_metric(spec: MetricSpec, side: str) -> Metric:
+def compile_metric(spec: MetricSpec, side: str, cache: dict | None = None) -> Metric:
     """Compile ``spec`` for ``side`` (``left``/``right``; ``both`` averages the two).
 
     >>> from formcheck.specs.model import MetricSpec
@@ -236,6 +250,11 @@ def compile_metric(spec: MetricSpec, side: str) -> Metric:
     >>> compile_metric(knee, "left").needs.tolist()
     [23, 25, 27]
     """
+    if cache is not None:  # one compiled metric per (name, side), shared by its readers
+        key = (spec.name, side)
+        if key not in cache:
+            cache[key] = compile_metric(spec, side)
+        return cache[key]
     if side == "both":
         left, right = compile_metric(spec, "left"), compile_metric(spec, "right")
         if left.needs.tolist() == right.needs.tolist():

@@ -150,8 +150,9 @@ class RepTracker:
         self.ref = Pose(t=pose.t, px=ref.px + a * (pose.px - ref.px), world=world, seen=pose.seen)
 
     def _run_checks(self, pose: Pose, cal: Calibration) -> None:
+        bits = pose.bits
         for check in self.checks:
-            if pose.seen[check.needs].all():
+            if bits & check.mask == check.mask:
                 check.frame(pose, self.ref, cal)
         path = next((c for c in self.checks if isinstance(c, PathStraightness)), None)
         if path is not None:

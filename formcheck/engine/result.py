@@ -92,8 +92,9 @@ class Series:
 
     ``t`` (n,); ``metric[side]`` the driving (or hold) metric per tracked side;
     ``checks[code]`` each check's value during reps; ``path[code]`` the
-    tracked point of each path check in the body frame, ``(n, 2)`` cm
-    (lateral, along the body) from mid-hip.
+    tracked point of each path check during reps, ``(n, 2)`` cm in the body
+    frame from its start position: across the ideal line (positive away
+    from the midline) and along it.
     """
 
     t: np.ndarray

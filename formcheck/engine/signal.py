@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -38,9 +39,10 @@ def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
 class OneEuro:
     """A vectorised One Euro filter over arrays of any fixed shape.
 
-    ``update(x, t)`` returns the filtered array. ``speed_axis`` groups
-    coordinates into points (e.g. the last axis of ``(33, 2)``) so the cutoff
-    adapts to each point's speed rather than each coordinate's.
+    ``update(x, t)`` returns the filtered array. With ``speed_cols`` set, each
+    row of a 2-D array is one point and its cutoff follows the speed of its
+    first ``speed_cols`` columns (e.g. the pixel x, y of a landmark whose
+    world x, y, z ride along in the same row), not each coordinate's own.
     """
 
     def __init__(
@@ -48,10 +50,10 @@ class OneEuro:
         min_cutoff: float = 1.0,
         beta: float = 0.0,
         d_cutoff: float = 1.0,
-        speed_axis: int | None = None,
+        speed_cols: int | None = None,
     ) -> None:
         self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
-        self.speed_axis = speed_axis
+        self.speed_cols = speed_cols
         self.x: np.ndarray | None = None
         self.dx: np.ndarray | None = None
         self.t = 0.0
@@ -68,15 +70,17 @@ class OneEuro:
         dx = (x - self.x) / dt
         a_d = _alpha(self.d_cutoff, dt)
         self.dx = dx if self.dx is None else self.dx + a_d * (dx - self.dx)
-        speed = np.abs(self.dx)
-        if self.speed_axis is not None:
-            speed = np.sqrt(np.sum(self.dx * self.dx, axis=self.speed_axis, keepdims=True))
+        if self.speed_cols is None:
+            speed = np.abs(self.dx)
+        else:
+            v = self.dx[:, : self.speed_cols]
+            speed = np.sqrt(np.einsum("ij,ij->i", v, v))[:, None]
         return _alpha(self.min_cutoff + self.beta * speed, dt)
 
     def update(
         self, x: np.ndarray, t: float, alpha: np.ndarray | float | None = None
     ) -> np.ndarray:
-        """Filter ``x`` observed at time ``t``; ``alpha`` may be given (shared with another)."""
+        """Filter ``x`` observed at time ``t``; ``alpha`` may be given (e.g. with restarts)."""
         a = self.alpha(x, t) if alpha is None else alpha
         self.x = x.copy() if self.x is None else self.x + a * (x - self.x)
         self.t = t
@@ -111,13 +115,25 @@ class Pose:
     world: np.ndarray | None
     seen: np.ndarray  # (33,) bool: visible enough now, or bridged across a short gap
 
+    @cached_property
+    def bits(self) -> int:
+        """``seen`` as an int bit mask (bit i = landmark i), for cheap per-metric tests.
+
+        >>> import numpy as np
+        >>> Pose(0.0, np.zeros((33, 2)), None, np.arange(33) < 2).bits
+        3
+        """
+        return int.from_bytes(np.packbits(self.seen, bitorder="little").tobytes(), "little")
+
 
 class LandmarkConditioner:
     """Turns raw `PoseFrame`s into smoothed `Pose`s with gating and gap filling.
 
-    ``visibility`` is the spec's gating threshold. ``scale`` (pixels per body
-    length) sizes the outlier bound; until it's known, a quarter of the image
-    diagonal stands in.
+    Pixels and world coordinates are filtered together, one ``(33, 5)``
+    array, so a landmark's world position is smoothed exactly as its image
+    position is. ``visibility`` is the spec's gating threshold. ``scale``
+    (pixels per body length) sizes the outlier bound and makes ``beta`` per
+    body length; until it's known, a quarter of the image diagonal stands in.
     """
 
     def __init__(self, visibility: float, settings: Conditioning | None = None) -> None:
@@ -129,69 +145,55 @@ class LandmarkConditioner:
     def reset(self) -> None:
         """Forget everything (a new session or exercise)."""
         c = self.cfg
-        self._px = OneEuro(c.min_cutoff, c.beta, c.d_cutoff, speed_axis=1)
-        self._world = OneEuro(c.min_cutoff, 0.0, c.d_cutoff)
+        self._filter = OneEuro(c.min_cutoff, c.beta, c.d_cutoff, speed_cols=2)
         self._last_seen = np.full(COUNT, -np.inf)
         self._jumps = np.zeros(COUNT, dtype=np.int64)
+        self._has_world = False
 
     def update(self, frame: PoseFrame) -> Pose | None:
         """Condition one frame; None until some landmark has been seen."""
-        t = frame.t
-        if frame.image is not None:
-            raw = frame.image[:, :2] * (frame.width, frame.height)
-            ok = (frame.visibility >= self.visibility) & np.isfinite(raw).all(axis=1)
-        else:
-            raw, ok = None, np.zeros(COUNT, dtype=bool)
-        f = self._px
+        t, img, f, cfg = frame.t, frame.image, self._filter, self.cfg
+        raw = None
+        ok = np.zeros(COUNT, dtype=bool)
+        if img is not None:
+            raw = np.empty((COUNT, 5))
+            raw[:, :2] = img[:, :2] * (frame.width, frame.height)
+            if frame.world is not None:
+                raw[:, 2:] = frame.world
+                self._has_world = True
+            else:
+                raw[:, 2:] = 0.0 if f.x is None else f.x[:, 2:]
+            ok = (img[:, 3] >= self.visibility) & np.isfinite(raw).all(axis=1)
         if f.x is None:
             if raw is None or not ok.any():
                 return None
-            return self._start(frame, raw, ok)
+            f.x, f.dx, f.t = np.where(ok[:, None], raw, 0.0), None, t
+            self._last_seen = np.where(ok, t, -np.inf)
+            return self._pose(t, f.x)
         prev = f.x
         body = self.scale or 0.25 * math.hypot(frame.width, frame.height)
+        recent = t - self._last_seen <= cfg.max_gap
         if raw is not None:
-            dt = max(t - f.t, 1e-6)
-            jump = np.sqrt(np.sum((raw - prev) ** 2, axis=1))
-            recent = t - self._last_seen <= self.cfg.max_gap
-            far = ok & recent & (jump > body * (self.cfg.jump_floor + self.cfg.max_jump * dt))
+            d = raw[:, :2] - prev[:, :2]
+            bound = body * (cfg.jump_floor + cfg.max_jump * max(t - f.t, 1e-6))
+            far = ok & recent & (np.einsum("ij,ij->i", d, d) > bound * bound)
             self._jumps = np.where(far, self._jumps + 1, 0)
-            accept = self._jumps >= self.cfg.confirm  # a jump that persists is real
-            ok = ok & (~far | accept)
-            restart = ok & (accept | (t - self._last_seen > self.cfg.max_gap))
+            accept = self._jumps >= cfg.confirm  # a jump that persists is real
+            ok &= ~far | accept
+            restart = ok & (accept | ~recent)
             target = np.where(ok[:, None], raw, prev)
         else:
-            restart = ok
-            target = prev
+            restart, target = ok, prev
         # Landmarks not seen this frame are held still: they feed their own value back.
-        f.beta = self.cfg.beta / body  # beta is per body length: make it per pixel
+        f.beta = cfg.beta / body  # beta is per body length: make it per pixel
         alpha = f.alpha(target, t)
         if np.ndim(alpha):
-            alpha = np.where(restart[:, None], 1.0, alpha)
-        px = f.update(target, t, alpha)
-        world = self._update_world(frame, ok, restart, alpha)
-        self._last_seen = np.where(ok, t, self._last_seen)
+            alpha[restart] = 1.0
+        x = f.update(target, t, alpha)
+        self._last_seen[ok] = t
+        return self._pose(t, x)
+
+    def _pose(self, t: float, x: np.ndarray) -> Pose:
         seen = t - self._last_seen <= self.cfg.max_gap
-        return Pose(t=t, px=px.copy(), world=world, seen=seen)
-
-    def _start(self, frame: PoseFrame, raw: np.ndarray, ok: np.ndarray) -> Pose:
-        f = self._px
-        f.x, f.dx, f.t = np.where(ok[:, None], raw, 0.0), None, frame.t
-        self._last_seen = np.where(ok, frame.t, -np.inf)
-        world = None
-        if frame.world is not None:
-            w = self._world
-            w.x, w.dx, w.t = frame.world.copy(), None, frame.t
-            world = frame.world.copy()
-        return Pose(t=frame.t, px=f.x.copy(), world=world, seen=ok.copy())
-
-    def _update_world(
-        self, frame: PoseFrame, ok: np.ndarray, restart: np.ndarray, alpha: np.ndarray | float
-    ) -> np.ndarray | None:
-        wf = self._world
-        if frame.world is None or wf.x is None:
-            if frame.world is not None and ok.any():
-                return wf.update(frame.world, frame.t).copy()
-            return None if wf.x is None else wf.x.copy()
-        target = np.where(ok[:, None], frame.world, wf.x)
-        a = np.where(restart[:, None], 1.0, alpha) if np.ndim(alpha) else alpha
-        return wf.update(target, frame.t, a).copy()
+        # x is replaced, never written to, on the next frame: views of it are safe to keep
+        return Pose(t=t, px=x[:, :2], world=x[:, 2:] if self._has_world else None, seen=seen)
