@@ -108,7 +108,10 @@ def calibrate(
         lengths = dict(NOMINAL_CM)
     hip_px, torso_px = _length(px, "hip_width"), _length(px, "torso")
     true_ratio = lengths["hip_width"] / lengths["torso"]
-    ratio = (hip_px / torso_px) / true_ratio if torso_px > 1e-6 else math.inf
+    if torso_px > 1e-6:
+        ratio = (hip_px / torso_px) / true_ratio
+    else:  # the torso points at the lens: end-on, unless nothing is there at all
+        ratio = math.inf if hip_px > 1e-6 else math.nan
     scale = max(hip_px / lengths["hip_width"], torso_px / lengths["torso"])
     return Calibration(
         view=view_from_ratio(ratio),

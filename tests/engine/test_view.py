@@ -1,0 +1,76 @@
+"""View detection and the image scale from a still pose's geometry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck.engine.view import body_size, calibrate, view_from_ratio
+from formcheck.landmarks import index
+from formcheck.simulate import simulate
+
+
+def pose(hip_px: float, torso_px: float) -> np.ndarray:
+    """Pixels with hips ``hip_px`` apart (along x) and shoulders ``torso_px`` above."""
+    px = np.zeros((33, 2))
+    px[index("left_hip")] = (300 + hip_px / 2, 300)
+    px[index("right_hip")] = (300 - hip_px / 2, 300)
+    px[index("left_shoulder")] = (300 + hip_px / 2, 300 - torso_px)
+    px[index("right_shoulder")] = (300 - hip_px / 2, 300 - torso_px)
+    return px
+
+
+@pytest.mark.parametrize(
+    ("hip_px", "torso_px", "view"),
+    [(5, 120, "side"), (55, 120, "overhead"), (55, 20, "end_on"), (0, 0, "overhead")],
+)
+def test_view_from_foreshortening_with_nominal_lengths(hip_px, torso_px, view):
+    assert calibrate(pose(hip_px, torso_px), None).view == view
+
+
+def test_ratio_thresholds():
+    assert [view_from_ratio(r) for r in (0.1, 0.54, 0.56, 1.0, 1.6, 1.7, float("inf"))] == [
+        "side",
+        "side",
+        "overhead",
+        "overhead",
+        "overhead",
+        "end_on",
+        "end_on",
+    ]
+
+
+def test_scale_is_the_less_foreshortened_length():
+    cal = calibrate(pose(5, 95), None)  # torso in full view: 95 px / 47.5 cm
+    assert cal.px_per_cm == pytest.approx(2.0)
+    cal = calibrate(pose(43, 10), None)  # hips in full view: 43 px / 21.5 cm
+    assert cal.px_per_cm == pytest.approx(2.0)
+
+
+def test_world_lengths_replace_nominal_ones():
+    world = np.zeros((33, 3))
+    world[index("left_hip")] = (0.15, 0, 0)
+    world[index("right_hip")] = (-0.15, 0, 0)
+    world[index("left_shoulder")] = (0.2, -0.5, 0)
+    world[index("right_shoulder")] = (-0.2, -0.5, 0)
+    cal = calibrate(pose(60, 100), world)
+    assert cal.has_world and cal.length_cm("hip_width") == pytest.approx(30.0)
+    assert cal.length_cm("torso") == pytest.approx(50.0)
+    assert cal.px_per_cm == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("view", ["side", "end_on", "overhead"])
+def test_simulated_lying_body_views_are_detected(view):
+    frame = simulate("heel_slide", reps=1, view=view, jitter=0.0).frames[0]
+    cal = calibrate(frame.pixels(), frame.world)
+    assert cal.view == view
+
+
+def test_body_size_ignores_unseen_landmarks():
+    px = np.zeros((33, 2))
+    px[:, 0] = np.arange(33) * 3.0
+    seen = np.zeros(33, bool)
+    seen[:2] = True
+    px[32] = (1e6, 1e6)  # a wild, unseen landmark
+    assert body_size(px, seen) == pytest.approx(10.0)  # the floor: 3 px span / 3 < 10
+    assert body_size(px) > 1e5
