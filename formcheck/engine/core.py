@@ -100,9 +100,13 @@ class Engine:
     track both sides and give each rep the side that moved). ``view`` forces
     a camera view instead of detecting it.
 
-    >>> from formcheck.specs import build_spec
-    >>> Engine.__name__
-    'Engine'
+    Example::
+
+        eng = Engine(load_spec("exercise_specs/heel_slide.toml"), side="auto")
+        for frame in frames:
+            for event in eng.update(frame):
+                print(event.kind)        # baseline, rep_started, flag, rep_completed, ...
+        eng.snapshot().reps, eng.result().to_dict()["rep_table"]
     """
 
     def __init__(
