@@ -50,9 +50,9 @@ Draw = Callable[[np.ndarray, PoseFrame, Snapshot, Spec], np.ndarray]
 
 def default_draw(rgb: np.ndarray, frame: PoseFrame, snapshot: Snapshot, spec: Spec) -> np.ndarray:
     """The review video's drawing: skeleton, working leg, heel path, band, counter and cue."""
-    from formcheck.annotate import annotate  # OpenCV: imported on first use, not at import
+    from formcheck.annotate import draw_state  # OpenCV: imported on first use, not at import
 
-    return annotate(rgb, frame, snapshot, spec)
+    return draw_state(rgb, frame, snapshot, spec.display_name)
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,9 @@ class Review:
 
 def _draw(rgb: np.ndarray, frame: PoseFrame, engine: Engine) -> np.ndarray:
     # Imported when drawing is asked for: OpenCV drawing is not needed otherwise.
-    from formcheck.annotate import annotate
+    from formcheck.annotate import draw_state
 
-    return annotate(rgb, frame, engine.snapshot(), engine.spec)
+    return draw_state(rgb, frame, engine.snapshot(), engine.spec.display_name)
 
 
 def review_clip(

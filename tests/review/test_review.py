@@ -57,3 +57,12 @@ def test_cancel_stops_and_leaves_no_partial_files(tmp_path, spec):
 def test_bad_stride(spec):
     with pytest.raises(ValueError, match="stride: expected an integer >= 1, got 0"):
         review_clip(SAMPLE, spec, stride=0)
+
+
+def test_annotated_review_keeps_every_frame_even_when_strided(tmp_path, spec):
+    from formcheck.video import VideoReader
+
+    review = review_clip(SAMPLE, spec, model="lite", stride=3, annotate_to=tmp_path / "a.mp4")
+    with VideoReader(review.annotated) as reader:
+        assert reader.info.codec == "h264"
+        assert sum(1 for _ in reader) == 91
