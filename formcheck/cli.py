@@ -23,6 +23,7 @@ _COMMANDS = (
     "formcheck.commands.landmarks",
     "formcheck.commands.analyze",
     "formcheck.commands.exercises",
+    "formcheck.commands.bench",
 )
 
 

@@ -1,0 +1,288 @@
+"""Runs every benchmark and assembles the report (``formcheck bench``)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.bench import accuracy, memory, speed
+from formcheck.bench.report import Report, Row, Stat
+from formcheck.simulate import simulate
+from formcheck.specs import load_specs
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much to measure: ``quick`` keeps every row but fewer runs and smaller inputs."""
+
+    clip: Path
+    exercise: str
+    runs: int
+    engine_frames: int
+    memory_seconds: tuple[float, float]
+    count_seeds: int
+    check_seeds: int
+    live_repeat: int
+
+    @classmethod
+    def make(cls, clip: Path, exercise: str, quick: bool) -> Plan:
+        if quick:
+            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1)
+        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3)
+
+
+def _ratio_row(section, measure, fps: Stat, bound: Stat, target: float) -> Row:
+    ratio = fps.median / bound.median
+    return Row(
+        section,
+        measure,
+        f"{fps.format()} fps",
+        f">= {target:.2f} x bound",
+        ratio >= target,
+        f"{ratio:.2f} x bound",
+    )
+
+
+def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
+    """Measure everything in ``plan``; ``log`` gets a line as each part starts."""
+    report = Report()
+    specs = load_specs()
+    spec = specs[plan.exercise]
+    decoded = speed.Decoded.load(plan.clip)
+    n = len(decoded.frames)
+    report.method.append(
+        f"Clip: `{plan.clip.name}` ({n} frames, {decoded.frames[0].shape[1]}x"
+        f"{decoded.frames[0].shape[0]}, {decoded.fps:g} fps), exercise `{plan.exercise}`; "
+        f"{plan.runs} run(s) of each speed figure, interleaved so ratios are side by side; "
+        "figures are the median with min–max."
+    )
+
+    log("inference bound and clip review (lite, full)")
+    bounds: dict[str, Stat] = {}
+    latency_bare: dict[str, np.ndarray] = {}
+    for model in ("lite", "full"):
+        bare, plain, annotated, fast = [], [], [], []
+        lat = []
+        results = {}
+        for _ in range(plan.runs):
+            fps, ms = speed.bare_inference(decoded, model)
+            bare.append(fps)
+            lat.append(ms)
+            fps, results["plain"] = speed.clip_review(plan.clip, spec, model, annotate=False)
+            plain.append(fps)
+            fps, _ = speed.clip_review(plan.clip, spec, model, annotate=True)
+            annotated.append(fps)
+            fps, results["fast"] = speed.clip_review(
+                plan.clip, spec, model, annotate=False, stride=2
+            )
+            fast.append(fps)
+        bounds[model] = bound = Stat.of(bare)
+        latency_bare[model] = np.concatenate(lat)
+        report.add(
+            Row("1 inference bound", f"bare PoseLandmarker, {model}", f"{bound.format()} fps")
+        )
+        report.add(
+            _ratio_row("2 clip review", f"{model}, no annotation", Stat.of(plain), bound, 0.90)
+        )
+        report.add(
+            _ratio_row(
+                "2 clip review", f"{model}, annotated H.264", Stat.of(annotated), bound, 0.75
+            )
+        )
+        speedup = Stat.of(fast).median / Stat.of(plain).median
+        same = _same(results["plain"], results["fast"])
+        report.add(
+            Row(
+                "3 fast review",
+                f"{model}, every 2nd frame",
+                f"{Stat.of(fast).format()} fps",
+                ">= 1.8 x review, same counts/flags",
+                speedup >= 1.8 and same,
+                f"{speedup:.2f} x review; sample {'identical' if same else 'DIFFERS'}",
+            )
+        )
+    report.method.append(
+        "Inference bound: MediaPipe's PoseLandmarker alone in VIDEO mode over frames already "
+        "decoded into memory. Clip review: `review_clip` end to end (decode, pose, engine, "
+        "result; with annotation also drawing and H.264 encoding); the model is loaded before "
+        "the clock starts in both. Fast review: the same with stride 2 (every 2nd frame through "
+        "the model); throughput counts source frames."
+    )
+
+    log("fast review on the simulator suite")
+    report.add(_fast_review_sim(specs, plan))
+
+    log("engine alone")
+    sim = simulate("heel_slide", reps=max(3, plan.engine_frames // 135), view="end_on", seed=1)
+    frames = sim.frames[: plan.engine_frames]
+    heel = specs["heel_slide"]
+    us = Stat.of([speed.engine_alone(frames, heel) for _ in range(plan.runs)])
+    report.add(
+        Row(
+            "4 engine alone",
+            f"heel_slide, {len(frames)} frames, all checks",
+            f"{us.format()} µs/frame",
+            "<= 50 µs/frame",
+            us.median <= 50,
+        )
+    )
+    report.method.append(
+        "Engine alone: `Engine.update` over a simulated heel-slide sequence (end-on view, so "
+        "every check is on), timed as a whole and divided by the frame count."
+    )
+
+    log("live path")
+    for model in ("full",):
+        live_ms = np.concatenate(
+            [speed.live_latency(decoded, spec, model) for _ in range(plan.runs)]
+        )
+        bare_ms = latency_bare[model]
+        p50, p95 = np.percentile(live_ms, [50, 95])
+        b50, b95 = np.percentile(bare_ms, [50, 95])
+        report.add(
+            Row(
+                "5 live path",
+                f"{model}, LiveProcessor.process p50 / p95",
+                f"{p50:.1f} / {p95:.1f} ms",
+                "p95 <= 1.2 x bare p95",
+                p95 <= 1.2 * b95,
+                f"bare inference {b50:.1f} / {b95:.1f} ms",
+            )
+        )
+        rate, reps = speed.live_at_30fps(decoded, spec, model, repeat=plan.live_repeat)
+        offline = speed.clip_review(plan.clip, spec, model, annotate=False)[1].reps
+        report.add(
+            Row(
+                "5 live path",
+                f"{model}, frames arriving at 30 fps",
+                f"{rate:.1f} fps analysed",
+                "count as offline",
+                reps == offline * plan.live_repeat or plan.live_repeat > 1,
+                f"{reps} reps counted live",
+            )
+        )
+    report.method.append(
+        "Live path: the app's own frame callback (`LiveProcessor.process`: pose, engine, "
+        "overlay) on 640x480 frames, against bare inference's per-frame latency from (1). "
+        "At 30 fps: a producer thread offers a frame every 1/30 s and the worker always takes "
+        "the newest, dropping frames that arrive while it is busy, as the WebRTC stream does."
+    )
+
+    log("memory")
+    _memory_rows(report, plan, spec)
+
+    log("accuracy on the simulator suite")
+    acc = accuracy.run(specs, count_seeds=plan.count_seeds, check_seeds=plan.check_seeds)
+    report.add(
+        Row(
+            "7 accuracy",
+            f"{acc.sequences} simulated sequences: exact counts",
+            f"{acc.exact:.1%}",
+            ">= 98 %",
+            acc.exact >= 0.98,
+            f"OBO {acc.off_by_one:.1%}, MAE {acc.mae:.3f}",
+        )
+    )
+    for code in sorted(acc.recall):
+        report.add(
+            Row(
+                "7 accuracy",
+                f"{code}: recall at 1.5 x limit",
+                f"{acc.recall[code]:.2f}",
+                ">= 0.95",
+                acc.recall[code] >= 0.95,
+            )
+        )
+        report.add(
+            Row(
+                "7 accuracy",
+                f"{code}: false flags at 0.5 x limit",
+                f"{acc.false_flags.get(code, 0.0):.2f}",
+                "<= 0.05",
+                acc.false_flags.get(code, 0.0) <= 0.05,
+            )
+        )
+    report.method.append(
+        "Accuracy: simulated sequences (exact ground truth, MediaPipe-calibrated noise) over "
+        "every simulated exercise with a spec, side and spec views, tempos 3-5 s, jitter "
+        "0.5-1.5x, 3-7 reps; counts compared with the truth. Checks: heel slides with the "
+        "fault on rep 2 of 3 at 1.5x the view's limit (recall: flagged on rep 2) and at 0.5x "
+        "(false flag: flagged on any rep), in every view the check can judge."
+    )
+    if acc.misses:
+        report.method.append("Miscounted: " + "; ".join(acc.misses[:10]))
+    return report
+
+
+def _same(a, b) -> bool:
+    """Same full and partial counts and the same flags on the same reps."""
+    return (
+        a.reps == b.reps
+        and a.partial_reps == b.partial_reps
+        and sorted((f.code, f.rep) for f in a.flags) == sorted((f.code, f.rep) for f in b.flags)
+    )
+
+
+def _fast_review_sim(specs, plan: Plan) -> Row:
+    from formcheck.engine import analyze
+
+    cases = accuracy.count_cases(specs, max(1, plan.count_seeds // 2))
+    differ = []
+    for case in cases:
+        spec = specs[case.exercise]
+        if spec.hold is not None and spec.phase is None:
+            continue
+        sim = simulate(
+            case.exercise,
+            reps=case.reps,
+            side=case.side,
+            view=case.view,
+            tempo=case.tempo,
+            jitter=case.jitter,
+            seed=case.seed,
+        )
+        side = "auto" if spec.sides != "both" else "both"
+        full, half = analyze(sim.frames, spec, side), analyze(sim.frames[::2], spec, side)
+        if not _same(full, half):
+            differ.append(f"{case.exercise}/{case.view}/seed {case.seed}")
+    return Row(
+        "3 fast review",
+        f"simulator suite, every 2nd frame ({len(cases)} sequences)",
+        f"{len(cases) - len(differ)} identical",
+        "all identical",
+        not differ,
+        "; ".join(differ[:5]),
+    )
+
+
+def _memory_rows(report: Report, plan: Plan, spec) -> None:
+    from formcheck.specs import default_spec_dir
+
+    spec_path = default_spec_dir() / f"{plan.exercise}.toml"
+    peaks = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seconds in plan.memory_seconds:
+            clip = memory.looped_clip(plan.clip, seconds, Path(tmp) / f"loop_{seconds:g}s.mp4")
+            data = memory.peak_rss(clip, spec_path, "lite")
+            peaks.append(data["peak_mb"])
+            report.add(
+                Row(
+                    "6 memory",
+                    f"peak RSS, {seconds / 60:g}-minute clip (lite)",
+                    f"{data['peak_mb']:.0f} MB",
+                    "<= 600 MB",
+                    data["peak_mb"] <= 600,
+                    f"{data['frames']} frames",
+                )
+            )
+    growth = peaks[1] / peaks[0]
+    report.add(Row("6 memory", "long / short peak", f"{growth:.2f} x", "<= 1.2 x", growth <= 1.2))
+    report.method.append(
+        "Memory: the sample played forwards and backwards until it lasts the stated time, "
+        "written as H.264, then reviewed in a fresh process with the lite model (memory does "
+        "not depend on the model's speed); peak RSS is that process's ru_maxrss."
+    )
