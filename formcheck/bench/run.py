@@ -269,10 +269,11 @@ def _memory_rows(report: Report, plan: Plan, spec) -> None:
             clip = memory.looped_clip(plan.clip, seconds, Path(tmp) / f"loop_{seconds:g}s.mp4")
             data = memory.peak_rss(clip, spec_path, "lite")
             peaks.append(data["peak_mb"])
+            length = f"{seconds / 60:g}-minute" if seconds >= 60 else f"{seconds:g}-second"
             report.add(
                 Row(
                     "6 memory",
-                    f"peak RSS, {seconds / 60:g}-minute clip (lite)",
+                    f"peak RSS, {length} clip (lite)",
                     f"{data['peak_mb']:.0f} MB",
                     "<= 600 MB",
                     data["peak_mb"] <= 600,
