@@ -129,9 +129,11 @@ def _space(pose: Pose) -> np.ndarray:
 
 def _joint_angle(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
     (a, b, c), needs = _pairs(spec.arg("points"), side)
+    space = spec.arg("space", "world")
 
     def value(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
-        P = _space(pose)
+        pixels = space == "image" or (space == "auto" and cal.view == "side")
+        P = pose.px if pixels or pose.world is None else pose.world
         return angle_at(point(P, a), point(P, b), point(P, c))
 
     return needs, value

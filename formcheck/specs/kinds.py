@@ -105,9 +105,20 @@ def metric_kinds() -> Mapping[str, Kind]:
     kinds = (
         Kind(
             "joint_angle",
-            "The angle at the middle of three landmarks, 180 when they are in a straight line. "
-            "From the 3D world landmarks when the source has them, else from the image.",
-            (Param("points", points(3), "three landmarks; the angle is at the second"),),
+            "The angle at the middle of three landmarks, 180 when they are in a straight line.",
+            (
+                Param("points", points(3), "three landmarks; the angle is at the second"),
+                Param(
+                    "space",
+                    choice(("world", "image", "auto")),
+                    "world: the 3D world landmarks (view-independent, but the pose model's "
+                    "depth compresses bends seen end-on); image: pixels (exact for motion "
+                    "across the image); auto: pixels in a side view, world otherwise. Sources "
+                    "without world landmarks always use pixels",
+                    required=False,
+                    default="world",
+                ),
+            ),
             lambda p: "deg",
             lambda p: _ANGLE,
         ),

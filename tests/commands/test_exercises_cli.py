@@ -29,7 +29,7 @@ def test_shows_one_exercise_with_checks_limits_units_and_views(capsys):
         "judged from end_on, overhead" in out
     )
     assert (
-        "partial_range (range, info): knee straightening; limit at least 160 deg; "
+        "partial_range (range, info): knee straightening; limit at least 135 deg; "
         "judged from any view" in out
     )
     assert "Setup:" in out and "Cues:" in out and "Camera:" in out
@@ -39,7 +39,7 @@ def test_json_output(capsys):
     assert main(["exercises", "heel_slide", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     check = {c["code"]: c for c in data["checks"]}["pelvis_rotation"]
-    assert (check["limit"], check["unit"], check["views"]) == (5.0, "deg", ["end_on"])
+    assert (check["limit"], check["unit"], check["views"]) == (8.0, "deg", ["end_on"])
     assert main(["exercises", "--json"]) == 0
     assert {e["name"] for e in json.loads(capsys.readouterr().out)} >= {"heel_slide", "squat"}
 
@@ -54,7 +54,7 @@ def test_unknown_exercise_lists_the_known_ones(capsys):
 def test_a_malformed_spec_gives_the_file_to_key_trail(tmp_path, capsys):
     shutil.copy(SPECS / "heel_slide.toml", tmp_path)
     path = tmp_path / "heel_slide.toml"
-    path.write_text(path.read_text().replace("limit = 5.0", 'limit = "five"'))
+    path.write_text(path.read_text().replace("limit = 8.0", 'limit = "five"'))
     assert main(["exercises", "--specs", str(tmp_path)]) == 1
     assert capsys.readouterr().err == (
         "formcheck: error: heel_slide.toml: exercise heel_slide: checks[2].limit: "
