@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import write_clip
 from tests.ui.conftest import APP, TIMEOUT
-from tests.ui.pages import review_page
+from tests.ui.pages import exercises_page, review_page
 
 
 def test_the_app_opens_on_a_worked_example_of_a_bundled_sample(db):
@@ -79,3 +80,33 @@ def _sample_paths():
     from formcheck.ui.common import samples
 
     return samples()
+
+
+def _pick_sample(at: AppTest, stem: str) -> None:
+    path = next((p for p in _sample_paths() if p.stem == stem), None)
+    if path is None:
+        pytest.skip(f"sample {stem}.mp4 is not bundled yet")
+    at.selectbox(key="review.sample").set_value(path).run()
+
+
+def _flag_codes(at: AppTest) -> list[str]:
+    tables = [d.value for d in at.dataframe]
+    flags = [t for t in tables if "check" in t.columns]
+    return flags[0]["check"].tolist() if flags else []
+
+
+def test_editing_a_limit_on_exercises_changes_the_review(db):
+    # Rep 2 of this sample veers 8 cm off the heel's track: flagged at the spec's limit.
+    review = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    _pick_sample(review, "heel_slide_right_end_on_veer_out")
+    assert not review.exception
+    assert "heel_off_line" in _flag_codes(review)
+
+    exercises = AppTest.from_function(exercises_page, default_timeout=TIMEOUT).run()
+    exercises.number_input(key="limits.heel_slide.heel_off_line").set_value(15.0)
+    exercises.button[0].click().run()  # Save my limits
+    assert db.overrides("heel_slide") == {"heel_off_line": 15.0}
+
+    review.run()  # the same page, next interaction: the saved limit is in force
+    assert not review.exception
+    assert "heel_off_line" not in _flag_codes(review)
