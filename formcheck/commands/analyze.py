@@ -178,8 +178,9 @@ def summary(result: AnalysisResult, spec: Spec) -> str:
             f"{'rep':>4} {'side':<6}{'start':>7}{'end':>7}{'secs':>6}  "
             f"{'status':<10}{'range (' + unit + ')':<16}flags"
         )
+        digits = 0 if unit == "deg" else 2
         for r in result.rep_table:
-            rom = f"{_value(r.rom_min, 0)}-{_value(r.rom_max, 0)}"
+            rom = f"{_value(r.rom_min, digits)}-{_value(r.rom_max, digits)}"
             lines.append(
                 f"{r.rep:>4} {r.side:<6}{r.start:>7.2f}{r.end:>7.2f}{r.duration:>6.1f}  "
                 f"{r.status:<10}{rom:<16}{', '.join(r.flags) or '-'}"
