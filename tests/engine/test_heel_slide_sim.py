@@ -167,3 +167,19 @@ def test_reset_forgets_counts():
     assert eng.result().reps == 2
     eng.reset()
     assert eng.result().reps == 0 and eng.snapshot().phase == "settling"
+
+
+def test_getting_into_position_is_not_counted():
+    """Lying down with the leg straight, shuffling across the view, then bending it to
+    rest: with no still start, the straight-to-bent move would look like the end of a rep."""
+    s = sim(reps=2, side="left", view="end_on", seed=33)
+    straight = s.frames[int(s.truth.driver.argmax())]
+    moving = []
+    for i in range(45):  # 1.5 s of shuffling sideways, leg straight
+        image = straight.image.copy()
+        image[:, 0] += 0.004 * (i - 45)
+        moving.append(PoseFrame(t=i / 30, width=640, height=480, image=image, world=straight.world))
+    frames = moving + _shifted(s.frames, 45 / 30)
+    res = analyze(frames, spec())
+    assert (res.reps, res.partial_reps) == (2, 0)
+    assert res.rep_table[0].start > 1.5 + s.truth.reps[0].start - 0.2
