@@ -23,6 +23,7 @@ from formcheck.pose import DEFAULT_MODEL, MODEL_NAMES, resolve_model
 from formcheck.specs import Spec
 from formcheck.ui.library import Library, SpecLibrary, personalised
 
+SAMPLES_ENV = "FORMCHECK_SAMPLES"
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
 #: The first-run example: clean heel slides that every check can be shown on.
 DEFAULT_SAMPLE = "heel_slide_left_side.mp4"
@@ -92,11 +93,18 @@ def pose_model(name: str) -> str:
     return str(path)
 
 
+def samples_dir() -> Path:
+    """``$FORMCHECK_SAMPLES`` (e.g. a physio's own example clips), else the bundled folder."""
+    configured = os.environ.get(SAMPLES_ENV, "").strip()
+    return Path(configured).expanduser() if configured else SAMPLES_DIR
+
+
 def samples() -> list[Path]:
-    """The bundled clips: the default first-run example, then heel slides, then the rest."""
-    if not SAMPLES_DIR.is_dir():
+    """The sample clips: the default first-run example, then heel slides, then the rest."""
+    folder = samples_dir()
+    if not folder.is_dir():
         return []
-    clips = [p for p in SAMPLES_DIR.iterdir() if p.suffix.lower() in (".mp4", ".mov", ".webm")]
+    clips = [p for p in folder.iterdir() if p.suffix.lower() in (".mp4", ".mov", ".webm")]
     return sorted(
         clips,
         key=lambda p: (p.name != DEFAULT_SAMPLE, not p.name.startswith("heel_slide"), p.name),

@@ -18,7 +18,6 @@ from tests.e2e.y4m import clip_to_y4m
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-SAMPLES = ROOT / "sample_videos"
 CHROMIUM = "/usr/bin/chromium"
 BASE_ARGS = [
     "--headless=new",
@@ -33,7 +32,9 @@ BASE_ARGS = [
 
 def camera_clip() -> tuple[Path, int]:
     """The clip the fake camera plays and the reps in it (from its truth file)."""
-    clip = SAMPLES / "heel_slide_left_side.mp4"
+    from formcheck.ui.common import DEFAULT_SAMPLE, samples_dir
+
+    clip = samples_dir() / DEFAULT_SAMPLE
     if not clip.exists():
         pytest.skip(f"{clip.name} is not bundled yet")
     truth = json.loads(clip.with_suffix(".truth.json").read_text())

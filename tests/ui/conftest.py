@@ -18,7 +18,3 @@ def db(tmp_path, monkeypatch) -> History:
     path = tmp_path / "history.sqlite3"
     monkeypatch.setenv(DB_ENV, str(path))
     return History(path)
-
-
-def heel_slide_samples() -> list[Path]:
-    return sorted((ROOT / "sample_videos").glob("heel_slide*.mp4"))
