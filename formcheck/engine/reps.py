@@ -6,16 +6,20 @@ States, for an ``increase`` phase (``decrease`` mirrors it)::
       ▲                      │                                   (rep completed)
       └───value <= exit──────┘  (just a twitch: nothing counted)
 
-The pose at the last ``rest`` frame is the rep's reference: checks measure
-displacement and path from it. A rep that ends sooner than ``min_duration``
-after it left rest is discarded; one that never reached ``full`` is partial;
-one during which the driving metric could not be seen (a gap longer than
-the conditioner bridges) is uncertain. Frames without a value change nothing.
+The rep's reference is the average of the last few ``rest`` poses near the
+lowest rest value: checks measure displacement and path from it. A rep that
+ends sooner than ``min_duration`` after it left rest is discarded; one that
+never reached ``full`` is partial; one during which the driving metric could
+not be seen (a gap longer than the conditioner bridges) is uncertain. Frames
+without a value change nothing.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
+
+import numpy as np
 
 from formcheck.engine.checks import Check, PathStraightness
 from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
@@ -69,7 +73,7 @@ class RepTracker:
         self.ref: Pose | None = None
         self.ref_value = math.inf if phase.direction == "increase" else -math.inf
         self.settle_band = 0.1 * abs(phase.enter - phase.exit)
-        self._n = 0
+        self._recent: deque[Pose] = deque(maxlen=10)
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
         self.last_flags: list[FlagRaised] = []
@@ -77,6 +81,7 @@ class RepTracker:
 
     def _reset_rep(self) -> None:
         self.ref_value = math.inf if self.phase.direction == "increase" else -math.inf
+        self._recent.clear()
         self.start = math.nan
         self.lo = math.inf
         self.hi = -math.inf
@@ -105,11 +110,12 @@ class RepTracker:
         s = 1.0 if ph.direction == "increase" else -1.0
         at_rest = s * value <= s * ph.exit
         if self.state == "rest":
-            if at_rest or self.ref is None:
+            if at_rest or not self._recent:
                 self._rest(pose, value, s)
                 return events, None
             self.state = "moving"
             self.start = pose.t
+            self.ref = self._reference()
             for check in self.checks:
                 check.begin(self.ref, cal)
             path = next((c for c in self.checks if isinstance(c, PathStraightness)), None)
@@ -130,24 +136,28 @@ class RepTracker:
         return (events, self._finish(pose, events)) if at_rest else (events, None)
 
     def _rest(self, pose: Pose, value: float, s: float) -> None:
-        """Update the reference: the average of the latest poses at (or within a hair of)
-        the lowest rest value, so it is the body before the rep began (not where it crossed
-        ``exit``), and averaging keeps one frame's jitter out of every measurement."""
-        if self.ref is not None and s * value > s * self.ref_value + self.settle_band:
+        """Keep the latest poses at (or within a hair of) the lowest rest value.
+
+        Their average becomes the rep's reference when it starts (`_reference`):
+        the body before the rep began, not where it crossed ``exit``, and
+        averaging keeps one frame's jitter out of every measurement of the rep.
+        """
+        if self._recent and s * value > s * self.ref_value + self.settle_band:
             return
-        if self.ref is None or s * value < s * self.ref_value - self.settle_band:
-            self._n = 0  # a clearly lower rest: start the average again
+        if not self._recent or s * value < s * self.ref_value - self.settle_band:
+            self._recent.clear()  # a clearly lower rest: start again
         self.ref_value = min(value, self.ref_value) if s > 0 else max(value, self.ref_value)
-        self._n += 1
-        if self._n == 1 or self.ref is None:
-            self.ref = pose
-            return
-        a = max(1.0 / self._n, 0.1)
-        ref = self.ref
-        world = None
-        if pose.world is not None and ref.world is not None:
-            world = ref.world + a * (pose.world - ref.world)
-        self.ref = Pose(t=pose.t, px=ref.px + a * (pose.px - ref.px), world=world, seen=pose.seen)
+        self._recent.append(pose)
+
+    def _reference(self) -> Pose:
+        poses = self._recent
+        last = poses[-1]
+        if len(poses) == 1:
+            return last
+        px = np.mean([p.px for p in poses], axis=0)
+        worlds = [p.world for p in poses if p.world is not None]
+        world = np.mean(worlds, axis=0) if len(worlds) == len(poses) else last.world
+        return Pose(t=last.t, px=px, world=world, seen=last.seen)
 
     def _run_checks(self, pose: Pose, cal: Calibration) -> None:
         bits = pose.bits
