@@ -21,7 +21,9 @@ class Stat:
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Stat:
-        """>>> Stat.of([3.0, 1.0, 2.0]).median
+        """The statistics of ``values``.
+
+        >>> Stat.of([3.0, 1.0, 2.0]).median
         2.0
         """
         if not values:
