@@ -148,7 +148,9 @@ class LandmarkConditioner:
         self._filter = OneEuro(c.min_cutoff, c.beta, c.d_cutoff, speed_cols=2)
         self._last_seen = np.full(COUNT, -np.inf)
         self._jumps = np.zeros(COUNT, dtype=np.int64)
+        self._jumping = False  # some landmark's jump is being confirmed
         self._has_world = False
+        self._size: tuple[tuple[int, int] | None, np.ndarray | None] = (None, None)
 
     def update(self, frame: PoseFrame) -> Pose | None:
         """Condition one frame; None until some landmark has been seen."""
@@ -157,7 +159,10 @@ class LandmarkConditioner:
         ok = np.zeros(COUNT, dtype=bool)
         if img is not None:
             raw = np.empty((COUNT, 5))
-            raw[:, :2] = img[:, :2] * (frame.width, frame.height)
+            size = (frame.width, frame.height)
+            if self._size[0] != size:  # an array made once: a tuple is converted every call
+                self._size = (size, np.array(size, dtype=float))
+            np.multiply(img[:, :2], self._size[1], out=raw[:, :2])
             if frame.world is not None:
                 raw[:, 2:] = frame.world
                 self._has_world = True
@@ -177,17 +182,21 @@ class LandmarkConditioner:
             d = raw[:, :2] - prev[:, :2]
             bound = body * (cfg.jump_floor + cfg.max_jump * max(t - f.t, 1e-6))
             far = ok & recent & (np.einsum("ij,ij->i", d, d) > bound * bound)
-            self._jumps = np.where(far, self._jumps + 1, 0)
-            accept = self._jumps >= cfg.confirm  # a jump that persists is real
-            ok &= ~far | accept
-            restart = ok & (accept | ~recent)
+            if far.any() or self._jumping:
+                self._jumps = np.where(far, self._jumps + 1, 0)
+                self._jumping = bool(far.any())
+                accept = self._jumps >= cfg.confirm  # a jump that persists is real
+                ok &= ~far | accept
+                restart = ok & (accept | ~recent)
+            else:  # the usual frame: nothing jumped
+                restart = ok & ~recent
             target = np.where(ok[:, None], raw, prev)
         else:
             restart, target = ok, prev
         # Landmarks not seen this frame are held still: they feed their own value back.
         f.beta = cfg.beta / body  # beta is per body length: make it per pixel
         alpha = f.alpha(target, t)
-        if np.ndim(alpha):
+        if np.ndim(alpha) and restart.any():
             alpha[restart] = 1.0
         x = f.update(target, t, alpha)
         self._last_seen[ok] = t
