@@ -275,7 +275,12 @@ class Engine:
             for side in self.tracked:
                 checks = [compile_check(spec, c, side, view, self._compiled) for c in on]
                 self._trackers[side] = RepTracker(
-                    side, spec.phase, self._drivers[side], checks, self._counter
+                    side,
+                    spec.phase,
+                    self._drivers[side],
+                    checks,
+                    self._counter,
+                    codes=tuple(c.code for c in spec.checks),
                 )
         events: list = [BaselineSet(t=pose.t, view=view)]
         if off:

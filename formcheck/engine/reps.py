@@ -66,9 +66,11 @@ class RepTracker:
         driver: Metric | None,
         checks: list[Check],
         counter: RepCounter,
+        codes: tuple[str, ...] = (),
     ) -> None:
         self.side, self.phase, self.driver, self.checks = side, phase, driver, checks
         self.counter = counter
+        self.codes = codes  # every check of the spec, for the rep table's columns
         self.state = "rest"
         self.ref: Pose | None = None
         self.ref_value = math.inf if phase.direction == "increase" else -math.inf
@@ -159,6 +161,12 @@ class RepTracker:
         world = np.mean(worlds, axis=0) if len(worlds) == len(poses) else last.world
         return Pose(t=last.t, px=px, world=world, seen=last.seen)
 
+    def _peaks(self) -> tuple[tuple[str, float], ...]:
+        """Every check's peak, in spec order; NaN for the checks this view can't judge."""
+        peak = {c.spec.code: c.peak for c in self.checks}
+        codes = self.codes or tuple(peak)
+        return tuple((code, peak.get(code, math.nan)) for code in codes)
+
     def _run_checks(self, pose: Pose, cal: Calibration) -> None:
         bits = pose.bits
         for check in self.checks:
@@ -222,7 +230,7 @@ class RepTracker:
             status=status,
             rom_min=self.lo,
             rom_max=self.hi,
-            peaks=tuple((c.spec.code, c.peak) for c in self.checks),
+            peaks=self._peaks(),
             flags=tuple(f.code for f in self.flags),
         )
         self.last_flags = list(self.flags)

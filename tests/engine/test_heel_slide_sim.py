@@ -127,6 +127,9 @@ def test_side_view_disables_what_it_cannot_see_with_one_message():
     )
     res = eng.result()
     assert [c for c, _ in res.checks_disabled] == list(disabled[0].codes)
+    peaks = res.to_dict()["rep_table"][0]["peaks"]  # every check has a column, judged or not
+    assert list(peaks) == ["heel_off_line", "pelvis_shift", "pelvis_rotation", "partial_range"]
+    assert peaks["heel_off_line"] is None and peaks["partial_range"] > 135
 
 
 def test_no_counting_before_the_first_stable_pose():
