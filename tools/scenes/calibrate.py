@@ -203,6 +203,14 @@ def measure(clip: Path, estimator) -> dict:
         idx = [MP_INDEX[f"{leg}_{j}"] for j in ("hip", "knee", "ankle")]
         kerr.append(abs(_angle(m[idx[0]], m[idx[1]], m[idx[2]]) - true_a))
     out["knee_angle_err"] = (_pct(kerr, 50), _pct(kerr, 90))
+    # raw per-frame errors, pooled per view by summarise()
+    out["raw"] = {
+        "both": errs,
+        "working": work,
+        "knee_angle": kerr,
+        "visible": len(visible),
+        "found": len(found),
+    }
     # image mid-hip jitter: only meaningful when the pelvis is not moved on purpose
     p = truth["params"]
     if truth["exercise"] == "heel_slide" and not p["pelvis_shift"] and not p["pelvis_roll"]:
@@ -251,22 +259,83 @@ def measure(clip: Path, estimator) -> dict:
             }
         )
     out["heel_shift"] = reps
+    # pelvis per rep: image mid-hip shift (px) and hip-line tilt change (deg), from rep start
+    pelvis = []
+    for rep in truth["reps"]:
+        idx = [i for i in found if rep["start"] - 0.2 <= frames[i]["t"] <= rep["end"]]
+        if not idx:
+            continue
+        base = [i for i in idx if frames[i]["t"] <= rep["start"]] or idx[:1]
+
+        def mid_tilt(pl, pr):
+            d = np.subtract(pl, pr)
+            return (np.add(pl, pr) / 2, math.degrees(math.atan2(d[1], d[0])))
+
+        tru = [
+            mid_tilt(frames[i]["pixel"]["left_hip"], frames[i]["pixel"]["right_hip"]) for i in idx
+        ]
+        mea = [mid_tilt(meas[i][23], meas[i][24]) for i in idx]
+        nb = len(base)
+        t0m, t0a = np.mean([m for m, _ in tru[:nb]], axis=0), np.mean([a for _, a in tru[:nb]])
+        m0m, m0a = np.mean([m for m, _ in mea[:nb]], axis=0), np.mean([a for _, a in mea[:nb]])
+        t_shift = [float(m[0] - t0m[0]) for m, _ in tru]  # sideways in the image (u)
+        m_shift = [float(m[0] - m0m[0]) for m, _ in mea]
+        t_tilt = [a - t0a for _, a in tru]
+        m_tilt = [a - m0a for _, a in mea]
+        fault = ", ".join(
+            f"{f['code']} {f.get('peak_cm', f.get('peak_deg'))}"
+            for f in rep["faults"]
+            if f["code"].startswith("pelvis")
+        )
+        pelvis.append(
+            {
+                "rep": rep["index"],
+                "fault": fault or "-",
+                "true_shift_px": max(t_shift, key=abs),
+                "meas_shift_px": max(m_shift, key=abs),
+                "true_tilt_deg": max(t_tilt, key=abs),
+                "meas_tilt_deg": max(m_tilt, key=abs),
+            }
+        )
+    out["pelvis"] = pelvis
     return out
 
 
+VIEW_HEAD = (
+    "| view | clips | frames in view | detected | working-leg hip / knee / ankle / heel px "
+    "(median / p90) | both legs, same | 2-D knee angle err, working leg (median / p90 deg) |"
+)
 TABLE_HEAD = (
     "| clip | view | body | light | detect | hip px | knee px | ankle px | heel px "
     "| knee-angle err (deg) | L/R swaps | mid-hip jitter px (sd u/v, p95) |"
 )
 SHIFT_HEAD = (
-    "| clip | rep | true veer cm | true peak px | measured at that frame px "
+    "| clip | view | rep | true veer cm | true peak px | measured at that frame px "
     "| measured peak px | sd(meas-true) px | px per cm |"
 )
 
 
+def _pair(values) -> str:
+    return f"{_pct(values, 50):.1f} / {_pct(values, 90):.1f}"
+
+
 def summarise(results: list[dict]) -> str:
-    """The two markdown tables of docs/calibration.md (median / p90 where paired)."""
-    lines = [TABLE_HEAD, "|" + " --- |" * 12]
+    """The markdown tables of docs/calibration.md (median / p90 where paired)."""
+    lines = [VIEW_HEAD, "|" + " --- |" * 7]
+    for view in dict.fromkeys(r["view"] for r in results):
+        rs = [r for r in results if r["view"] == view]
+        vis = sum(r["raw"]["visible"] for r in rs)
+        found = sum(r["raw"]["found"] for r in rs)
+        work = {j: [e for r in rs for e in r["raw"]["working"][j]] for j in JOINTS}
+        both = {j: [e for r in rs for e in r["raw"]["both"][j]] for j in JOINTS}
+        knee = [e for r in rs for e in r["raw"]["knee_angle"]]
+        cells = [view, str(len(rs)), str(vis), f"{found / max(vis, 1) * 100:.1f} %"]
+        cells.append(" · ".join(_pair(work[j]) for j in JOINTS))
+        cells.append(" · ".join(_pair(both[j]) for j in JOINTS))
+        cells.append(_pair(knee))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Per clip (px errors pooled over both legs, median / p90):", ""]
+    lines += [TABLE_HEAD, "|" + " --- |" * 12]
     for r in results:
         pe = r["px_err"]
         jit = r.get("midhip_jitter_px")
@@ -279,12 +348,18 @@ def summarise(results: list[dict]) -> str:
             jtxt,
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "Heel sideways shift per rep (u axis, px; + is image right):", ""]
-    lines += [SHIFT_HEAD, "|" + " --- |" * 8]
+    lines += [
+        "",
+        "Working heel's sideways shift per rep, image u axis (px, + is image right), from the "
+        "rep's start; from the side this is the slide itself, not a veer:",
+        "",
+    ]
+    lines += [SHIFT_HEAD, "|" + " --- |" * 9]
     for r in results:
         for h in r["heel_shift"]:
             cells = [
                 r["clip"],
+                r["view"],
                 str(h["rep"]),
                 f"{h['veer_cm']:+.0f}",
                 f"{h['true_peak_px']:+.1f}",
@@ -292,6 +367,28 @@ def summarise(results: list[dict]) -> str:
                 f"{h['meas_peak_px']:+.1f}",
                 f"{h['lateral_err_sd_px']:.1f}",
                 f"{h['px_per_cm']:.1f}",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Pelvis per rep (image mid-hip u shift and hip-line tilt, from the rep's start; "
+        "signed peaks over the rep):",
+        "",
+        "| clip | view | rep | fault | true mid-hip u shift px | measured px "
+        "| true hip-line tilt deg | measured deg |",
+        "|" + " --- |" * 8,
+    ]
+    for r in results:
+        for p in r["pelvis"]:
+            cells = [
+                r["clip"],
+                r["view"],
+                str(p["rep"]),
+                p["fault"],
+                f"{p['true_shift_px']:+.1f}",
+                f"{p['meas_shift_px']:+.1f}",
+                f"{p['true_tilt_deg']:+.1f}",
+                f"{p['meas_tilt_deg']:+.1f}",
             ]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -319,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         args.markdown.write_text(table + "\n")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+        slim = [{k: v for k, v in r.items() if k != "raw"} for r in results]
+        args.json.write_text(json.dumps(slim, indent=1))
     return 0
 
 
