@@ -42,7 +42,12 @@ from formcheck.frame import PoseFrame
 from formcheck.specs.kinds import VIEW_ADVICE, VIEWS
 from formcheck.specs.model import Spec
 
-_FROM_VIEW = {"side": "the side", "end_on": "the end", "overhead": "the front"}
+_FROM_VIEW = {
+    "side": "the side",
+    "end_on": "the end",
+    "overhead": "the front",
+    "oblique": "an angle",
+}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,12 @@ camera foreshortens each tells the view:
 - **overhead**: both lie across the image, in their true ratio.
 
 ``ratio = (hip_px / torso_px) / (hip_true / torso_true)``: below `SIDE_BELOW`
-is side, above `END_ON_ABOVE` is end-on, otherwise overhead. The same two
+is side, above `END_ON_ABOVE` is end-on, otherwise overhead. A camera at a
+corner is **oblique**: the hip line and the torso, square to each other on the
+body, no longer look square in the image (more than `OBLIQUE_SKEW` degrees
+off; on a rendered corner view they met at 46 degrees, against 88-95 for
+end-on and overhead ones). The side view is exempt: its hip line is too short
+in the image for its direction to mean anything. The same two
 lengths give the image scale at the pelvis: the less foreshortened of the two
 (the larger pixels-per-cm) is the better estimate, since foreshortening only
 ever shortens.
@@ -30,11 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.engine.geometry import NOMINAL_CM
+from formcheck.engine.geometry import NOMINAL_CM, angle_between
 from formcheck.landmarks import index
 
 SIDE_BELOW = 0.55
 END_ON_ABOVE = 1.6
+OBLIQUE_SKEW = 25.0
 
 _PAIRS = {
     "hip_width": (("left_hip",), ("right_hip",)),
@@ -70,6 +76,7 @@ class Calibration:
     lengths_cm: Mapping[str, float]
     torso_px: float
     body_px: float = 100.0
+    skew: float = 0.0
 
     def length_cm(self, name: str) -> float:
         """A body length in cm: hip_width, shoulder_width, torso, thigh or shin."""
@@ -113,8 +120,15 @@ def calibrate(
     else:  # the torso points at the lens: end-on, unless nothing is there at all
         ratio = math.inf if hip_px > 1e-6 else math.nan
     scale = max(hip_px / lengths["hip_width"], torso_px / lengths["torso"])
+    hips = px[index("left_hip")] - px[index("right_hip")]
+    torso = _mean(px, _PAIRS["torso"][1]) - _mean(px, _PAIRS["torso"][0])
+    skew = abs(90.0 - angle_between(hips, torso)) if hip_px > 1e-6 and torso_px > 1e-6 else 0.0
+    view = view_from_ratio(ratio)
+    if view != "side" and skew > OBLIQUE_SKEW:
+        view = "oblique"
     return Calibration(
-        view=view_from_ratio(ratio),
+        view=view,
+        skew=skew,
         ratio=ratio,
         px_per_cm=scale,
         has_world=world is not None,

@@ -36,6 +36,8 @@ VIEWS: Mapping[str, str] = {
     "end_on": "the camera looks along the body from beyond the feet (or the head)",
     "overhead": "the camera faces the front of the body: above a lying person, "
     "in front of a standing one",
+    "oblique": "the camera looks at the body from a corner, neither along nor across it "
+    "(the hip line and the torso no longer look square to each other)",
 }
 
 #: How to fix a view that can't judge a check: best view -> advice.
@@ -43,6 +45,7 @@ VIEW_ADVICE: Mapping[str, str] = {
     "side": "place the camera to one side of you, level with your body",
     "end_on": "place the camera beyond your feet",
     "overhead": "place the camera facing your front (above you when you lie down)",
+    "oblique": "place the camera square to your body, not at a corner",
 }
 
 #: How the spec says which sides work.

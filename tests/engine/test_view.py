@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -74,3 +76,29 @@ def test_body_size_ignores_unseen_landmarks():
     px[32] = (1e6, 1e6)  # a wild, unseen landmark
     assert body_size(px, seen) == pytest.approx(10.0)  # the floor: 3 px span / 3 < 10
     assert body_size(px) > 1e5
+
+
+def test_a_skewed_body_is_oblique():
+    px = pose(55, 120)
+    px[index("left_hip")] += (0, 40)  # the hip line tilts against the torso in the image
+    px[index("right_hip")] -= (0, 40)
+    cal = calibrate(px, None)
+    assert cal.view == "oblique" and cal.skew > 25
+
+
+def test_a_corner_camera_is_oblique_and_turns_off_the_lateral_checks():
+    from formcheck.engine import analyze
+    from formcheck.simulate import Camera
+    from formcheck.specs import load_spec
+
+    camera = Camera(position=(2.0, 1.6, 1.3), look_at=(0.2, 0.0, 0.15))
+    sim = simulate("heel_slide", reps=2, camera=camera, seed=2)
+    spec = load_spec(Path(__file__).resolve().parents[2] / "exercise_specs" / "heel_slide.toml")
+    res = analyze(sim.frames, spec)
+    assert res.view == "oblique" and res.reps == 2
+    assert {c for c, _ in res.checks_disabled} == {
+        "heel_off_line",
+        "pelvis_shift",
+        "pelvis_rotation",
+    }
+    assert "can't be seen from an angle" in res.checks_disabled[0][1]

@@ -82,7 +82,7 @@ def test_minimal_spec_loads_into_frozen_data(tmp_path):
     assert isinstance(spec, Spec)
     assert spec.phase.enter == 120.0 and spec.phase.min_duration == 0.5
     assert [c.code for c in spec.checks] == ["hip_shift", "short"]
-    assert spec.check("hip_shift").views == ("side", "end_on", "overhead")
+    assert spec.check("hip_shift").views == ("side", "end_on", "overhead", "oblique")
     assert spec.metric("shift").unit == "cm"
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec.name = "other"  # type: ignore[misc]
@@ -164,7 +164,7 @@ MALFORMED = [
     pytest.param(
         ('[camera]\nview = "side"', '[camera]\nview = "ceiling"'),
         'demo.toml: exercise demo: camera.view: expected one of "side", "end_on", "overhead", '
-        'got "ceiling"',
+        '"oblique", got "ceiling"',
         id="unknown-view",
     ),
     pytest.param(
