@@ -104,10 +104,12 @@ def path_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
     xy = series.path[code]
     t = series.t[: len(xy)]
     in_rep = np.zeros(len(xy), bool)
+    rep_of = np.zeros(len(xy), int)
     starts = []
     for rep in result.rep_table:
         mask = (t >= rep.start) & (t <= rep.end)
         in_rep |= mask
+        rep_of[mask] = rep.rep
         first = np.flatnonzero(mask & np.isfinite(xy[:, 0]))
         if first.size:
             starts.append(xy[first[0], 0])
@@ -117,7 +119,14 @@ def path_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
         return None
     step = _stride(int(shown.sum()))
     pts = xy[shown][::step]
-    data = pd.DataFrame({"across": pts[:, 0], "along": pts[:, 1], "t": t[shown][::step]})
+    data = pd.DataFrame(
+        {
+            "across": pts[:, 0],
+            "along": pts[:, 1],
+            "t": t[shown][::step],
+            "rep": [f"rep {n}" if n else "between reps" for n in rep_of[shown][::step]],
+        }
+    )
     centre = float(np.median(starts)) if starts else float(np.median(pts[:, 0]))
     limit = spec.check(code).limit
     low, high = float(np.min(pts[:, 1])), float(np.max(pts[:, 1]))
@@ -131,8 +140,13 @@ def path_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
         .encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q"),
         alt.Chart(ideal).mark_line(strokeDash=[6, 4], color="#3cb45a").encode(x=x, y=y),
         alt.Chart(data)
-        .mark_circle(size=14, color="#f0a020")
-        .encode(x=x, y=y, tooltip=[alt.Tooltip("t:Q", format=".2f", title="time (s)")]),
+        .mark_circle(size=16)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("rep:N", title="heel", scale=alt.Scale(scheme="dark2")),
+            tooltip=["rep", alt.Tooltip("t:Q", format=".2f", title="time (s)")],
+        ),
     ).properties(
         height=320,
         title=f"{spec.check(code).label}: within ±{limit:g} {spec.check(code).unit}",

@@ -25,8 +25,9 @@ from formcheck.ui.library import Library, SpecLibrary, personalised
 
 SAMPLES_ENV = "FORMCHECK_SAMPLES"
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
-#: The first-run example: clean heel slides that every check can be shown on.
-DEFAULT_SAMPLE = "heel_slide_left_side.mp4"
+#: The first-run example: heel slides filmed from beyond the feet (every check can be
+#: judged), with the heel drifting off its track on one rep, so a flag is shown too.
+DEFAULT_SAMPLE = "heel_slide_right_end_on_veer_out.mp4"
 SIDE_LABELS = {
     "auto": "Whichever leg moves",
     "left": "Left",

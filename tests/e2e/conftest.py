@@ -19,6 +19,8 @@ from tests.e2e.y4m import clip_to_y4m
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
+#: Clean heel slides from the side: the fake camera plays it, and it is uploaded on Review.
+CAMERA_CLIP = "heel_slide_left_side.mp4"
 BASE_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -32,9 +34,9 @@ BASE_ARGS = [
 
 def camera_clip() -> tuple[Path, int]:
     """The clip the fake camera plays and the reps in it (from its truth file)."""
-    from formcheck.ui.common import DEFAULT_SAMPLE, samples_dir
+    from formcheck.ui.common import samples_dir
 
-    clip = samples_dir() / DEFAULT_SAMPLE
+    clip = samples_dir() / CAMERA_CLIP
     if not clip.exists():
         pytest.skip(f"{clip.name} is not bundled yet")
     truth = json.loads(clip.with_suffix(".truth.json").read_text())
@@ -110,8 +112,10 @@ def app_server(tmp_path_factory, artifacts):
 
 @pytest.fixture(scope="session")
 def playwright_instance():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Every page run analyses on a CPU shared with the browser: 5 s is too short a wait.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as p:
         yield p
 
@@ -147,11 +151,12 @@ def page(browser):
     context.close()
 
 
-def keep_screenshot(page, name: str, artifacts: Path) -> Path:
-    """Save a screenshot in test-artifacts/ (and in docs/screenshots/ when asked to)."""
+def keep_screenshot(page, name: str, artifacts: Path, readme: bool = False) -> Path:
+    """Save a screenshot in test-artifacts/; a ``readme`` one also goes to docs/screenshots/
+    when ``FORMCHECK_UPDATE_SCREENSHOTS=1``."""
     path = artifacts / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("FORMCHECK_UPDATE_SCREENSHOTS") == "1":
+    if readme and os.environ.get("FORMCHECK_UPDATE_SCREENSHOTS") == "1":
         docs = ROOT / "docs" / "screenshots"
         docs.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, docs / path.name)

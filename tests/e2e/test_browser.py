@@ -37,7 +37,7 @@ def test_live_counts_the_reps_seen_by_the_camera_and_saves_them(
     expect(page.get_by_role("heading", name="Live coaching")).to_be_visible()
     page.frame_locator(WEBRTC).get_by_role("button", name="Start camera").click()
     expect(metric(page, "Reps")).to_have_text(str(reps), timeout=90_000)
-    keep_screenshot(page, "live", artifacts)
+    keep_screenshot(page, "live", artifacts, readme=True)
     # Saved while the stream is still running, not only when it stops.
     live = [s for s in History(db).sessions() if s.source == "live"]
     assert live and live[0].reps == reps and live[0].status == "running"
@@ -50,6 +50,11 @@ def test_review_analyses_an_uploaded_clip(app_server, page, camera, artifacts):
     _, clip, reps = camera
     page.goto(f"{url}/")
     expect(metric(page, "Reps")).to_be_visible(timeout=90_000)  # the first-run example
+    # Tall enough for the video, tables and plots: Streamlit scrolls inside the page,
+    # so a "full page" screenshot would stop at the viewport.
+    page.set_viewport_size({"width": 1400, "height": 2200})
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    keep_screenshot(page, "review", artifacts, readme=True)
     page.get_by_text("My own clip").click()
     page.locator('input[type="file"]').set_input_files(str(clip))
     expect(page.get_by_text(re.compile(r"Analysing .*frame"))).to_be_visible()
@@ -60,7 +65,7 @@ def test_review_analyses_an_uploaded_clip(app_server, page, camera, artifacts):
     # The rep table: a header row plus one row per rep (the grid says so for screen readers).
     expect(table.locator("[aria-rowcount]").first).to_have_attribute("aria-rowcount", str(reps + 1))
     expect(page.locator('[data-testid="stVideo"]')).to_be_visible()
-    keep_screenshot(page, "review", artifacts)
+    keep_screenshot(page, "review-upload", artifacts)
 
 
 def test_a_non_video_upload_gets_a_message_and_the_page_stays_usable(
