@@ -10,7 +10,12 @@ from formcheck.specs import Spec, with_overrides
 from formcheck.specs.kinds import VIEW_ADVICE
 from formcheck.ui import common
 
-VIEW_NAMES = {"side": "from the side", "end_on": "from beyond the feet", "overhead": "from above"}
+VIEW_NAMES = {
+    "side": "from the side",
+    "end_on": "from beyond the feet",
+    "overhead": "from the front (above when lying)",
+    "oblique": "from a corner",
+}
 
 
 def render() -> None:

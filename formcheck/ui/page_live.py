@@ -26,6 +26,12 @@ from formcheck.ui.rtc import rtc_configuration
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
 STALL_SECONDS = 3.0
 PROCESSOR = "live.processor"
+SEEN_FROM = {
+    "side": "from the side",
+    "end_on": "from beyond your feet",
+    "overhead": "from the front (above you)",
+    "oblique": "from a corner",
+}
 
 
 def _rtc() -> dict:
@@ -167,10 +173,8 @@ def _status_panel(ctx, spec: Spec, side: str, speak: bool) -> None:
         st.markdown(f"**Phase:** {snap.phase} · **view:** {view}")
         if snap.view and snap.view != spec.guidance.camera_view:
             advice = VIEW_ADVICE.get(spec.guidance.camera_view, "")
-            st.warning(
-                f"The camera sees you {snap.view.replace('_', '-')}; to judge every check, "
-                f"{advice}."
-            )
+            seen = SEEN_FROM.get(snap.view, snap.view)
+            st.warning(f"The camera sees you {seen}; to judge every check, {advice}.")
         if snap.cue:
             colour = {"error": "red", "warning": "orange"}.get(snap.cue_severity or "", "green")
             st.markdown(f":{colour}[**{snap.cue}**]")
