@@ -26,6 +26,9 @@ from formcheck.specs import load_spec
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = Path(os.environ.get("FORMCHECK_RENDERED", ROOT / "sample_videos"))
 CLIPS = sorted(p for p in FOLDER.glob("heel_slide_*.mp4") if p.with_suffix(".truth.json").exists())
+BRIDGES = sorted(
+    p for p in FOLDER.glob("glute_bridge_*.mp4") if p.with_suffix(".truth.json").exists()
+)
 #: truth fault code -> the check that should catch it
 CAUGHT_BY = {"heel_veer": "heel_off_line", "pelvis_shift": "pelvis_shift"}
 
@@ -36,11 +39,7 @@ CAUGHT_BY = {"heel_veer": "heel_off_line", "pelvis_shift": "pelvis_shift"}
 def test_rendered_heel_slides_are_counted_and_judged(clip):
     truth = json.loads(clip.with_suffix(".truth.json").read_text())
     spec = load_spec(ROOT / "exercise_specs" / "heel_slide.toml")
-    engine = Engine(spec, side="auto")
-    for _, frame in ClipPoses(clip):
-        if frame is not None:
-            engine.update(frame)
-    res = engine.result()
+    res = _analyse(clip, spec)
     expected = [r["status"] for r in truth["reps"]]
     assert [r.status for r in res.rep_table] == expected
     assert {r.side for r in res.rep_table} == {truth["leg"]}
@@ -64,3 +63,21 @@ def test_rendered_heel_slides_are_counted_and_judged(clip):
             ]
             flagged = [rep for rep in flagged if rep not in shifted]
         assert flagged == faulty, code
+
+
+def _analyse(clip: Path, spec):
+    engine = Engine(spec, side="auto")
+    for _, frame in ClipPoses(clip):
+        if frame is not None:
+            engine.update(frame)
+    return engine.result()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BRIDGES, reason=f"no rendered glute-bridge clips in {FOLDER}")
+@pytest.mark.parametrize("clip", BRIDGES, ids=[p.stem for p in BRIDGES])
+def test_rendered_glute_bridges_are_counted(clip):
+    truth = json.loads(clip.with_suffix(".truth.json").read_text())
+    res = _analyse(clip, load_spec(ROOT / "exercise_specs" / "glute_bridge.toml"))
+    assert [r.status for r in res.rep_table] == [r["status"] for r in truth["reps"]]
+    assert res.flags == ()
