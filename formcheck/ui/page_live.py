@@ -149,8 +149,22 @@ def _status_panel(ctx, spec: Spec, side: str, speak: bool) -> None:
     # of this fragment; keep it in the session so the summary outlives Stop.
     if ctx.video_processor is not None:
         st.session_state[PROCESSOR] = ctx.video_processor.live
-    live: LiveProcessor | None = st.session_state.get(PROCESSOR)
-    playing = bool(ctx.state.playing)
+    show_status(st.session_state.get(PROCESSOR), bool(ctx.state.playing), spec, side, speak)
+
+
+def show_status(
+    live: LiveProcessor | None,
+    playing: bool,
+    spec: Spec,
+    side: str,
+    speak: bool = False,
+    now: float | None = None,
+) -> None:
+    """The panel beside the video, from the processor's thread-safe status.
+
+    ``now`` is ``time.monotonic()`` (given by tests to simulate a stalled camera).
+    """
+    now = time.monotonic() if now is None else now
     if live is None:
         st.markdown(
             "Press **Start camera**, lie down in view and hold still for a moment: "
@@ -192,7 +206,7 @@ def _status_panel(ctx, spec: Spec, side: str, speak: bool) -> None:
         )
     if status.error:
         st.error(status.error)
-    stalled = status.last_frame_at is not None and time.monotonic() - status.last_frame_at
+    stalled = status.last_frame_at is not None and now - status.last_frame_at
     if playing and stalled and stalled > STALL_SECONDS:
         st.warning(
             f"No video from the camera for {stalled:.0f} s: is it still connected? "

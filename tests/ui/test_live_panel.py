@@ -1,0 +1,82 @@
+"""The Live page's panel, fed by a real LiveProcessor (simulated poses in place of the camera).
+
+The WebRTC component itself only runs in a browser (tests/e2e); the panel it
+sits beside is a function of the processor's status, tested here.
+"""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import TIMEOUT
+
+
+def panel(stalled_for: float, playing: bool, speak: bool, db_path: str):
+    import time
+
+    import numpy as np
+
+    from formcheck.history import History
+    from formcheck.live import LiveProcessor, RepRecorder
+    from formcheck.simulate import simulate
+    from formcheck.specs import find_spec
+    from formcheck.ui.page_live import show_status
+
+    class Replay:  # the simulator's poses stand in for the pose model
+        def __init__(self, frames):
+            self.frames = iter(frames)
+
+        def process(self, rgb, t):
+            return next(self.frames)
+
+        def close(self):
+            pass
+
+    spec = find_spec("heel_slide")
+    sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=7)
+    recorder = RepRecorder(History(db_path), spec, "auto")
+    live = LiveProcessor(spec, "auto", recorder=recorder, estimator=Replay(sim.frames))
+    for frame in sim.frames:
+        live.process(np.zeros((frame.height, frame.width, 3), np.uint8), frame.t)
+    show_status(live, playing, spec, "auto", speak, now=time.monotonic() + stalled_for)
+
+
+def run(db, **kwargs):
+    args = {"stalled_for": 0.0, "playing": True, "speak": False, "db_path": str(db.path)}
+    return AppTest.from_function(panel, kwargs={**args, **kwargs}, default_timeout=TIMEOUT).run()
+
+
+def test_the_panel_shows_the_count_the_last_rep_and_that_reps_are_saved(db):
+    at = run(db)
+    assert not at.exception
+    assert [(m.label, m.value) for m in at.metric] == [
+        ("Reps", "2"),
+        ("Partial", "0"),
+        ("Side", "left"),
+    ]
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Last rep:** #2 (left) full" in text
+    assert "Saved to the history as you go: 2 reps" in at.caption[0].value
+    assert not at.warning
+    assert db.sessions()[0].reps == 2
+
+
+def test_a_camera_that_stops_sending_is_noticed_and_the_reps_are_kept(db):
+    at = run(db, stalled_for=8.0)
+    (warning,) = at.warning
+    assert warning.value.startswith("No video from the camera for 8 s")
+    assert "The reps so far are saved" in warning.value
+    assert db.sessions()[0].reps == 2
+
+
+def test_a_stopped_camera_leaves_a_summary(db):
+    at = run(db, playing=False)
+    assert "Camera stopped after" in at.info[0].value
+    assert "The reps are in the History" in at.info[0].value
+
+
+def test_spoken_cues_go_to_the_browser(db):
+    at = run(db, speak=True)
+    assert not at.exception
+    html = at.get("iframe")
+    assert html and "speechSynthesis" in html[0].proto.srcdoc
