@@ -39,15 +39,8 @@ from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
 from formcheck.engine.view import Calibration, body_size, calibrate
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
-from formcheck.specs.kinds import VIEW_ADVICE, VIEWS
+from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM, VIEWS
 from formcheck.specs.model import Spec
-
-_FROM_VIEW = {
-    "side": "the side",
-    "end_on": "the end",
-    "overhead": "the front",
-    "oblique": "an angle",
-}
 
 
 @dataclass(frozen=True)
@@ -294,7 +287,7 @@ class Engine:
                 groups.setdefault(VIEW_ADVICE[c.views[0]], []).append(c)
             reasons = {
                 advice: f"{_join([c.label for c in cs])} can't be seen from "
-                f"{_FROM_VIEW[view]}: {advice}"
+                f"{VIEW_FROM[view]}: {advice}"
                 for advice, cs in groups.items()
             }
             self._disabled = tuple((c.code, reasons[VIEW_ADVICE[c.views[0]]]) for c in off)

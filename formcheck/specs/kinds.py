@@ -43,9 +43,21 @@ VIEWS: Mapping[str, str] = {
 #: How to fix a view that can't judge a check: best view -> advice.
 VIEW_ADVICE: Mapping[str, str] = {
     "side": "place the camera to one side of you, level with your body",
-    "end_on": "place the camera beyond your feet",
+    # A camera high above the feet and tilted down sees the body much as an
+    # overhead one does (the torso barely foreshortened), so say "along".
+    "end_on": "place the camera beyond your feet, aimed along your body rather than down onto it",
     "overhead": "place the camera facing your front (above you when you lie down)",
     "oblique": "place the camera square to your body, not at a corner",
+}
+
+#: Where each view films from, to finish "can't be seen from ...". Views are
+#: named relative to the body, so "overhead" is in front of a standing person
+#: and above a lying one.
+VIEW_FROM: Mapping[str, str] = {
+    "side": "the side",
+    "end_on": "the end, beyond the feet",
+    "overhead": "the front (above you when you lie down)",
+    "oblique": "an angle",
 }
 
 #: How the spec says which sides work.

@@ -123,13 +123,27 @@ def test_side_view_disables_what_it_cannot_see_with_one_message():
     assert disabled[0].codes == ("heel_off_line", "pelvis_shift", "pelvis_rotation")
     assert disabled[0].message == (
         "sideways heel drift, pelvis movement and pelvis rotation can't be seen from "
-        "the side: place the camera beyond your feet"
+        "the side: place the camera beyond your feet, aimed along your body rather than "
+        "down onto it"
     )
     res = eng.result()
     assert [c for c, _ in res.checks_disabled] == list(disabled[0].codes)
     peaks = res.to_dict()["rep_table"][0]["peaks"]  # every check has a column, judged or not
     assert list(peaks) == ["heel_off_line", "pelvis_shift", "pelvis_rotation", "partial_range"]
     assert peaks["heel_off_line"] is None and peaks["partial_range"] > 135
+
+
+def test_a_camera_above_says_where_to_put_it_without_contradiction():
+    # A phone high above the feet, tilted down, is seen as overhead (the rendered
+    # end-on clips are); the advice must not read as "you are already there".
+    s = sim(reps=1, side="left", view="overhead", seed=3)
+    res = analyze(s.frames, spec(), "left")
+    assert res.view == "overhead"
+    assert dict(res.checks_disabled) == {
+        "pelvis_rotation": "pelvis rotation can't be seen from the front (above you when you "
+        "lie down): place the camera beyond your feet, aimed along your body rather than "
+        "down onto it"
+    }
 
 
 def test_no_counting_before_the_first_stable_pose():
