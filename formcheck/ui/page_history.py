@@ -10,6 +10,8 @@ from formcheck.history import History, SessionRow
 from formcheck.ui import common
 
 ALL = "All exercises"
+#: Sessions are minutes to days apart: label them by day and time, never by seconds.
+DATE_AXIS = alt.Axis(format="%d %b %H:%M", labelAngle=-30, tickCount=6)
 
 
 def _when(stamp: str) -> str:
@@ -166,7 +168,7 @@ def _trends(store: History, exercise: str, title: str) -> None:
             alt.Chart(share)
             .mark_line(point=True)
             .encode(
-                x=alt.X("date:T", title=None),
+                x=alt.X("date:T", title=None, axis=DATE_AXIS),
                 y=alt.Y(
                     "share of reps:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
                 ),
@@ -185,7 +187,7 @@ def _line(data: pd.DataFrame, unit: str, title: str) -> alt.Chart:
         alt.Chart(data.dropna())
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X("date:T", title=None, axis=DATE_AXIS),
             y=alt.Y("value:Q", title=unit),
             color=alt.Color("variable:N", title=None),
             tooltip=["session", "variable", "value"],
