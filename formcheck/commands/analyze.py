@@ -11,15 +11,10 @@ import argparse
 import csv
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
-
-import numpy as np
 
 from formcheck.engine import AnalysisResult, Engine
 from formcheck.errors import FormcheckError
-from formcheck.frame import PoseFrame
 from formcheck.specs import Spec, find_spec
 from formcheck.specs.schema import fmt
 
@@ -66,26 +61,40 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _frames(
-    args: argparse.Namespace, stack: ExitStack
-) -> tuple[Iterator[tuple[np.ndarray | None, PoseFrame]], float | None]:
-    """``(rgb or None, frame)`` pairs from INPUT, and the clip's fps (None for landmark files)."""
+def _analyse(
+    args: argparse.Namespace, spec: Spec, side: str
+) -> tuple[AnalysisResult, tuple[str, ...]]:
+    """Run the engine over INPUT (a landmark file directly, a clip through `review_clip`).
+
+    Returns the result and warnings about the input (e.g. the clip was cut short).
+    """
     path: Path = args.input
     if not path.exists():
         raise FormcheckError(f"{path}: no such file")
     if path.suffix.lower() in LANDMARK_SUFFIXES:
         if args.annotate:
             raise FormcheckError("--annotate needs a clip: a landmark file has no pictures")
+        from formcheck.engine import analyze
         from formcheck.lmfile import read_landmarks
 
-        header, frames = read_landmarks(path)
-        return ((None, f) for f in frames), header.fps
-    from formcheck.pipeline import ClipPoses, terminal_progress
+        return analyze(read_landmarks(path)[1], spec, side), ()
+    from formcheck.pipeline import terminal_progress
+    from formcheck.review import review_clip
 
     progress, close = terminal_progress(path.name)
-    stack.callback(close)
-    clip = ClipPoses(path, model=args.model, orientation=args.orientation, progress=progress)
-    return iter(clip), clip.info.fps
+    try:
+        review = review_clip(
+            path,
+            spec,
+            side=side,
+            model=args.model,
+            orientation=args.orientation,
+            annotate_to=args.annotate,
+            progress=progress,
+        )
+    finally:
+        close()
+    return review.result, review.warnings
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,26 +105,18 @@ def run(args: argparse.Namespace) -> int:
     for target in (args.csv, args.annotate, None if args.json in (None, "-") else Path(args.json)):
         if target is not None and not target.parent.exists():
             raise FormcheckError(f"{target}: the folder {target.parent} does not exist")
-    engine = Engine(spec, side)
-    with ExitStack() as stack:
-        frames, fps = _frames(args, stack)
-        writer = None
-        for rgb, frame in frames:
-            if frame is None:  # a frame the pose model skipped
-                continue
-            engine.update(frame)
-            if args.annotate and rgb is not None:
-                writer = writer or _open_writer(args.annotate, fps, rgb, stack)
-                writer.write(_annotated(rgb, frame, engine, spec, writer), t=frame.t)
-    result = engine.result()
+    Engine(spec, side)  # a side the spec doesn't allow fails before any decoding
+    result, warnings = _analyse(args, spec, side)
     if result.frames == 0:
         raise FormcheckError(f"{args.input}: no frames could be read")
     if result.frames_with_pose == 0:
         raise FormcheckError(f"{args.input}: no person was found in any frame")
     summary_out = sys.stderr if args.json == "-" else sys.stdout
     print(summary(result, spec), file=summary_out)
+    for warning in warnings:
+        print(f"formcheck: warning: {warning}", file=sys.stderr)
     if args.json:
-        text = json.dumps(result.to_dict(), indent=2)
+        text = json.dumps(result.to_dict() | {"warnings": list(warnings)}, indent=2)
         if args.json == "-":
             print(text)
         else:
@@ -123,20 +124,6 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(result, args.csv)
     return 0
-
-
-def _open_writer(path: Path, fps: float | None, rgb: np.ndarray, stack: ExitStack):
-    from formcheck.video import VideoWriter
-
-    h, w = rgb.shape[:2]
-    return stack.enter_context(VideoWriter(path, fps or 30.0, w - w % 2, h - h % 2))
-
-
-def _annotated(rgb: np.ndarray, frame: PoseFrame, engine: Engine, spec: Spec, writer) -> np.ndarray:
-    from formcheck.annotate import draw_state
-
-    drawn = draw_state(rgb, frame, engine.snapshot(), spec.display_name)
-    return drawn[: writer.height, : writer.width]
 
 
 def write_csv(result: AnalysisResult, path: Path) -> None:

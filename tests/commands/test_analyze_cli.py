@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from formcheck.cli import main
 from formcheck.frame import PoseFrame
 from formcheck.lmfile import LandmarkHeader, LandmarkWriter
 from formcheck.simulate import simulate
+from formcheck.video import VideoReader, VideoWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,3 +142,36 @@ def test_glute_bridge_sample_clip_counts_one_rep_and_annotates(tmp_path, capsys)
     data = json.loads(capsys.readouterr().out)
     assert (data["reps"], data["partial_reps"], data["frames_with_pose"]) == (1, 0, 91)
     assert out.stat().st_size > 10_000
+
+
+def test_a_clip_cut_short_is_analysed_up_to_the_cut_and_says_so(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    full, cut = tmp_path / "full.mp4", tmp_path / "cut.mp4"
+    with (
+        VideoReader(root / "sample_videos" / "glute_bridge_side.mp4") as reader,
+        VideoWriter(full, 30, 640, 480) as writer,
+    ):
+        for frame in reader:
+            writer.write(frame.rgb)
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size * 3 // 5])
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "formcheck",
+            "analyze",
+            str(cut),
+            "-e",
+            "glute_bridge",
+            "--json",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert 20 <= data["frames"] < 91
+    assert data["warnings"] and data["warnings"][0].startswith("cut.mp4: the clip ends after frame")
+    assert "formcheck: warning: cut.mp4: the clip ends after frame" in result.stderr
