@@ -10,7 +10,7 @@ from pathlib import Path
 from formcheck.errors import FormcheckError
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CLIP = ROOT / "sample_videos" / "glute_bridge_side.mp4"
+DEFAULT_CLIP = ROOT / "sample_videos" / "heel_slide_left_side.mp4"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
