@@ -57,7 +57,7 @@ VIEW_FROM: Mapping[str, str] = {
     "side": "the side",
     "end_on": "the end, beyond the feet",
     "overhead": "the front (above you when you lie down)",
-    "oblique": "an angle",
+    "oblique": "a corner",
 }
 
 #: How the spec says which sides work.

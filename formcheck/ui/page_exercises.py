@@ -7,15 +7,8 @@ import streamlit as st
 
 from formcheck.errors import SpecError
 from formcheck.specs import Spec, with_overrides
-from formcheck.specs.kinds import VIEW_ADVICE
+from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.ui import common
-
-VIEW_NAMES = {
-    "side": "from the side",
-    "end_on": "from beyond the feet",
-    "overhead": "from the front (above when lying)",
-    "oblique": "from a corner",
-}
 
 
 def render() -> None:
@@ -68,7 +61,7 @@ def _checks(spec: Spec) -> None:
                     "check": c.label,
                     "code": c.code,
                     "limit": f"{c.limit:g} {c.unit}",
-                    "seen from": ", ".join(VIEW_NAMES.get(v, v) for v in c.views) or "any view",
+                    "seen from": ", ".join(VIEW_FROM.get(v, v) for v in c.views) or "any view",
                     "severity": c.severity,
                     "cue": c.cue,
                 }

@@ -19,19 +19,13 @@ from formcheck.errors import FormcheckError
 from formcheck.history import History
 from formcheck.live import LiveProcessor, RepRecorder
 from formcheck.specs import Spec
-from formcheck.specs.kinds import VIEW_ADVICE
+from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.ui import common, speech
 from formcheck.ui.rtc import rtc_configuration
 
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
 STALL_SECONDS = 3.0
 PROCESSOR = "live.processor"
-SEEN_FROM = {
-    "side": "from the side",
-    "end_on": "from beyond your feet",
-    "overhead": "from the front (above you)",
-    "oblique": "from a corner",
-}
 
 
 def _rtc() -> dict:
@@ -187,8 +181,8 @@ def show_status(
         st.markdown(f"**Phase:** {snap.phase} · **view:** {view}")
         if snap.view and snap.view != spec.guidance.camera_view:
             advice = VIEW_ADVICE.get(spec.guidance.camera_view, "")
-            seen = SEEN_FROM.get(snap.view, snap.view)
-            st.warning(f"The camera sees you {seen}; to judge every check, {advice}.")
+            seen = VIEW_FROM.get(snap.view, snap.view)
+            st.warning(f"The camera sees you from {seen}; to judge every check, {advice}.")
         if snap.cue:
             colour = {"error": "red", "warning": "orange"}.get(snap.cue_severity or "", "green")
             st.markdown(f":{colour}[**{snap.cue}**]")

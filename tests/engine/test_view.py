@@ -101,4 +101,4 @@ def test_a_corner_camera_is_oblique_and_turns_off_the_lateral_checks():
         "pelvis_shift",
         "pelvis_rotation",
     }
-    assert "can't be seen from an angle" in res.checks_disabled[0][1]
+    assert "can't be seen from a corner" in res.checks_disabled[0][1]
