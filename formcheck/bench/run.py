@@ -208,8 +208,10 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
         )
     report.method.append(
         "Accuracy: simulated sequences (exact ground truth, MediaPipe-calibrated noise) over "
-        "every simulated exercise with a spec, side and spec views, tempos 3-5 s, jitter "
-        "0.5-1.5x, 3-7 reps; counts compared with the truth. Checks: heel slides with the "
+        "every simulated exercise with a spec and each of its side modes, tempos 3-5 s, jitter "
+        "0.5-1.5x, 3-7 reps, filmed from the views `formcheck.simulate.FILMED_FROM` lists; "
+        "counted = full reps + uncertain reps (found, with landmarks partly hidden), compared "
+        "with the truth. Checks: heel slides with the "
         "fault on rep 2 of 3 at 1.5x the view's limit (recall: flagged on rep 2) and at 0.5x "
         "(false flag: flagged on any rep), in every view the check can judge."
     )

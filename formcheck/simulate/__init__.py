@@ -16,10 +16,24 @@ from formcheck.simulate.core import simulate
 from formcheck.simulate.motions import MOTIONS
 from formcheck.simulate.noise import NoiseModel
 from formcheck.simulate.truth import Fault, RepTruth, SimTruth, Simulation
-from formcheck.simulate.views import VIEWS, ViewPreset
+from formcheck.simulate.views import FILMED_FROM, VIEWS, ViewPreset
 
 #: The exercise names `simulate` accepts.
 EXERCISES: tuple[str, ...] = tuple(sorted(MOTIONS))
 
-__all__ = ["BODY_NAMES", "EXERCISES", "VIEWS", "Body", "Camera", "Fault", "NoiseModel",
-           "RepTruth", "SimTruth", "Simulation", "ViewPreset", "body_named", "simulate"]
+__all__ = [
+    "BODY_NAMES",
+    "EXERCISES",
+    "FILMED_FROM",
+    "VIEWS",
+    "Body",
+    "Camera",
+    "Fault",
+    "NoiseModel",
+    "RepTruth",
+    "SimTruth",
+    "Simulation",
+    "ViewPreset",
+    "body_named",
+    "simulate",
+]

@@ -26,6 +26,28 @@ from formcheck.simulate.noise import group_of
 VIEWS: tuple[str, ...] = ("side", "end_on", "overhead")
 
 
+#: For each simulated exercise, the named views (room placements) that show its
+#: movement well enough to judge it. The engine names views relative to the
+#: body, so for upright and side-lying exercises its names differ from these
+#: (docs/engine.md); the engine's tests and the accuracy benchmark both read
+#: this one table.
+FILMED_FROM: dict[str, tuple[str, ...]] = {
+    "adductor_squeeze": ("end_on", "overhead"),
+    "clamshell": ("side", "end_on"),
+    "glute_bridge": ("side", "end_on"),
+    "heel_slide": ("side", "end_on"),
+    "jumping_jack": ("end_on", "overhead"),
+    "knee_wag": ("end_on", "overhead"),
+    "legs_up_the_wall": ("side", "end_on"),
+    "lying_march": ("side", "end_on"),
+    "push_up": ("side", "end_on"),
+    "seated_leg_extension": ("side", "end_on"),
+    "sit_up": ("side", "end_on"),
+    "spinal_flexion": ("side", "end_on"),
+    "squat": ("side", "end_on"),
+    "wide_legs_up_the_wall": ("side", "overhead"),
+}
+
 @dataclass(frozen=True)
 class ViewPreset:
     """Where each named view puts the camera, before fitting (metres).

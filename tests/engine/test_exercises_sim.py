@@ -15,26 +15,11 @@ import pytest
 from formcheck.engine import Engine, analyze
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
-from formcheck.simulate import simulate
+from formcheck.simulate import FILMED_FROM, simulate
 from formcheck.specs import load_specs
 
 #: exercise -> simulator views (room placements) from which it can be judged
-VIEWS = {
-    "adductor_squeeze": ("end_on", "overhead"),
-    "clamshell": ("side", "end_on"),
-    "glute_bridge": ("side", "end_on"),
-    "heel_slide": ("side", "end_on"),
-    "jumping_jack": ("end_on", "overhead"),
-    "knee_wag": ("end_on", "overhead"),
-    "legs_up_the_wall": ("side", "end_on"),
-    "lying_march": ("side", "end_on"),
-    "push_up": ("side", "end_on"),
-    "seated_leg_extension": ("side", "end_on"),
-    "sit_up": ("side", "end_on"),
-    "spinal_flexion": ("side", "end_on"),
-    "squat": ("side", "end_on"),
-    "wide_legs_up_the_wall": ("side", "overhead"),
-}
+VIEWS = FILMED_FROM
 
 
 @cache
@@ -114,3 +99,22 @@ def test_an_unjudgeable_exercise_is_listed_with_its_reason_and_not_analysed():
     assert not spec.judgeable and "can't" in spec.reason
     with pytest.raises(SpecError, match="a camera can't judge it"):
         Engine(spec)
+
+
+@pytest.mark.parametrize(("tempo", "jitter", "seed"), [(3.0, 0.5, 0), (4.0, 0.5, 1), (5.0, 1.5, 5)])
+@pytest.mark.parametrize("view", VIEWS["adductor_squeeze"])
+def test_full_squeezes_stay_full_under_landmark_noise(view, tempo, jitter, seed):
+    # Regression: "full" sat at 1.03 hip widths, within noise of a full squeeze
+    # (about 1.02), so the accuracy benchmark saw full reps demoted to partial.
+    spec = specs()["adductor_squeeze"]
+    sim = simulate(
+        "adductor_squeeze",
+        reps=4,
+        view=view,
+        tempo=tempo,
+        jitter=jitter,
+        seed=seed,
+        hold_s=spec.hold.seconds + 1.0,
+    )
+    res = analyze(sim.frames, spec, "both")
+    assert [r.status for r in res.rep_table] == ["full"] * 4
