@@ -242,7 +242,10 @@ class Engine:
         needs = self._needs
         raw = frame.pixels()[needs] if frame.has_pose else pose.px[needs]
         self._window.append((pose.t, raw, pose.seen[needs] & np.isfinite(raw).all(axis=1)))
-        while pose.t - self._window[0][0] > self.settle_seconds:
+        # Drop the oldest frame only while the next one still reaches back
+        # settle_seconds: trimming to *at most* settle_seconds would leave a single
+        # frame interval at low frame rates, too short ever to count as settled.
+        while len(self._window) > 1 and pose.t - self._window[1][0] >= self.settle_seconds:
             self._window.popleft()
         if pose.t - self._window[0][0] < 0.9 * self.settle_seconds:
             return False

@@ -200,3 +200,13 @@ def test_getting_into_position_is_not_counted():
     res = analyze(frames, spec())
     assert (res.reps, res.partial_reps) == (2, 0)
     assert res.rep_table[0].start > 1.5 + s.truth.reps[0].start - 0.2
+
+
+@pytest.mark.parametrize("fps", [5.0, 7.5, 10.0, 15.0, 30.0, 60.0])
+def test_counts_do_not_depend_on_the_frame_rate(fps):
+    # Regression: the settling window was trimmed to at most settle_seconds and then
+    # had to span 90 % of it, which frames more than ~0.18 s apart never do, so at
+    # 7.5 fps (fast review of a 15 fps clip, or a webcam under load) nothing counted.
+    s = sim(reps=3, side="left", view="end_on", seed=11, fps=fps)
+    res = analyze(s.frames, spec(), "auto")
+    assert (res.reps, res.partial_reps, res.uncertain_reps) == (3, 0, 0)
