@@ -1,7 +1,10 @@
 """Peak memory of a clip review, for a short and a long clip.
 
 Each review runs in a fresh Python process so its peak resident set size is
-its own: ``ru_maxrss`` of that child, read by the parent after it exits.
+its own. The child reads its peak from ``VmHWM`` in ``/proc/self/status``:
+Linux keeps ``ru_maxrss`` across ``exec``, so a child started by a large
+parent (the benchmark holds a decoded clip and two models) would report the
+parent's peak instead of its own.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from pathlib import Path
 from formcheck.video import VideoReader, VideoWriter
 
 _CHILD = """
-import json, resource, sys
+import json, sys
 from formcheck.review import review_clip
 from formcheck.specs import load_spec
 review = review_clip(sys.argv[1], load_spec(sys.argv[2]), model=sys.argv[3])
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 print(json.dumps({"frames": review.stats.frames, "reps": review.result.reps,
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "maxrss_kb": peak_kb}))
 """
 
 
@@ -42,7 +47,7 @@ def looped_clip(source: Path, seconds: float, out: Path) -> Path:
 
 
 def peak_rss(clip: Path, spec_path: Path, model: str) -> dict:
-    """Review ``clip`` in a child process; returns frames, reps and peak RSS in MB."""
+    """Review ``clip`` in a child process; returns frames, reps and its peak RSS in MB."""
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(clip), str(spec_path), model],
         capture_output=True,

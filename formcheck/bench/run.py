@@ -287,5 +287,7 @@ def _memory_rows(report: Report, plan: Plan, spec) -> None:
     report.method.append(
         "Memory: the sample played forwards and backwards until it lasts the stated time, "
         "written as H.264, then reviewed in a fresh process with the lite model (memory does "
-        "not depend on the model's speed); peak RSS is that process's ru_maxrss."
+        "not depend on the model's speed); peak RSS is that process's VmHWM (its own "
+        "high-water mark; ru_maxrss would include the benchmark parent's, inherited "
+        "across exec)."
     )
