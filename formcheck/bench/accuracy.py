@@ -67,11 +67,15 @@ def count_cases(specs: dict[str, Spec], seeds: int) -> list[CountCase]:
     return cases
 
 
-def _count(case: CountCase, spec: Spec) -> tuple[int, int]:
-    hold = spec.hold is not None and spec.phase is None
-    # Holds (alone or inside each rep) are simulated a little past their minimum.
+def engine_side(spec: Spec) -> str:
+    """The side setting a user would pick: both legs together, else let the engine tell."""
+    return "both" if spec.sides == "both" else "auto"
+
+
+def simulate_case(case: CountCase, spec: Spec):
+    """The simulated sequence for ``case`` (holds run a little past their minimum)."""
     kwargs = {"hold_s": spec.hold.seconds + 1.0} if spec.hold is not None else {}
-    sim = simulate(
+    return simulate(
         case.exercise,
         reps=case.reps,
         side=case.side,
@@ -81,7 +85,12 @@ def _count(case: CountCase, spec: Spec) -> tuple[int, int]:
         seed=case.seed,
         **kwargs,
     )
-    result = analyze(sim.frames, spec, "auto" if spec.sides != "both" else "both")
+
+
+def _count(case: CountCase, spec: Spec) -> tuple[int, int]:
+    hold = spec.hold is not None and spec.phase is None
+    sim = simulate_case(case, spec)
+    result = analyze(sim.frames, spec, engine_side(spec))
     if hold:
         return len(sim.truth.holds), result.holds
     # A rep whose landmarks were partly hidden (e.g. the far leg from the side) is

@@ -243,16 +243,8 @@ def _fast_review_sim(specs, plan: Plan) -> Row:
         spec = specs[case.exercise]
         if spec.hold is not None and spec.phase is None:
             continue
-        sim = simulate(
-            case.exercise,
-            reps=case.reps,
-            side=case.side,
-            view=case.view,
-            tempo=case.tempo,
-            jitter=case.jitter,
-            seed=case.seed,
-        )
-        side = "auto" if spec.sides != "both" else "both"
+        sim = accuracy.simulate_case(case, spec)
+        side = accuracy.engine_side(spec)
         full, half = analyze(sim.frames, spec, side), analyze(sim.frames[::2], spec, side)
         differs = _difference(full, half)
         if differs:
