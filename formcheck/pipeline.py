@@ -7,10 +7,13 @@ engine consumes the `PoseFrame`s it yields exactly as it consumes live ones.
 from __future__ import annotations
 
 import os
+import queue
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -21,6 +24,8 @@ from formcheck.video import VideoInfo, VideoReader
 #: Frames larger than this on their long side are downscaled before inference.
 #: BlazePose sees 256x256 crops, so a 4K frame gains nothing but cost and memory.
 DEFAULT_MAX_SIZE = 1280
+
+T = TypeVar("T")
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(frames_done, frames_expected)``; ``frames_expected`` may be 0 (unknown)."""
@@ -90,7 +95,7 @@ class ClipPoses:
         expected = self.info.frame_count
         try:
             with self._reader:
-                for video_frame in self._reader:
+                for video_frame in prefetched(self._reader):
                     pose = None
                     if video_frame.index % self._stride == 0:
                         pose = estimator.process(video_frame.rgb, video_frame.t)
@@ -111,6 +116,58 @@ class ClipPoses:
                 truncated=self._reader.truncated,
                 truncation_reason=self._reader.truncation_reason,
             )
+
+
+_DONE = object()
+
+
+def prefetched(frames: Iterable[T], depth: int = 4) -> Iterator[T]:
+    """Iterate ``frames`` on a background thread, at most ``depth`` items ahead.
+
+    Decoding and colour conversion (FFmpeg, which releases the GIL) then run
+    while the pose model works on the previous frame, instead of between
+    frames. At most ``depth`` decoded frames wait in memory. An exception in
+    the producer is re-raised here; closing this iterator early (a cancelled
+    review) stops the producer.
+
+    >>> list(prefetched(range(5)))
+    [0, 1, 2, 3, 4]
+    """
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in frames:
+                while not stop.is_set():
+                    try:
+                        buffer.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            buffer.put(exc)
+
+    worker = threading.Thread(target=produce, name="formcheck-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full buffer
+            try:
+                buffer.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)
 
 
 def terminal_progress(description: str) -> tuple[ProgressCallback | None, Callable[[], None]]:
