@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import os
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -239,6 +241,11 @@ class VideoWriter:
 
     Frames may carry their source timestamp (``t``) so that variable-rate
     clips keep their timing; otherwise frames are spaced at ``fps``.
+
+    Encoding runs on a background thread, at most ``queue_depth`` frames
+    behind, so H.264 encoding overlaps the pose model's work; `write` keeps
+    its own copy of each frame. An encoder error is raised by the next
+    `write` or by `close`.
     """
 
     def __init__(
@@ -249,6 +256,7 @@ class VideoWriter:
         height: int,
         crf: int = 23,
         preset: str = "veryfast",
+        queue_depth: int = 8,
     ) -> None:
         if width % 2 or height % 2:
             raise ValueError(f"width and height must be even for yuv420p, got {width}x{height}")
@@ -269,6 +277,33 @@ class VideoWriter:
         self._stream.codec_context.time_base = self._time_base
         self._frame_pts = round(1 / (rate * self._time_base))
         self._last_pts = -1
+        self._pending: queue.Queue = queue.Queue(maxsize=queue_depth)
+        self._error: BaseException | None = None
+        self._encoder = threading.Thread(
+            target=self._encode_loop, name="formcheck-encode", daemon=True
+        )
+        self._encoder.start()
+
+    def _encode_loop(self) -> None:
+        while True:
+            item = self._pending.get()
+            if item is None:
+                return
+            if self._error is not None:
+                continue  # keep draining so write() never blocks on a dead encoder
+            rgb, pts = item
+            try:
+                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+                frame.pts, frame.time_base = pts, self._time_base
+                for packet in self._stream.encode(frame):
+                    self._container.mux(packet)
+            except BaseException as exc:  # handed to the caller by write() or close()
+                self._error = exc
+
+    def _raise_encoder_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
     def write(self, rgb: np.ndarray, t: float | None = None) -> None:
         """Append one ``(height, width, 3)`` uint8 RGB frame, shown at ``t`` seconds if given."""
@@ -276,23 +311,28 @@ class VideoWriter:
             raise ValueError(
                 f"frame: expected shape {(self.height, self.width, 3)}, got {rgb.shape}"
             )
-        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        if self._container is None:
+            raise ValueError(f"{self.path}: the writer is closed")
+        self._raise_encoder_error()
         pts = self.frames_written * self._frame_pts if t is None else round(t / self._time_base)
         pts = max(pts, self._last_pts + 1)
-        frame.pts, frame.time_base = pts, self._time_base
         self._last_pts = pts
-        for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+        self._pending.put((np.array(rgb, dtype=np.uint8, copy=True), pts))
         self.frames_written += 1
 
     def close(self) -> None:
         """Flush the encoder and finish the file; safe to call twice."""
         if self._container is None:
             return
-        for packet in self._stream.encode(None):
-            self._container.mux(packet)
-        self._container.close()
-        self._container = None
+        self._pending.put(None)
+        self._encoder.join()
+        try:
+            self._raise_encoder_error()
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+        finally:
+            self._container.close()
+            self._container = None
 
     def __enter__(self) -> VideoWriter:
         return self

@@ -113,3 +113,22 @@ def test_writer_rejects_wrong_frame_shape(tmp_path):
         pytest.raises(ValueError, match=r"frame: expected shape \(48, 64, 3\), got \(10, 10, 3\)"),
     ):
         writer.write(np.zeros((10, 10, 3), np.uint8))
+
+
+def test_writer_keeps_its_own_copy_so_callers_may_reuse_a_buffer(tmp_path):
+    out = tmp_path / "reuse.mp4"
+    buffer = np.zeros((48, 64, 3), np.uint8)
+    with VideoWriter(out, fps=30, width=64, height=48) as writer:
+        for level in (0, 100, 200):
+            buffer[:] = level  # encoding happens later, on another thread
+            writer.write(buffer)
+    _, frames = read_all(out)
+    assert [round(float(f.rgb.mean()) / 50) * 50 for f in frames] == [0, 100, 200]
+
+
+def test_writer_refuses_frames_after_close(tmp_path):
+    writer = VideoWriter(tmp_path / "o.mp4", fps=30, width=64, height=48)
+    writer.close()
+    writer.close()  # closing twice is harmless
+    with pytest.raises(ValueError, match="the writer is closed"):
+        writer.write(np.zeros((48, 64, 3), np.uint8))
