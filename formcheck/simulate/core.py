@@ -56,22 +56,45 @@ def _controls(plan: RepPlan | None, t: float, faults: dict[str, Any], stance: st
             veer[s] = faults["veer_m"] * ratio**2
     shift = faults["shift_m"] * ratio if plan.index in faults["shift_reps"] else 0.0
     roll = faults["roll_deg"] * ratio if plan.index in faults["roll_reps"] else 0.0
-    return Controls(progress=progress, veer=veer, pelvis_shift=shift, pelvis_roll=roll,
-                    stance=stance)
+    return Controls(
+        progress=progress, veer=veer, pelvis_shift=shift, pelvis_roll=roll, stance=stance
+    )
 
 
-def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "side",
-             fps: float = 30.0, width: int = 640, height: int = 480, tempo: float = 4.0,
-             pause: float = 0.5, lead_in: float = 1.5, lead_out: float = 1.0,
-             range_frac: float = 1.0, partial_reps: tuple[int, ...] = (),
-             partial_frac: float = 0.45, hold_s: float | None = None, veer_cm: float = 0.0,
-             veer_direction: str = "out", veer_reps: tuple[int, ...] = (),
-             pelvis_shift_cm: float = 0.0, pelvis_shift_reps: tuple[int, ...] = (),
-             pelvis_roll_deg: float = 0.0, pelvis_roll_reps: tuple[int, ...] = (),
-             jitter: float = 1.0, drop_frames: float = 0.0,
-             gaps: tuple[tuple[float, float], ...] = (), body: str | Body = "average_female",
-             seed: int = 0, camera: Camera | None = None, camera_side: str | None = None,
-             hfov_deg: float = 60.0, noise: NoiseModel | None = None) -> Simulation:
+def simulate(
+    exercise: str,
+    *,
+    reps: int = 5,
+    side: str = "left",
+    view: str = "side",
+    fps: float = 30.0,
+    width: int = 640,
+    height: int = 480,
+    tempo: float = 4.0,
+    pause: float = 0.5,
+    lead_in: float = 1.5,
+    lead_out: float = 1.0,
+    range_frac: float = 1.0,
+    partial_reps: tuple[int, ...] = (),
+    partial_frac: float = 0.45,
+    hold_s: float | None = None,
+    veer_cm: float = 0.0,
+    veer_direction: str = "out",
+    veer_reps: tuple[int, ...] = (),
+    pelvis_shift_cm: float = 0.0,
+    pelvis_shift_reps: tuple[int, ...] = (),
+    pelvis_roll_deg: float = 0.0,
+    pelvis_roll_reps: tuple[int, ...] = (),
+    jitter: float = 1.0,
+    drop_frames: float = 0.0,
+    gaps: tuple[tuple[float, float], ...] = (),
+    body: str | Body = "average_female",
+    seed: int = 0,
+    camera: Camera | None = None,
+    camera_side: str | None = None,
+    hfov_deg: float = 60.0,
+    noise: NoiseModel | None = None,
+) -> Simulation:
     """Simulate ``reps`` reps of ``exercise`` filmed from ``view``; return frames and truth.
 
     Timing: ``lead_in`` s still, then each rep takes ``tempo`` s (plus
@@ -112,28 +135,48 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
     _check(veer_cm >= 0, "veer_cm", "centimetres >= 0 (use veer_direction)", veer_cm)
     _check(jitter >= 0, "jitter", "a multiplier >= 0", jitter)
     _check(0 <= drop_frames < 1, "drop_frames", "a fraction in [0, 1)", drop_frames)
-    _check(camera_side in (None, "left", "right"), "camera_side", "None, 'left' or 'right'",
-           camera_side)
-    for fault, size in (("veer", veer_cm), ("pelvis_shift", pelvis_shift_cm),
-                        ("pelvis_roll", pelvis_roll_deg)):
-        _check(size == 0 or fault in motion.faults, f"{fault} ({exercise})",
-               f"0: {exercise} shows only {', '.join(sorted(motion.faults)) or 'no faults'}",
-               size)
+    _check(
+        camera_side in (None, "left", "right"),
+        "camera_side",
+        "None, 'left' or 'right'",
+        camera_side,
+    )
+    for fault, size in (
+        ("veer", veer_cm),
+        ("pelvis_shift", pelvis_shift_cm),
+        ("pelvis_roll", pelvis_roll_deg),
+    ):
+        _check(
+            size == 0 or fault in motion.faults,
+            f"{fault} ({exercise})",
+            f"0: {exercise} shows only {', '.join(sorted(motion.faults)) or 'no faults'}",
+            size,
+        )
     partial = _rep_set(partial_reps, reps, "partial_reps") if partial_reps else frozenset()
     if hold_s is None and motion.kind == "hold":
         hold_s = motion.default_hold
     _check(hold_s is None or hold_s >= 0, "hold_s", "seconds >= 0 or None", hold_s)
     person = body_named(body)
 
-    plans = plan_reps(motion.rep_sides(side, reps), lead_in=lead_in, tempo=tempo, pause=pause,
-                      hold_s=hold_s, range_frac=range_frac, partial_reps=tuple(partial),
-                      partial_frac=partial_frac, fps=fps)
-    faults = {"veer_m": veer_cm / 100 * (1 if veer_direction == "out" else -1),
-              "veer_reps": _rep_set(veer_reps, reps, "veer_reps") if veer_cm else frozenset(),
-              "shift_m": pelvis_shift_cm / 100,
-              "shift_reps": _rep_set(pelvis_shift_reps, reps, "pelvis_shift_reps"),
-              "roll_deg": pelvis_roll_deg,
-              "roll_reps": _rep_set(pelvis_roll_reps, reps, "pelvis_roll_reps")}
+    plans = plan_reps(
+        motion.rep_sides(side, reps),
+        lead_in=lead_in,
+        tempo=tempo,
+        pause=pause,
+        hold_s=hold_s,
+        range_frac=range_frac,
+        partial_reps=tuple(partial),
+        partial_frac=partial_frac,
+        fps=fps,
+    )
+    faults = {
+        "veer_m": veer_cm / 100 * (1 if veer_direction == "out" else -1),
+        "veer_reps": _rep_set(veer_reps, reps, "veer_reps") if veer_cm else frozenset(),
+        "shift_m": pelvis_shift_cm / 100,
+        "shift_reps": _rep_set(pelvis_shift_reps, reps, "pelvis_shift_reps"),
+        "roll_deg": pelvis_roll_deg,
+        "roll_reps": _rep_set(pelvis_roll_reps, reps, "pelvis_roll_reps"),
+    }
     n = round(plans[-1].end * fps) + round(lead_out * fps) + 1
     times = np.arange(n) / fps
     active = _active_plans(plans, times)
@@ -150,8 +193,9 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
         else:
             p = motion.posture(person, c)
         points[k] = landmarks(person, p)
-        left_axes.append({"pelvis": p.pelvis_axes[:, 0], "trunk": p.trunk_axes[:, 0],
-                          "head": p.head_axes[:, 0]})
+        left_axes.append(
+            {"pelvis": p.pelvis_axes[:, 0], "trunk": p.trunk_axes[:, 0], "head": p.head_axes[:, 0]}
+        )
         pelvis.append((p.pelvis, p.pelvis_axes))
         faulted = c.pelvis_shift or c.pelvis_roll
         q = motion.posture(person, c.nominal()) if faulted else p
@@ -159,29 +203,47 @@ def simulate(exercise: str, *, reps: int = 5, side: str = "left", view: str = "s
 
     if camera is None:
         cam_side = motion.camera_side(camera_side or side)
-        camera = view_camera(view, points, motion.preset, camera_side=cam_side, width=width,
-                             height=height, hfov_deg=hfov_deg)
+        camera = view_camera(
+            view,
+            points,
+            motion.preset,
+            camera_side=cam_side,
+            width=width,
+            height=height,
+            hfov_deg=hfov_deg,
+        )
+    if noise is None:
+        # MediaPipe's error depends on where the camera is (docs/simulator.md).
+        noise = NoiseModel.for_view(view if params["camera"] is None else "custom")
     rng = np.random.default_rng(seed)
     shown = render(points, left_axes, camera, fps=fps, jitter=jitter, rng=rng, noise=noise)
     dropped = _dropped(times, drop_frames, gaps, np.random.default_rng([seed, 1]))
 
-    frames = tuple(PoseFrame.empty(float(t), camera.width, camera.height) if k in dropped
-                   else PoseFrame(float(t), camera.width, camera.height, shown.image[k],
-                                  shown.world[k])
-                   for k, t in enumerate(times))
+    frames = tuple(
+        PoseFrame.empty(float(t), camera.width, camera.height)
+        if k in dropped
+        else PoseFrame(float(t), camera.width, camera.height, shown.image[k], shown.world[k])
+        for k, t in enumerate(times)
+    )
     angles = _angles(motion, person, points)
     truth = SimTruth(
-        exercise=exercise, params=params, fps=float(fps),
-        reps=rep_truths(plans, motion, times, points, pelvis, nominal_pelvis, angles, faults,
-                        veer_direction),
+        exercise=exercise,
+        params=params,
+        fps=float(fps),
+        reps=rep_truths(
+            plans, motion, times, points, pelvis, nominal_pelvis, angles, faults, veer_direction
+        ),
         holds=tuple(p.hold for p in plans if p.hold),
-        times=times, angles=angles,
+        times=times,
+        angles=angles,
         driver=_driver_series(motion, plans, active, angles, times),
         driver_name=_unsided(motion.driver(plans[0].side)),
         image={name: shown.clean[:, NAMES.index(name), :2] for name in TRACKED},
         dropped=tuple(sorted(dropped)),
         camera={**camera.to_dict(), "view": view if params["camera"] is None else "custom"},
-        clean=points, clean_image=shown.clean)
+        clean=points,
+        clean_image=shown.clean,
+    )
     return Simulation(frames=frames, truth=truth)
 
 
@@ -189,7 +251,7 @@ def _unsided(key: str) -> str:
     """``left_knee`` -> ``knee``; keys without a side are returned as they are."""
     for prefix in ("left_", "right_"):
         if key.startswith(prefix):
-            return key[len(prefix):]
+            return key[len(prefix) :]
     return key
 
 
@@ -202,11 +264,16 @@ def _active_plans(plans: list[RepPlan], times: np.ndarray) -> list[RepPlan | Non
     return out
 
 
-def _dropped(times: np.ndarray, fraction: float, gaps: tuple[tuple[float, float], ...],
-             rng: np.random.Generator) -> set[int]:
+def _dropped(
+    times: np.ndarray,
+    fraction: float,
+    gaps: tuple[tuple[float, float], ...],
+    rng: np.random.Generator,
+) -> set[int]:
     for gap in gaps:
-        _check(len(gap) == 2 and gap[0] < gap[1], "gaps", "(start, end) pairs with start < end",
-               gap)
+        _check(
+            len(gap) == 2 and gap[0] < gap[1], "gaps", "(start, end) pairs with start < end", gap
+        )
     chosen = set(rng.choice(len(times), size=round(fraction * len(times)), replace=False).tolist())
     for start, end in gaps:
         chosen.update(np.flatnonzero((times >= start) & (times < end)).tolist())
@@ -218,8 +285,13 @@ def _angles(motion: Motion, body: Body, points: np.ndarray) -> dict[str, np.ndar
     return {key: np.array([r[key] for r in rows]) for key in rows[0]}
 
 
-def _driver_series(motion: Motion, plans: list[RepPlan], active: list[RepPlan | None],
-                   angles: dict[str, np.ndarray], times: np.ndarray) -> np.ndarray:
+def _driver_series(
+    motion: Motion,
+    plans: list[RepPlan],
+    active: list[RepPlan | None],
+    angles: dict[str, np.ndarray],
+    times: np.ndarray,
+) -> np.ndarray:
     """The driving angle of the rep under way, or of the next rep (the last after the end)."""
     out = np.empty(len(times))
     for k, t in enumerate(times):

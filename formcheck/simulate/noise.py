@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck.landmarks import NAMES
+from formcheck.landmarks import NAMES, index
+
+_HIPS_KNEES = ((index("left_hip"), index("left_knee")), (index("right_hip"), index("right_knee")))
+_SHOULDERS = (index("left_shoulder"), index("right_shoulder"))
 
 #: Where the calibration clip's scale puts 1 m at the body (pixels).
 CLIP_PX_PER_M = 339.0
@@ -38,13 +41,40 @@ WANDER_PX = 2.0
 
 # Measured jitter (pixels at CLIP_PX_PER_M): residual std after SG(11, 3),
 # near and far sides pooled. See docs/simulator.md.
-_JITTER_PX = {"face": 0.81, "shoulder": 0.37, "elbow": 0.43, "wrist": 0.80, "hip": 0.71,
-              "knee": 1.00, "ankle": 1.20, "heel": 0.39, "foot_index": 0.48}
+_JITTER_PX = {
+    "face": 0.81,
+    "shoulder": 0.37,
+    "elbow": 0.43,
+    "wrist": 0.80,
+    "hip": 0.71,
+    "knee": 1.00,
+    "ankle": 1.20,
+    "heel": 0.39,
+    "foot_index": 0.48,
+}
 # Relative depth z (pixel-equivalent) and world (mm) residuals, same method.
-_Z_PX = {"face": 3.7, "shoulder": 3.6, "elbow": 4.2, "wrist": 5.5, "hip": 0.5,
-         "knee": 1.4, "ankle": 2.5, "heel": 2.8, "foot_index": 4.1}
-_WORLD_MM = {"face": 3.0, "shoulder": 2.3, "elbow": 2.4, "wrist": 2.9, "hip": 0.2,
-             "knee": 3.5, "ankle": 2.7, "heel": 2.9, "foot_index": 4.0}
+_Z_PX = {
+    "face": 3.7,
+    "shoulder": 3.6,
+    "elbow": 4.2,
+    "wrist": 5.5,
+    "hip": 0.5,
+    "knee": 1.4,
+    "ankle": 2.5,
+    "heel": 2.8,
+    "foot_index": 4.1,
+}
+_WORLD_MM = {
+    "face": 3.0,
+    "shoulder": 2.3,
+    "elbow": 2.4,
+    "wrist": 2.9,
+    "hip": 0.2,
+    "knee": 3.5,
+    "ankle": 2.7,
+    "heel": 2.9,
+    "foot_index": 4.0,
+}
 
 
 def group_of(name: str) -> str:
@@ -80,37 +110,97 @@ def ar1(rng: np.random.Generator, shape: tuple[int, ...], rho: float) -> np.ndar
 
 
 @dataclass(frozen=True)
+class ViewNoise:
+    """How MediaPipe's noise from one camera view differs from the calibration clip's.
+
+    Measured on the rendered clips (docs/simulator.md, "Per-view noise from the
+    rendered clips"). ``fast`` multiplies the fast jitter of the named landmark
+    groups (others keep 1); ``wander`` the slow wander; ``thigh_pull`` is the
+    share of the knees' mean travel along the body that both hip landmarks
+    follow (signed: + towards the feet when the knees go that way). MediaPipe's
+    hips are partly a thigh feature, so they drift with a moving thigh.
+    """
+
+    fast: dict[str, float] = field(default_factory=dict)
+    wander: float = 1.0
+    thigh_pull: float = 0.0
+
+
+#: Per named view; views not listed (overhead, custom cameras) keep the clip's noise.
+#: ``fast``: for the groups whose jitter was larger on the rendered clips (clean renders
+#: are a lower bound, so nothing is scaled down), the factor that makes jitter plus
+#: wander leave the rendered residual at 15 fps (tools/scenes/noise_by_view.py). ``thigh_pull``:
+#: the mid-hip moved 2.0 cm towards the feet from the side and 2.0 cm towards the head
+#: end-on at full extension of a heel slide, where the knees' mean travel is 5.3 cm
+#: (end-on the projection makes -0.30 read as 2.0 cm, measured the same way).
+#: The wander is kept: the larger slow errors there repeat with the pose in every rep
+#: (they are biases along the motion), so random wander of that size would fake drift
+#: that MediaPipe did not show.
+VIEW_NOISE: dict[str, ViewNoise] = {
+    "side": ViewNoise(fast={"ankle": 1.30, "heel": 5.7, "foot_index": 4.8}, thigh_pull=0.38),
+    "end_on": ViewNoise(fast={"knee": 1.96, "heel": 1.74, "foot_index": 1.54}, thigh_pull=-0.30),
+}
+
+
+@dataclass(frozen=True)
 class NoiseModel:
     """Per-landmark noise, in metres at the body (image) and metres (world).
 
     ``jitter_m[i]`` is the standard deviation of landmark ``i``'s fast AR(1)
-    jitter; ``wander_m`` that of the slow wander shared by all landmarks.
+    jitter; ``wander_m`` that of the slow wander shared by all landmarks;
+    ``thigh_pull`` the share of its knee's travel along the body that each hip
+    landmark follows (0: none; see `ViewNoise`). ``NoiseModel()`` is the real
+    clip's calibration; `NoiseModel.for_view` adds what a camera view changes.
     """
 
     jitter_m: np.ndarray = field(default_factory=_fast_jitter_m)
     depth_m: np.ndarray = field(
-        default_factory=lambda: _per_landmark(_Z_PX, 1 / CLIP_PX_PER_M / RESIDUAL_RATIO))
+        default_factory=lambda: _per_landmark(_Z_PX, 1 / CLIP_PX_PER_M / RESIDUAL_RATIO)
+    )
     world_m: np.ndarray = field(
-        default_factory=lambda: _per_landmark(_WORLD_MM, 1e-3 / RESIDUAL_RATIO))
+        default_factory=lambda: _per_landmark(_WORLD_MM, 1e-3 / RESIDUAL_RATIO)
+    )
     jitter_rho: float = 0.65
     wander_m: float = WANDER_PX / CLIP_PX_PER_M
     wander_seconds: float = 1.5
+    thigh_pull: float = 0.0
+
+    @classmethod
+    def for_view(cls, view: str) -> NoiseModel:
+        """The calibrated model scaled to what MediaPipe did from ``view`` on the rendered clips.
+
+        >>> m = NoiseModel.for_view("overhead")
+        >>> bool((m.jitter_m == NoiseModel().jitter_m).all()), m.thigh_pull
+        (True, 0.0)
+        """
+        v = VIEW_NOISE.get(view, ViewNoise())
+        base = cls()
+        fast = np.array([v.fast.get(group_of(n), 1.0) for n in NAMES])
+        return cls(
+            jitter_m=base.jitter_m * fast,
+            wander_m=base.wander_m * v.wander,
+            thigh_pull=v.thigh_pull,
+        )
 
     def __post_init__(self) -> None:
         for name in ("jitter_m", "depth_m", "world_m"):
             value = np.asarray(getattr(self, name), dtype=float)
             if value.shape != (len(NAMES),) or (value < 0).any():
-                raise ValueError(f"{name}: expected {len(NAMES)} non-negative metres, "
-                                 f"got shape {value.shape}")
+                raise ValueError(
+                    f"{name}: expected {len(NAMES)} non-negative metres, got shape {value.shape}"
+                )
         if not 0.0 <= self.jitter_rho < 1.0:
             raise ValueError(f"jitter_rho: expected [0, 1), got {self.jitter_rho!r}")
+        if not -1.0 <= self.thigh_pull <= 1.0:
+            raise ValueError(f"thigh_pull: expected a share in [-1, 1], got {self.thigh_pull!r}")
 
     def _rhos(self, fps: float) -> tuple[float, float]:
         # Correlations are per frame at 30 fps; keep the same per-second decay.
         return self.jitter_rho ** (30.0 / fps), float(np.exp(-1.0 / (self.wander_seconds * fps)))
 
-    def image_noise(self, rng: np.random.Generator, *, frames: int, fps: float,
-                    scale: float | np.ndarray) -> np.ndarray:
+    def image_noise(
+        self, rng: np.random.Generator, *, frames: int, fps: float, scale: float | np.ndarray
+    ) -> np.ndarray:
         """``(frames, 33, 3)`` noise in metres at the body: x, y and depth.
 
         ``scale`` multiplies everything (the ``jitter`` control).
@@ -122,8 +212,29 @@ class NoiseModel:
         slow[:, :, 2] = 0.0  # depth wander is lost in the much larger depth jitter
         return (fast + slow) * scale
 
-    def world_noise(self, rng: np.random.Generator, *, frames: int, fps: float,
-                    scale: float) -> np.ndarray:
+    def world_noise(
+        self, rng: np.random.Generator, *, frames: int, fps: float, scale: float
+    ) -> np.ndarray:
         """``(frames, 33, 3)`` noise for the world landmarks (metres)."""
         rho_j, _ = self._rhos(fps)
         return ar1(rng, (frames, len(NAMES), 3), rho_j) * self.world_m[:, None] * scale
+
+    def thigh_drift(self, points: np.ndarray) -> np.ndarray:
+        """``(frames, 33, 3)`` room-space shift (metres) of the hip landmarks with moving thighs.
+
+        Both hips move along the body's line (mid-shoulder to mid-hip) by
+        ``thigh_pull`` times the knees' mean travel along that line since the
+        first frame (the rest pose): the whole pelvis reading drifts, as both
+        hips did on the rendered clips. Deterministic: no random draws.
+        """
+        out = np.zeros_like(points, dtype=float)
+        if self.thigh_pull == 0.0:
+            return out
+        hips = [h for h, _ in _HIPS_KNEES]
+        knees = [k for _, k in _HIPS_KNEES]
+        axis = points[:, hips].mean(axis=1) - points[:, list(_SHOULDERS)].mean(axis=1)
+        axis = axis / np.linalg.norm(axis, axis=1, keepdims=True)
+        moved = (points[:, knees] - points[:1, knees]).mean(axis=1)
+        travel = np.einsum("ij,ij->i", moved, axis)
+        out[:, hips] = (self.thigh_pull * travel[:, None] * axis)[:, None]
+        return out

@@ -28,9 +28,16 @@ class Rendered:
     clean: np.ndarray
 
 
-def render(points: np.ndarray, left_axes: list[dict[str, np.ndarray]], camera: Camera, *,
-           fps: float, jitter: float, rng: np.random.Generator,
-           noise: NoiseModel | None = None) -> Rendered:
+def render(
+    points: np.ndarray,
+    left_axes: list[dict[str, np.ndarray]],
+    camera: Camera,
+    *,
+    fps: float,
+    jitter: float,
+    rng: np.random.Generator,
+    noise: NoiseModel | None = None,
+) -> Rendered:
     """Project ``points`` (n, 33, 3 room metres) through ``camera``; noise scaled by ``jitter``."""
     n = len(points)
     clean = np.empty((n, points.shape[1], 4))
@@ -45,6 +52,13 @@ def render(points: np.ndarray, left_axes: list[dict[str, np.ndarray]], camera: C
     image = clean.copy()
     if jitter > 0:
         model = noise or NoiseModel()
+        if model.thigh_pull:
+            # The hip landmarks follow moving thighs (a bias, not random): project the
+            # pulled hips, keeping each frame's mid-hip origin and scale.
+            pulled = points + jitter * model.thigh_drift(points)
+            for k in range(n):
+                mid_hip = (points[k, _LH] + points[k, _RH]) / 2
+                image[k, :, :3] = camera.project(pulled[k], origin=mid_hip)
         metres = model.image_noise(rng, frames=n, fps=fps, scale=jitter)
         px = metres * scale[:, None, None]
         image[:, :, 0] += px[:, :, 0] / camera.width
