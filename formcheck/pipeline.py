@@ -88,6 +88,11 @@ class ClipPoses:
         self.stats: ClipStats | None = None
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, PoseFrame | None]]:
+        for _, rgb, pose in self.timed():
+            yield rgb, pose
+
+    def timed(self) -> Iterator[tuple[float, np.ndarray, PoseFrame | None]]:
+        """Like iterating, with each frame's time (seconds) first, skipped frames included."""
         owns = self._estimator is None
         estimator = self._estimator or PoseEstimator(self._model, orientation=self._orientation)
         started = time.perf_counter()
@@ -104,7 +109,7 @@ class ClipPoses:
                     frames += 1
                     if self._progress is not None:
                         self._progress(frames, max(expected, frames))
-                    yield video_frame.rgb, pose
+                    yield video_frame.t, video_frame.rgb, pose
         finally:
             if owns:
                 estimator.close()

@@ -8,6 +8,7 @@ kept, so a long clip never sits in memory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,43 +97,41 @@ def review_clip(
     engine = Engine(spec, side, **(engine_options or {}))
     info = clip.info
     outputs: list[Path] = []
-    writer = lm_writer = None
     try:
-        if annotate_to is not None:
-            writer = VideoWriter(annotate_to, info.fps, info.width // 2 * 2, info.height // 2 * 2)
-            outputs.append(Path(annotate_to))
-        if landmarks_to is not None:
-            header = LandmarkHeader(
-                fps=info.fps / stride,
-                width=info.width,
-                height=info.height,
-                source=Path(path).name,
-                model=model_label(model),
-            )
-            lm_writer = LandmarkWriter(landmarks_to, header)
-            outputs.append(Path(landmarks_to))
-        last = None
-        for rgb, frame in clip:
-            if cancelled is not None and cancelled():
-                raise Cancelled("review cancelled; nothing was saved")
-            if frame is not None:
-                engine.update(frame)
-                last = frame
-                if lm_writer is not None:
-                    lm_writer.write(frame)
-            if writer is not None and last is not None:
-                drawn = _draw(rgb, last, engine)
-                writer.write(drawn[: writer.height, : writer.width])
+        with contextlib.ExitStack() as stack:  # closes the writers however the loop ends
+            writer = lm_writer = None
+            if annotate_to is not None:
+                writer = stack.enter_context(
+                    VideoWriter(annotate_to, info.fps, info.width // 2 * 2, info.height // 2 * 2)
+                )
+                outputs.append(Path(annotate_to))
+            if landmarks_to is not None:
+                header = LandmarkHeader(
+                    fps=info.fps / stride,
+                    width=info.width,
+                    height=info.height,
+                    source=Path(path).name,
+                    model=model_label(model),
+                )
+                lm_writer = stack.enter_context(LandmarkWriter(landmarks_to, header))
+                outputs.append(Path(landmarks_to))
+            last = None
+            for t, rgb, frame in clip.timed():
+                if cancelled is not None and cancelled():
+                    raise Cancelled("review cancelled; nothing was saved")
+                if frame is not None:
+                    engine.update(frame)
+                    last = frame
+                    if lm_writer is not None:
+                        lm_writer.write(frame)
+                if writer is not None and last is not None:
+                    drawn = _draw(rgb, last, engine)
+                    # The source time, so variable-rate clips keep their timing.
+                    writer.write(drawn[: writer.height, : writer.width], t=t)
     except BaseException:
-        for closer in (writer, lm_writer):
-            if closer is not None:
-                closer.close()
         for output in outputs:  # never leave a half-written file that looks complete
             output.unlink(missing_ok=True)
         raise
-    for closer in (writer, lm_writer):
-        if closer is not None:
-            closer.close()
     assert clip.stats is not None  # set when iteration ends
     if clip.stats.frames == 0:
         raise FormcheckError(f"{Path(path).name}: no frames could be decoded")

@@ -66,3 +66,18 @@ def test_annotated_review_keeps_every_frame_even_when_strided(tmp_path, spec):
     with VideoReader(review.annotated) as reader:
         assert reader.info.codec == "h264"
         assert sum(1 for _ in reader) == 91
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_annotated_review_keeps_variable_frame_timing(tmp_path, spec, stride):
+    # Regression: the annotated video spaced frames evenly, so a variable-rate
+    # phone clip came out with the wrong timing and duration.
+    from formcheck.video import VideoReader
+    from tests.factories import write_clip
+
+    times = [0.0, 0.030, 0.050, 0.200, 0.233, 0.500, 0.900, 0.950]
+    clip = write_clip(tmp_path / "vfr.mp4", frames=len(times), size=(160, 120), times=times)
+    review = review_clip(clip, spec, model="lite", stride=stride, annotate_to=tmp_path / "a.mp4")
+    with VideoReader(review.annotated) as reader:
+        written = [f.t for f in reader]
+    assert written == pytest.approx(times, abs=2e-3)
