@@ -26,9 +26,9 @@ class Decoded:
     fps: float
 
     @classmethod
-    def load(cls, path: Path, limit: int | None = None) -> Decoded:
+    def load(cls, path: Path) -> Decoded:
         with VideoReader(path) as reader:
-            pairs = [(f.t, f.rgb) for f, _ in zip(reader, range(limit or 10**9), strict=False)]
+            pairs = [(f.t, f.rgb) for f in reader]
             fps = reader.info.fps
         return cls(tuple(t for t, _ in pairs), tuple(rgb for _, rgb in pairs), fps)
 
