@@ -162,8 +162,9 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
                 f"{model}, frames arriving at 30 fps",
                 f"{rate:.1f} fps analysed",
                 "count as offline",
-                reps == offline * plan.live_repeat or plan.live_repeat > 1,
-                f"{reps} reps counted live",
+                reps == offline * plan.live_repeat,
+                f"{reps} reps counted live, {offline * plan.live_repeat} offline "
+                f"({plan.live_repeat} play(s) of the clip)",
             )
         )
     report.method.append(
