@@ -192,17 +192,3 @@ def terminal_progress(description: str) -> tuple[ProgressCallback | None, Callab
         bar.update(done - bar.n)
 
     return update, bar.close
-
-
-def iter_pose_frames(
-    path: str | os.PathLike[str],
-    model: str = DEFAULT_MODEL,
-    orientation: str = DEFAULT_ORIENTATION,
-    progress: bool = False,
-) -> Iterator[tuple[np.ndarray, PoseFrame]]:
-    """Yield ``(rgb, PoseFrame)`` for every frame of a clip (a terminal progress bar if asked)."""
-    callback, close = terminal_progress(os.fspath(path)) if progress else (None, lambda: None)
-    try:
-        yield from ClipPoses(path, model=model, orientation=orientation, progress=callback)
-    finally:
-        close()
