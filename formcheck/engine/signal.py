@@ -21,8 +21,7 @@ with its own state and tests.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -106,24 +105,28 @@ class Conditioning:
     max_gap: float = 0.25
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, eq=False)  # eq: arrays don't compare as one truth value
 class Pose:
-    """A conditioned pose: pixels ``(33, 2)``, world ``(33, 3)`` or None, and whether seen."""
+    """A conditioned pose: pixels ``(33, 2)``, world ``(33, 3)`` or None, and whether seen.
+
+    ``bits`` is ``seen`` as an int bit mask (bit i = landmark i), for cheap
+    per-metric tests; it is computed here, once, because every metric and
+    check reads it on every frame.
+
+    >>> import numpy as np
+    >>> Pose(0.0, np.zeros((33, 2)), None, np.arange(33) < 2).bits
+    3
+    """
 
     t: float
     px: np.ndarray
     world: np.ndarray | None
     seen: np.ndarray  # (33,) bool: visible enough now, or bridged across a short gap
+    bits: int = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def bits(self) -> int:
-        """``seen`` as an int bit mask (bit i = landmark i), for cheap per-metric tests.
-
-        >>> import numpy as np
-        >>> Pose(0.0, np.zeros((33, 2)), None, np.arange(33) < 2).bits
-        3
-        """
-        return int.from_bytes(np.packbits(self.seen, bitorder="little").tobytes(), "little")
+    def __post_init__(self) -> None:
+        packed = np.packbits(self.seen, bitorder="little").tobytes()
+        object.__setattr__(self, "bits", int.from_bytes(packed, "little"))
 
 
 class LandmarkConditioner:
@@ -134,6 +137,12 @@ class LandmarkConditioner:
     position is. ``visibility`` is the spec's gating threshold. ``scale``
     (pixels per body length) sizes the outlier bound and makes ``beta`` per
     body length; until it's known, a quarter of the image diagonal stands in.
+
+    It is `OneEuro` with ``speed_cols=2``, fused with the jump and gap
+    bookkeeping: this runs on every frame of every clip and webcam, and at 33
+    rows numpy's cost is per call, not per number, so each step below is
+    written to take as few calls as it can (``tests/engine/test_signal.py``
+    checks it against a plain `OneEuro`).
     """
 
     def __init__(self, visibility: float, settings: Conditioning | None = None) -> None:
@@ -144,65 +153,99 @@ class LandmarkConditioner:
 
     def reset(self) -> None:
         """Forget everything (a new session or exercise)."""
-        c = self.cfg
-        self._filter = OneEuro(c.min_cutoff, c.beta, c.d_cutoff, speed_cols=2)
+        self._x: np.ndarray | None = None  # (33, 5) filtered pixels x, y and world x, y, z
+        self._dx: np.ndarray | None = None  # (33, 2) smoothed pixel velocity (px/s)
+        self._t = 0.0
         self._last_seen = np.full(COUNT, -np.inf)
         self._jumps = np.zeros(COUNT, dtype=np.int64)
         self._jumping = False  # some landmark's jump is being confirmed
         self._has_world = False
         self._size: tuple[tuple[int, int] | None, np.ndarray | None] = (None, None)
 
+    def _raw(self, frame: PoseFrame) -> tuple[np.ndarray, np.ndarray, bool]:
+        """This frame's ``(33, 5)`` pixels and world, which landmarks are usable, and
+        whether every number is finite (then no NaN can leak through arithmetic)."""
+        img = frame.image
+        raw = np.empty((COUNT, 5))
+        size = (frame.width, frame.height)
+        if self._size[0] != size:  # an array made once: a tuple is converted every call
+            self._size = (size, np.array(size, dtype=float))
+        np.multiply(img[:, :2], self._size[1], out=raw[:, :2])
+        if frame.world is not None:
+            np.copyto(raw[:, 2:], frame.world)
+            self._has_world = True
+        else:
+            raw[:, 2:] = 0.0 if self._x is None else self._x[:, 2:]
+        ok = img[:, 3] >= self.visibility
+        # One sum tells whether anything is NaN or infinite; only then look row by row.
+        finite = math.isfinite(np.add.reduce(raw, axis=None))
+        if not finite:
+            ok &= np.isfinite(raw).all(axis=1)
+        return raw, ok, finite
+
     def update(self, frame: PoseFrame) -> Pose | None:
         """Condition one frame; None until some landmark has been seen."""
-        t, img, f, cfg = frame.t, frame.image, self._filter, self.cfg
+        t, cfg = frame.t, self.cfg
         raw = None
-        ok = np.zeros(COUNT, dtype=bool)
-        if img is not None:
-            raw = np.empty((COUNT, 5))
-            size = (frame.width, frame.height)
-            if self._size[0] != size:  # an array made once: a tuple is converted every call
-                self._size = (size, np.array(size, dtype=float))
-            np.multiply(img[:, :2], self._size[1], out=raw[:, :2])
-            if frame.world is not None:
-                raw[:, 2:] = frame.world
-                self._has_world = True
-            else:
-                raw[:, 2:] = 0.0 if f.x is None else f.x[:, 2:]
-            ok = (img[:, 3] >= self.visibility) & np.isfinite(raw).all(axis=1)
-        if f.x is None:
+        if frame.image is not None:
+            raw, ok, finite = self._raw(frame)
+        if self._x is None:
             if raw is None or not ok.any():
                 return None
-            f.x, f.dx, f.t = np.where(ok[:, None], raw, 0.0), None, t
+            self._x = np.where(ok[:, None], raw, 0.0)
+            self._dx, self._t = None, t
             self._last_seen = np.where(ok, t, -np.inf)
-            return self._pose(t, f.x)
-        prev = f.x
+            return self._pose(t, ok)
+        prev = self._x
         body = self.scale or 0.25 * math.hypot(frame.width, frame.height)
-        recent = t - self._last_seen <= cfg.max_gap
-        if raw is not None:
-            d = raw[:, :2] - prev[:, :2]
-            bound = body * (cfg.jump_floor + cfg.max_jump * max(t - f.t, 1e-6))
-            far = ok & recent & (np.einsum("ij,ij->i", d, d) > bound * bound)
-            if far.any() or self._jumping:
+        recent = self._last_seen >= t - cfg.max_gap  # seen within max_gap
+        dt = t - self._t
+        if raw is None:
+            ok = np.zeros(COUNT, dtype=bool)
+            restart = ok
+            step = np.zeros((COUNT, 5))
+        else:
+            step = raw - prev  # where the landmarks went; rows not used are zeroed below
+            far = np.hypot(step[:, 0], step[:, 1])
+            far = far > body * (cfg.jump_floor + cfg.max_jump * max(dt, 1e-6))
+            far &= ok & recent  # only a landmark followed until now can jump
+            if self._jumping or np.count_nonzero(far):
                 self._jumps = np.where(far, self._jumps + 1, 0)
                 self._jumping = bool(far.any())
                 accept = self._jumps >= cfg.confirm  # a jump that persists is real
                 ok &= ~far | accept
                 restart = ok & (accept | ~recent)
             else:  # the usual frame: nothing jumped
-                restart = ok & ~recent
-            target = np.where(ok[:, None], raw, prev)
-        else:
-            restart, target = ok, prev
-        # Landmarks not seen this frame are held still: they feed their own value back.
-        f.beta = cfg.beta / body  # beta is per body length: make it per pixel
-        alpha = f.alpha(target, t)
-        if np.ndim(alpha) and restart.any():
-            alpha[restart] = 1.0
-        x = f.update(target, t, alpha)
+                restart = ok > recent  # seen again after a long gap
+            # Landmarks not used this frame are held still: no step.
+            if finite:
+                step *= ok[:, None]
+            else:
+                step = np.where(ok[:, None], step, 0.0)
+        if dt > 0:
+            # One Euro: the cutoff rises with the smoothed speed of each landmark's pixels.
+            if self._dx is None:
+                self._dx = step[:, :2] * (1.0 / dt)
+            else:  # dx += a * (velocity - dx), as dx = (1 - a) dx + (a / dt) step
+                a = _alpha(cfg.d_cutoff, dt)
+                self._dx *= 1.0 - a
+                self._dx += step[:, :2] * (a / dt)
+            # c = 2 pi dt cutoff, so _alpha(cutoff, dt) = c / (c + 1): fewer numpy calls.
+            # beta is per body length: make it per pixel.
+            c = np.hypot(self._dx[:, 0], self._dx[:, 1])
+            c *= (cfg.beta / body) * (2.0 * math.pi * dt)
+            c += cfg.min_cutoff * (2.0 * math.pi * dt)
+            alpha = c / (c + 1.0)
+            if np.count_nonzero(restart):
+                alpha[restart] = 1.0
+            step *= alpha[:, None]
+        step += prev
+        self._x = step
+        self._t = t
         self._last_seen[ok] = t
-        return self._pose(t, x)
+        return self._pose(t, ok | recent)
 
-    def _pose(self, t: float, x: np.ndarray) -> Pose:
-        seen = t - self._last_seen <= self.cfg.max_gap
+    def _pose(self, t: float, seen: np.ndarray) -> Pose:
+        x = self._x
         # x is replaced, never written to, on the next frame: views of it are safe to keep
         return Pose(t=t, px=x[:, :2], world=x[:, 2:] if self._has_world else None, seen=seen)
