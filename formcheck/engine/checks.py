@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from formcheck.engine.geometry import body_axes, fill_side, pair, point
+from formcheck.engine.geometry import body_axes, coords, dot, fill_side, minus, pair, point
 from formcheck.engine.metrics import Metric, compile_metric
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import Calibration
@@ -106,23 +106,28 @@ class PathStraightness(Check):
             if gap_cm > 8.0:  # closer than that, the pair can't give a scale
                 self.scale = math.sqrt(float(gap_px @ gap_px)) / gap_cm
         self.use_world = self.world and ref.world is not None
+        self._frame_px = (self.start_px.tolist(), self.along_px.tolist(), self.across_px.tolist())
         if ref.world is not None:
             W = ref.world
             lateral, up = body_axes(*(point(W, ij) for ij in self.frame_pairs))
             self.along_w, self.across_w = (up, lateral) if self.along_body else (lateral, up)
             self.start_w = point(W, self.point)
+            # Plain floats for `frame`, which runs on every frame of a rep.
+            self._frame_w = (self.start_w.tolist(), self.along_w.tolist(), self.across_w.tolist())
             ok = ref.seen
             design = np.column_stack([W[ok], np.ones(int(ok.sum()))])
             self.affine = np.linalg.lstsq(design, P[ok], rcond=None)[0].T  # (2, 4)
 
     def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
         if self.use_world and pose.world is not None:
-            d = point(pose.world, self.point) - self.start_w
-            along, across = float(d @ self.along_w), float(d @ self.across_w)
+            start, along_axis, across_axis = self._frame_w
+            d = minus(coords(pose.world, self.point), start)
+            along, across = dot(d, along_axis), dot(d, across_axis)
             self.xy = (100.0 * across * self.outward, 100.0 * along)
         else:
-            d = point(pose.px, self.point) - self.start_px
-            along, across = float(d @ self.along_px), float(d @ self.across_px) / self.scale
+            start, along_axis, across_axis = self._frame_px
+            d = minus(coords(pose.px, self.point), start)
+            along, across = dot(d, along_axis), dot(d, across_axis) / self.scale
             self.xy = (across * self.outward, along / self.scale)
         if abs(along) > abs(self.reach):
             self.reach = along

@@ -46,13 +46,30 @@ def point(P: np.ndarray, ij: tuple[int, int]) -> np.ndarray:
     return P[i] if i == j else (P[i] + P[j]) * 0.5
 
 
+def coords(P: np.ndarray, ij: tuple[int, int]) -> list[float]:
+    """`point` as plain floats, for per-frame arithmetic on a few 2-D or 3-D points
+    (where numpy's per-call cost would be most of the time).
+
+    >>> coords(np.array([[0.0, 2.0], [4.0, 6.0]]), (0, 1))
+    [2.0, 4.0]
+    """
+    i, j = ij
+    if i == j:
+        return P[i].tolist()
+    p, q = P[i].tolist(), P[j].tolist()
+    if len(p) == 2:
+        return [(p[0] + q[0]) * 0.5, (p[1] + q[1]) * 0.5]
+    return [(p[0] + q[0]) * 0.5, (p[1] + q[1]) * 0.5, (p[2] + q[2]) * 0.5]
+
+
 def angle_at(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     """The angle a-b-c in degrees (180 = straight); NaN for a zero-length side.
 
-    Works in 2-D (pixels) and 3-D (world).
+    Works in 2-D (pixels) and 3-D (world), on arrays or lists of floats.
     """
     # Plain floats: for three short vectors, numpy's per-call cost dominates.
-    a, b, c = a.tolist(), b.tolist(), c.tolist()
+    if not isinstance(a, list):
+        a, b, c = a.tolist(), b.tolist(), c.tolist()
     ux, uy, vx, vy = a[0] - b[0], a[1] - b[1], c[0] - b[0], c[1] - b[1]
     uz = a[2] - b[2] if len(a) > 2 else 0.0
     vz = c[2] - b[2] if len(a) > 2 else 0.0
@@ -64,16 +81,31 @@ def angle_at(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
-def angle_between(u: np.ndarray, v: np.ndarray) -> float:
+def dot(u: list[float], v: list[float]) -> float:
+    """The dot product of two 2-D or 3-D vectors of plain floats."""
+    if len(u) == 2:
+        return u[0] * v[0] + u[1] * v[1]
+    return u[0] * v[0] + u[1] * v[1] + u[2] * v[2]
+
+
+def minus(p: list[float], q: list[float]) -> list[float]:
+    """``p - q`` for 2-D or 3-D vectors of plain floats."""
+    if len(p) == 2:
+        return [p[0] - q[0], p[1] - q[1]]
+    return [p[0] - q[0], p[1] - q[1], p[2] - q[2]]
+
+
+def angle_between(u: np.ndarray | list[float], v: np.ndarray | list[float]) -> float:
     """The unsigned angle between two directions, in degrees [0, 180]."""
-    nu = math.sqrt(float(u @ u))
-    nv = math.sqrt(float(v @ v))
+    if not isinstance(u, list):
+        u, v = u.tolist(), v.tolist()
+    nu, nv = math.hypot(*u), math.hypot(*v)
     if nu < 1e-12 or nv < 1e-12:
         return math.nan
-    return math.degrees(math.acos(max(-1.0, min(1.0, float(u @ v) / (nu * nv)))))
+    return math.degrees(math.acos(max(-1.0, min(1.0, dot(u, v) / (nu * nv)))))
 
 
-def rotation_2d(u: np.ndarray, v: np.ndarray) -> float:
+def rotation_2d(u: np.ndarray | list[float], v: np.ndarray | list[float]) -> float:
     """How far direction ``v`` is turned from ``u`` in the image, in degrees [0, 180]."""
     a = math.atan2(float(v[1]), float(v[0])) - math.atan2(float(u[1]), float(u[0]))
     return abs(math.degrees((a + math.pi) % (2 * math.pi) - math.pi))

@@ -22,6 +22,8 @@ from formcheck.engine.geometry import (
     angle_at,
     angle_between,
     body_axes,
+    coords,
+    minus,
     pair,
     point,
     rotation_2d,
@@ -49,8 +51,10 @@ class Metric:
         needs: set[int],
         value: Value,
         mids: tuple[tuple[int, int], ...] = (),
+        reads_ref: bool = True,
     ) -> None:
         self.name, self.side = name, side
+        self.reads_ref = reads_ref
         self.needs = np.array(sorted(needs), dtype=np.int64)
         self.value = value
         self.mids = mids
@@ -66,12 +70,19 @@ class Metric:
     def evaluate(self, pose: Pose, ref: Pose | None, cal: Calibration) -> float:
         """The value in ``pose`` (``ref``: the rep's start pose), or NaN if not seen.
 
-        Metrics that don't read ``ref`` remember their last pose's value, so
-        a driver that a range check also reads is computed once a frame.
+        Metrics that don't read ``ref`` (all but displacements) remember their
+        last pose's value, so a driver that a range check also reads is
+        computed once a frame.
         """
-        if ref is None and self._memo[0] is pose:
-            return self._memo[1]
-        value = self._evaluate(pose, ref, cal)
+        if not self.reads_ref:
+            ref = None
+            if self._memo[0] is pose:
+                return self._memo[1]
+        # The usual case first: everything it reads is seen.
+        if pose.bits & self.mask == self.mask:
+            value = self.value(pose, ref, cal)
+        else:
+            value = self._evaluate(pose, ref, cal)
         if ref is None:
             self._memo = (pose, value)
         return value
@@ -97,7 +108,9 @@ class BothSides(Metric):
 
     def __init__(self, name: str, left: Metric, right: Metric) -> None:
         needs = {*left.needs.tolist(), *right.needs.tolist()}
-        super().__init__(name, "both", needs, self._evaluate)
+        super().__init__(
+            name, "both", needs, self._evaluate, reads_ref=left.reads_ref or right.reads_ref
+        )
         self.left, self.right = left, right
 
     def _evaluate(self, pose: Pose, ref: Pose | None, cal: Calibration) -> float:
@@ -131,10 +144,14 @@ def _joint_angle(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
     (a, b, c), needs = _pairs(spec.arg("points"), side)
     space = spec.arg("space", "world")
 
+    plain = a[0] == a[1] and b[0] == b[1] and c[0] == c[1]
+
     def value(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
         pixels = space == "image" or (space == "auto" and cal.view == "side")
         P = pose.px if pixels or pose.world is None else pose.world
-        return angle_at(point(P, a), point(P, b), point(P, c))
+        if plain:  # three landmarks, no midpoints: read their rows directly
+            return angle_at(P[a[0]].tolist(), P[b[0]].tolist(), P[c[0]].tolist())
+        return angle_at(coords(P, a), coords(P, b), coords(P, c))
 
     return needs, value
 
@@ -210,25 +227,35 @@ def _displacement(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
             if ref is None:
                 return 0.0
             if image or pose.world is None:
-                d = point(pose.px, a) - point(ref.px, a)
-                return math.sqrt(float(d @ d)) / cal.px_per_cm
-            d = point(pose.world, a) - point(ref.world, a)
-            return 100.0 * math.sqrt(float(d @ d))
+                return math.dist(coords(pose.px, a), start(ref, True)) / cal.px_per_cm
+            return 100.0 * math.dist(coords(pose.world, a), start(ref, False))
 
+        def start(ref: Pose, pixels: bool) -> list[float]:
+            # The rep's start pose stays the same for the whole rep: read it once.
+            if memo[0] is not ref or memo[1] != pixels:
+                memo[:] = [ref, pixels, coords(ref.px if pixels else ref.world, a)]
+            return memo[2]
+
+        memo: list = [None, None, None]
         return needs, shift
     a, b = pairs
 
     def rotation(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
         if ref is None:
             return 0.0
-        if image or pose.world is None:
-            return rotation_2d(
-                point(ref.px, b) - point(ref.px, a), point(pose.px, b) - point(pose.px, a)
-            )
-        return angle_between(
-            point(ref.world, b) - point(ref.world, a), point(pose.world, b) - point(pose.world, a)
-        )
+        pixels = image or pose.world is None
+        P = pose.px if pixels else pose.world
+        turn = rotation_2d if pixels else angle_between
+        return turn(start(ref, pixels), minus(coords(P, b), coords(P, a)))
 
+    def start(ref: Pose, pixels: bool) -> list[float]:
+        # The rep's start pose stays the same for the whole rep: read it once.
+        if memo[0] is not ref or memo[1] != pixels:
+            R = ref.px if pixels else ref.world
+            memo[:] = [ref, pixels, minus(coords(R, b), coords(R, a))]
+        return memo[2]
+
+    memo: list = [None, None, None]
     return needs, rotation
 
 
@@ -270,7 +297,11 @@ def compile_metric(spec: MetricSpec, side: str, cache: dict | None = None) -> Me
     mids = tuple(
         dict.fromkeys(pair(r, side) for r in refs if isinstance(r, str) and _is_mid(r, side))
     )
-    return Metric(spec.name, side, needs, value, mids)
+    return Metric(spec.name, side, needs, value, mids, reads_ref=spec.kind in _READS_REF)
+
+
+#: Metric kinds whose value depends on the rep's start pose (the others are memoised per pose).
+_READS_REF = frozenset({"displacement"})
 
 
 def _is_mid(ref: str, side: str) -> bool:
