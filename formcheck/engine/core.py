@@ -24,8 +24,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -72,6 +73,10 @@ class Snapshot:
     path_px: tuple[tuple[float, float], ...]
     ideal_line_px: tuple[tuple[float, float], tuple[float, float]] | None
     band_px: float
+
+
+_NO_CHECKS: Mapping = MappingProxyType({})
+_NO_POINT = (math.nan, math.nan)
 
 
 def _reaching(line: tuple, path: tuple) -> tuple:
@@ -197,17 +202,25 @@ class Engine:
             self._record(frame.t, None)
             return events
         cal = self._cal
+        # In a one-side-at-a-time exercise a side may not start a rep while another's is on:
+        # `active` is the side whose rep is on (at most one), kept up to date through the loop.
         one_at_a_time = self.spec.sides == "either"
+        active = None
+        if one_at_a_time:
+            active = next((t for t in self._trackers.values() if t.state == "active"), None)
         for side, driver in self._drivers.items():
             value = driver.evaluate(pose, None, cal)
             self._values[side] = value
             tracker = self._trackers.get(side)
             if tracker is None:
                 continue
-            busy = one_at_a_time and any(
-                t.state == "active" for t in self._trackers.values() if t is not tracker
-            )
-            new, record = tracker.update(pose, value, cal, may_start=not busy)
+            may_start = active is None or active is tracker
+            new, record = tracker.update(pose, value, cal, may_start=may_start)
+            if one_at_a_time:
+                if tracker.state == "active":
+                    active = tracker
+                elif active is tracker:
+                    active = None
             if new:
                 events += new
                 self._last_side = side
@@ -306,16 +319,17 @@ class Engine:
 
     def _record(self, t: float, pose: Pose | None) -> None:
         self._series_t.append(t)
-        for side, values in self._series_metric.items():
-            values.append(self._values.get(side, math.nan) if pose is not None else math.nan)
+        values = self._values
+        for side, series in self._series_metric.items():
+            series.append(values.get(side, math.nan) if pose is not None else math.nan)
         active = self._active()
-        by_code = {c.spec.code: c for c in active.checks} if active and active.in_rep else {}
-        for code, values in self._series_checks.items():
+        by_code = active.by_code if active is not None and active.in_rep else _NO_CHECKS
+        for code, series in self._series_checks.items():
             check = by_code.get(code)
-            values.append(check.current if check is not None else math.nan)
+            series.append(math.nan if check is None else check.current)
         for code, points in self._series_path.items():
             check = by_code.get(code)
-            points.append(check.xy if check is not None else (math.nan, math.nan))
+            points.append(_NO_POINT if check is None else check.xy)
 
     def _active(self) -> RepTracker | None:
         for tracker in self._trackers.values():

@@ -71,6 +71,9 @@ class RepTracker:
         self.side, self.phase, self.driver, self.checks = side, phase, driver, checks
         self.counter = counter
         self.codes = codes  # every check of the spec, for the rep table's columns
+        #: This side's checks by code (the engine's per-frame series reads them).
+        self.by_code = {c.spec.code: c for c in checks}
+        self._path = next((c for c in checks if isinstance(c, PathStraightness)), None)
         self.state = "rest"
         self.ref: Pose | None = None
         self.ref_value = math.inf if phase.direction == "increase" else -math.inf
@@ -120,7 +123,7 @@ class RepTracker:
             self.ref = self._reference()
             for check in self.checks:
                 check.begin(self.ref, cal)
-            path = next((c for c in self.checks if isinstance(c, PathStraightness)), None)
+            path = self._path
             self.path_px = [] if path is None else [tuple(map(float, path.start_px))]
         self.lo, self.hi = min(self.lo, value), max(self.hi, value)
         self._run_checks(pose, cal)
@@ -172,11 +175,12 @@ class RepTracker:
         for check in self.checks:
             if bits & check.mask == check.mask:
                 check.frame(pose, self.ref, cal)
-        path = next((c for c in self.checks if isinstance(c, PathStraightness)), None)
+        path = self._path
         if path is not None:
             i, j = path.point
-            p = (pose.px[i] + pose.px[j]) * 0.5
-            self.path_px.append((float(p[0]), float(p[1])))
+            xi, yi = pose.px[i].tolist()
+            xj, yj = pose.px[j].tolist()
+            self.path_px.append(((xi + xj) * 0.5, (yi + yj) * 0.5))
 
     def _raise(self, t: float, events: list, final: bool = False) -> None:
         for check in self.checks:
