@@ -11,7 +11,9 @@ only calls `History` methods and gets frozen rows back.
 - Every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), so a
   rep and its flags land together or not at all.
 - A connection per call (cheap for SQLite) makes `History` safe to use from
-  the webcam worker thread and the page thread at once.
+  the webcam worker thread and the page thread at once, and several
+  processes may share the file: a write waits up to `BUSY_TIMEOUT` for
+  another's, and opening a new file at the same moment migrates it once.
 - Only landmarks-derived results are stored; raw video never is.
 
 >>> import tempfile, os
@@ -31,6 +33,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,6 +106,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+#: Seconds a write waits for another connection (thread or process) to finish its own.
+BUSY_TIMEOUT = 10.0
 
 
 class HistoryError(FormcheckError):
@@ -214,7 +219,7 @@ class History:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as conn:
-                conn.execute("PRAGMA journal_mode=WAL")  # persistent: set once per file
+                _enable_wal(conn)
                 self._migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"{self.path}: not a formcheck history database ({exc})") from None
@@ -226,7 +231,7 @@ class History:
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         # Autocommit mode: transactions are explicit (`_write`), never implicit.
-        conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         try:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.row_factory = sqlite3.Row
@@ -256,6 +261,11 @@ class History:
             # One transaction per migration: a failure leaves the previous version intact.
             conn.execute("BEGIN IMMEDIATE")
             try:
+                # Read again under the write lock: another process opening the same
+                # file at the same moment may have applied this migration already.
+                if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    conn.execute("COMMIT")
+                    continue
                 for statement in _statements(MIGRATIONS[number - 1]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
@@ -609,6 +619,25 @@ class History:
                 "VALUES (?, ?, ?, ?)",
                 [(exercise, code, float(value), stamp) for code, value in limits.items()],
             )
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (persistent: a no-op once set).
+
+    Switching a new file to WAL takes an exclusive lock that SQLite does not
+    wait for with the busy timeout, so two processes opening a new file at the
+    same moment would get "database is locked": retry for as long as a write
+    would wait.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _statements(script: str) -> list[str]:

@@ -1,11 +1,15 @@
-"""The history database: migrations, WAL, transactions, delete, export and trends."""
+"""The history database: migrations, WAL, transactions, concurrency, delete, export, trends."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -236,3 +240,65 @@ def test_a_worker_thread_writes_while_the_page_reads(history):
 def test_an_unknown_source_is_refused(history):
     with pytest.raises(ValueError, match="source: expected one of live, clip, got 'webcam'"):
         history.start_session(exercise="heel_slide", side="left", source="webcam")
+
+
+@pytest.mark.slow
+def test_two_processes_writing_at_once_lose_nothing_and_never_see_a_lock(tmp_path):
+    # Two real OS processes, released together on a fresh file: both migrate it,
+    # then interleave many short write transactions with reads.
+    root = Path(__file__).resolve().parents[2]
+    path = tmp_path / "shared.sqlite3"
+    sessions, reps = 4, 12
+    command = [sys.executable, "-m", "tests.history.writer", str(path)]
+    writers = [
+        subprocess.Popen(
+            [*command, name, str(sessions), str(reps)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    for writer in writers:  # both have imported formcheck and wait for the signal
+        assert writer.stdout.readline().strip() == "ready"
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    outputs = [writer.communicate(timeout=120) for writer in writers]
+    for writer, (_, err) in zip(writers, outputs, strict=True):
+        assert writer.returncode == 0, err
+        assert "database is locked" not in err
+    reports = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    history = History(path)
+    stored = {s.id: s for s in history.sessions()}
+    expected = [row for report in reports for row in report["sessions"]]
+    assert len(expected) == 2 * 2 * sessions
+    assert sorted(stored) == sorted(row["id"] for row in expected)  # every row, no strays
+    for row in expected:
+        session = stored[row["id"]]
+        assert (session.reps, session.status) == (row["reps"], "finished")
+        assert [r.rep for r in history.reps(row["id"])] == list(range(1, row["reps"] + 1))
+        assert session.flag_counts == {"heel_off_line": row["flags"]}
+    live = [s for s in stored.values() if s.source == "live"]
+    assert sorted(s.settings["writer"] for s in live) == ["a"] * sessions + ["b"] * sessions
+    assert history.schema_version() == SCHEMA_VERSION
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_new_file_opens_while_another_connection_is_writing_to_it(tmp_path):
+    # Switching a file to WAL doesn't wait with the busy timeout when another
+    # connection holds the write lock: it failed at once with "database is locked".
+    path = tmp_path / "new.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE notes (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO notes VALUES (1)")
+    release = threading.Timer(0.2, other.execute, ("COMMIT",))
+    release.start()
+    history = History(path)
+    release.join()
+    other.close()
+    assert (history.journal_mode(), history.schema_version()) == ("wal", SCHEMA_VERSION)
