@@ -9,17 +9,20 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from formcheck.history import (
     DB_ENV,
+    INTERRUPTED_AFTER_SECONDS,
     MIGRATIONS,
     SCHEMA_VERSION,
     History,
     HistoryError,
     default_db_path,
+    stamp_time,
 )
 
 
@@ -85,7 +88,7 @@ def test_an_old_database_is_migrated_and_keeps_its_sessions(tmp_path):
     conn.close()
     history = History(path)
     assert history.schema_version() == SCHEMA_VERSION
-    assert [s.reps for s in history.sessions()] == [4]
+    assert [(s.reps, s.runs) for s in history.sessions()] == [(4, 1)]
     history.set_overrides("heel_slide", {"heel_off_line": 4.0})  # the table migration 2 added
     assert history.overrides("heel_slide") == {"heel_off_line": 4.0}
 
@@ -302,3 +305,117 @@ def test_a_new_file_opens_while_another_connection_is_writing_to_it(tmp_path):
     release.join()
     other.close()
     assert (history.journal_mode(), history.schema_version()) == ("wal", SCHEMA_VERSION)
+
+
+def test_a_continued_session_numbers_its_new_reps_after_the_saved_ones(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    for n in (1, 2, 3):
+        history.record_rep(sid, rep(n))
+    history.record_rep(sid, rep(1, side="right"))
+    history.finish_session(sid)
+    assert history.continue_session(sid) == 2
+    assert (history.session(sid).status, history.session(sid).runs) == ("running", 2)
+    # The new run's engine counts from 1 again; the history numbers after the saved reps.
+    assert history.append_rep(sid, rep(1, flags=["heel_off_line"]), [flag(1)]) == 4
+    assert history.append_rep(sid, rep(2)) == 5
+    assert history.append_rep(sid, rep(1, side="right")) == 2  # each side has its own count
+    assert [(r.rep, r.side) for r in history.reps(sid)] == [
+        (1, "left"),
+        (1, "right"),
+        (2, "left"),
+        (2, "right"),
+        (3, "left"),
+        (4, "left"),
+        (5, "left"),
+    ]
+    assert [(f.rep, f.side) for f in history.flags(sid)] == [(4, "left")]
+    assert [r.flags for r in history.reps(sid) if r.rep == 4] == [("heel_off_line",)]
+    assert history.session(sid).reps == 7
+
+
+def test_two_writers_appending_to_one_session_never_take_the_same_number(history):
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    errors = []
+
+    def run():
+        try:
+            for _ in range(15):
+                history.append_rep(sid, rep(1))
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [r.rep for r in history.reps(sid)] == list(range(1, 31))
+
+
+def test_each_run_keeps_its_result_and_a_late_finish_of_an_old_run_leaves_it_running(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.record_rep(sid, rep(1))
+    assert history.continue_session(sid) == 2  # a reloaded tab carries on before run 1 ended
+    history.finish_session(sid, {"reps": 1}, run=1)  # the old stream ends late
+    assert history.session(sid).status == "running"
+    history.finish_session(sid, {"reps": 2}, run=2)
+    history.finish_session(sid, {"reps": 2}, run=2)  # twice: the same
+    assert history.session(sid).status == "finished"
+    assert history.result(sid) == {"reps": 2, "run": 2, "earlier_runs": [{"reps": 1, "run": 1}]}
+    assert history.continue_session(sid) == 3
+    history.finish_session(sid, {"reps": 4}, run=3)
+    stored = history.result(sid)
+    assert (stored["reps"], [r["run"] for r in stored["earlier_runs"]]) == (4, [1, 2])
+
+
+def test_a_session_that_was_finished_before_it_was_continued_keeps_that_result(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.finish_session(sid, {"reps": 3})
+    assert history.result(sid) == {"reps": 3}  # one run: stored as it is
+    history.continue_session(sid)
+    history.finish_session(sid, {"reps": 1}, run=2)
+    assert history.result(sid) == {"reps": 1, "run": 2, "earlier_runs": [{"reps": 3, "run": 1}]}
+
+
+def test_a_deleted_session_cannot_be_continued(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.delete_session(sid)
+    with pytest.raises(HistoryError, match=f"session {sid}: no such session"):
+        history.continue_session(sid)
+
+
+def test_the_latest_recent_live_session_of_the_exercise_and_side_is_continuable(history):
+    def live(side="auto", exercise="heel_slide", reps=1):
+        sid = history.start_session(exercise=exercise, side=side, source="live")
+        for n in range(1, reps + 1):
+            history.record_rep(sid, rep(n))
+        return sid
+
+    live(reps=2)
+    latest = live(reps=3)
+    live(side="left")
+    live(exercise="clamshell")
+    live(reps=0)  # nothing done in it: nothing to continue
+    history.save_result(result(), source="clip")
+    now = stamp_time(history.session(latest).updated_at)
+    found = history.continuable("heel_slide", "auto", within_seconds=600, now=now)
+    assert (found.id, found.reps) == (latest, 3)
+    later = now + timedelta(seconds=601)
+    assert history.continuable("heel_slide", "auto", within_seconds=600, now=later) is None
+    assert history.continuable("heel_slide", "right", within_seconds=600, now=now) is None
+
+
+def test_a_session_left_running_by_a_dead_app_shows_as_interrupted(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.record_rep(sid, rep(1))
+    session = history.session(sid)
+    updated = stamp_time(session.updated_at)
+    assert session.state(updated) == "running"
+    assert session.state(updated + timedelta(seconds=INTERRUPTED_AFTER_SECONDS)) == "running"
+    late = updated + timedelta(seconds=INTERRUPTED_AFTER_SECONDS + 1)
+    assert session.state(late) == "interrupted"
+    history.update_session(sid)  # a heartbeat: still being recorded
+    assert stamp_time(history.session(sid).updated_at) >= updated
+    history.finish_session(sid)
+    assert history.session(sid).state(late + timedelta(days=1)) == "finished"
