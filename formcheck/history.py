@@ -435,17 +435,19 @@ class History:
             else:
                 conn.execute("UPDATE sessions SET result = ? WHERE id = ?", (stored, session_id))
 
-    def continue_session(self, session_id: int) -> int:
+    def continue_session(self, session_id: int, *, started_at: str | None = None) -> int:
         """Reopen a session for one more camera run (status back to ``running``).
 
         Returns the run's number (2 for the first continuation), to pass to
-        `finish_session`. Raises `HistoryError` if the session is gone (deleted).
+        `finish_session`. Raises `HistoryError` if the session is gone, or is
+        another one by now: the id of a deleted session is used again, so give
+        the ``started_at`` of the session meant.
         """
         with self._write() as conn:
             cursor = conn.execute(
                 "UPDATE sessions SET status = 'running', runs = runs + 1, updated_at = ? "
-                "WHERE id = ?",
-                (_now(), session_id),
+                "WHERE id = ? AND (? IS NULL OR started_at = ?)",
+                (_now(), session_id, started_at, started_at),
             )
             if cursor.rowcount == 0:
                 raise HistoryError(f"session {session_id}: no such session (deleted?)")

@@ -378,11 +378,18 @@ def test_a_session_that_was_finished_before_it_was_continued_keeps_that_result(h
     assert history.result(sid) == {"reps": 1, "run": 2, "earlier_runs": [{"reps": 3, "run": 1}]}
 
 
-def test_a_deleted_session_cannot_be_continued(history):
-    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+def test_a_deleted_session_cannot_be_continued_even_when_its_id_is_used_again(history):
+    sid = history.start_session(
+        exercise="heel_slide", side="auto", source="live", started_at="2025-01-01T10:00:00+00:00"
+    )
     history.delete_session(sid)
     with pytest.raises(HistoryError, match=f"session {sid}: no such session"):
         history.continue_session(sid)
+    again = history.start_session(exercise="heel_slide", side="auto", source="live")
+    assert again == sid  # SQLite hands the freed id to the next session
+    with pytest.raises(HistoryError, match=f"session {sid}: no such session"):
+        history.continue_session(sid, started_at="2025-01-01T10:00:00+00:00")
+    assert (history.session(again).runs, history.session(again).status) == (1, "running")
 
 
 def test_the_latest_recent_live_session_of_the_exercise_and_side_is_continuable(history):
