@@ -11,7 +11,13 @@ only calls `History` methods and gets frozen rows back.
 - Every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), so a
   rep and its flags land together or not at all.
 - A connection per call (cheap for SQLite) makes `History` safe to use from
-  the webcam worker thread and the page thread at once.
+  the webcam worker thread and the page thread at once, and several
+  processes may share the file: a write waits up to `BUSY_TIMEOUT` for
+  another's, and opening a new file at the same moment migrates it once.
+- A live session can be continued by a later camera run (after a reload or a
+  lost camera): `continue_session` reopens it, `append_rep` numbers the new
+  reps after the saved ones. One left ``running`` by an app that died shows as
+  ``interrupted`` (`SessionRow.state`).
 - Only landmarks-derived results are stored; raw video never is.
 
 >>> import tempfile, os
@@ -31,6 +37,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -101,8 +108,20 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (exercise, code)
     );
     """,
+    # 3: how many camera runs a live session spans (continuing it after a reload or
+    # a lost camera adds one).
+    """
+    ALTER TABLE sessions ADD COLUMN runs INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+#: Seconds a write waits for another connection (thread or process) to finish its own.
+BUSY_TIMEOUT = 10.0
+#: A live session being recorded has its ``updated_at`` refreshed at least this often.
+HEARTBEAT_SECONDS = 15.0
+#: A session still ``running`` with no update for this long was left behind by an app
+#: that stopped without finishing it (killed, crashed): ``interrupted``.
+INTERRUPTED_AFTER_SECONDS = 4 * HEARTBEAT_SECONDS
 
 
 class HistoryError(FormcheckError):
@@ -120,7 +139,18 @@ def default_db_path() -> Path:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamp(datetime.now(UTC))
+
+
+def stamp(when: datetime) -> str:
+    """How times are stored: UTC ISO 8601 to the second (``2025-03-01T14:05:09+00:00``)."""
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def stamp_time(text: str) -> datetime:
+    """A stored time back as an aware `datetime` (a stamp without a zone is taken as UTC)."""
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _number(value: object) -> float | None:
@@ -147,6 +177,19 @@ class SessionRow:
     partial_reps: int
     settings: Mapping[str, Any]
     flag_counts: Mapping[str, int]
+    runs: int = 1
+
+    def state(self, now: datetime | None = None) -> str:
+        """``finished``, ``running``, or ``interrupted``: still marked running but not
+        updated for `INTERRUPTED_AFTER_SECONDS` (its app stopped without finishing it).
+
+        ``now`` defaults to the current time.
+        """
+        if self.status == "finished":
+            return "finished"
+        now = datetime.now(UTC) if now is None else now
+        idle = (now - stamp_time(self.updated_at)).total_seconds()
+        return "interrupted" if idle > INTERRUPTED_AFTER_SECONDS else "running"
 
     @property
     def flags_per_rep(self) -> float:
@@ -214,7 +257,7 @@ class History:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as conn:
-                conn.execute("PRAGMA journal_mode=WAL")  # persistent: set once per file
+                _enable_wal(conn)
                 self._migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"{self.path}: not a formcheck history database ({exc})") from None
@@ -226,7 +269,7 @@ class History:
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         # Autocommit mode: transactions are explicit (`_write`), never implicit.
-        conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         try:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.row_factory = sqlite3.Row
@@ -256,6 +299,11 @@ class History:
             # One transaction per migration: a failure leaves the previous version intact.
             conn.execute("BEGIN IMMEDIATE")
             try:
+                # Read again under the write lock: another process opening the same
+                # file at the same moment may have applied this migration already.
+                if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    conn.execute("COMMIT")
+                    continue
                 for statement in _statements(MIGRATIONS[number - 1]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
@@ -314,10 +362,36 @@ class History:
             self._insert_rep(conn, session_id, rep, flags)
             self._recount(conn, session_id)
 
+    def append_rep(
+        self,
+        session_id: int,
+        rep: Mapping[str, Any],
+        flags: Sequence[Mapping[str, Any]] = (),
+    ) -> int:
+        """Store a new rep numbered after the session's last one on its side; return its number.
+
+        ``rep["rep"]`` is ignored: a continued live session's engine counts from
+        1 again, and its reps must follow the saved ones. The number is chosen
+        inside the write, so two writers never take the same one.
+        """
+        side = str(rep.get("side") or "")
+        with self._write() as conn:
+            number = conn.execute(
+                "SELECT COALESCE(MAX(rep), 0) + 1 FROM reps WHERE session_id = ? AND side = ?",
+                (session_id, side),
+            ).fetchone()[0]
+            numbered = [{**f, "rep": number} for f in flags]
+            self._insert_rep(conn, session_id, {**rep, "rep": number}, numbered)
+            self._recount(conn, session_id)
+        return number
+
     def update_session(
         self, session_id: int, *, view: str | None = None, side: str | None = None
     ) -> None:
-        """Record what the engine learned mid-session (the camera view, the working side)."""
+        """Record what the engine learned mid-session (the camera view, the working side).
+
+        With neither, only marks the session as still being recorded (a heartbeat).
+        """
         with self._write() as conn:
             if view is not None:
                 conn.execute("UPDATE sessions SET view = ? WHERE id = ?", (view, session_id))
@@ -325,13 +399,79 @@ class History:
                 conn.execute("UPDATE sessions SET side = ? WHERE id = ?", (side, session_id))
             conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), session_id))
 
-    def finish_session(self, session_id: int, result: Mapping[str, Any] | None = None) -> None:
-        """Mark a session finished, keeping the full result (``AnalysisResult.to_dict()``)."""
+    def finish_session(
+        self,
+        session_id: int,
+        result: Mapping[str, Any] | None = None,
+        *,
+        run: int | None = None,
+    ) -> None:
+        """Mark a session finished, keeping the full result (``AnalysisResult.to_dict()``).
+
+        ``run`` is the camera run that ends (from `continue_session`; None: the
+        latest). A continued session keeps every run's result: the latest run's
+        at the top, the others in ``earlier_runs``, each with its ``run``. If a
+        later run has continued the session meanwhile (a reloaded tab's old
+        stream ending late), this run's result is kept but the session stays
+        ``running``. Finishing a run twice replaces its result.
+        """
         with self._write() as conn:
-            conn.execute(
-                "UPDATE sessions SET status = 'finished', updated_at = ?, result = ? WHERE id = ?",
-                (_now(), None if result is None else json.dumps(result), session_id),
+            row = conn.execute(
+                "SELECT runs, result FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            if row is None:
+                return
+            latest = run is None or run >= row["runs"]
+            if row["runs"] > 1:
+                old = json.loads(row["result"]) if row["result"] else None
+                result = _merge_runs(old, result, run or row["runs"])
+            stored = None if result is None else json.dumps(result)
+            if latest:
+                conn.execute(
+                    "UPDATE sessions SET status = 'finished', updated_at = ?, result = ? "
+                    "WHERE id = ?",
+                    (_now(), stored, session_id),
+                )
+            else:
+                conn.execute("UPDATE sessions SET result = ? WHERE id = ?", (stored, session_id))
+
+    def continue_session(self, session_id: int, *, started_at: str | None = None) -> int:
+        """Reopen a session for one more camera run (status back to ``running``).
+
+        Returns the run's number (2 for the first continuation), to pass to
+        `finish_session`. Raises `HistoryError` if the session is gone, or is
+        another one by now: the id of a deleted session is used again, so give
+        the ``started_at`` of the session meant.
+        """
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE sessions SET status = 'running', runs = runs + 1, updated_at = ? "
+                "WHERE id = ? AND (? IS NULL OR started_at = ?)",
+                (_now(), session_id, started_at, started_at),
             )
+            if cursor.rowcount == 0:
+                raise HistoryError(f"session {session_id}: no such session (deleted?)")
+            row = conn.execute("SELECT runs FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            return int(row["runs"])
+
+    def continuable(
+        self, exercise: str, side: str, *, within_seconds: float, now: datetime | None = None
+    ) -> SessionRow | None:
+        """The live session of ``exercise`` and ``side`` with reps, updated in the last
+        ``within_seconds``, that a new camera run could continue (the latest), or None."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT * FROM sessions WHERE source = 'live' AND exercise = ? AND side = ? "
+                "AND reps + partial_reps > 0 ORDER BY updated_at DESC, id DESC LIMIT 1",
+                (exercise, side),
+            ).fetchone()
+            if row is None:
+                return None
+            counts = self._flag_counts(conn, row["id"])
+        session = _session_row(row, counts.get(row["id"], {}))
+        now = datetime.now(UTC) if now is None else now
+        age = (now - stamp_time(session.updated_at)).total_seconds()
+        return session if age <= within_seconds else None
 
     def save_result(
         self,
@@ -611,6 +751,25 @@ class History:
             )
 
 
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (persistent: a no-op once set).
+
+    Switching a new file to WAL takes an exclusive lock that SQLite does not
+    wait for with the busy timeout, so two processes opening a new file at the
+    same moment would get "database is locked": retry for as long as a write
+    would wait.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _statements(script: str) -> list[str]:
     # Plain `;` splitting is enough: migrations hold no triggers or string literals with `;`.
     return [s.strip() for s in script.split(";") if s.strip()]
@@ -635,4 +794,29 @@ def _session_row(row: sqlite3.Row, flag_counts: Mapping[str, int]) -> SessionRow
         partial_reps=row["partial_reps"],
         settings=json.loads(row["settings"] or "{}"),
         flag_counts=dict(flag_counts),
+        runs=row["runs"],
     )
+
+
+def _merge_runs(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, run: int
+) -> dict[str, Any] | None:
+    """A continued session's stored result with run ``run``'s result (``new``) in it.
+
+    Every run's result is kept, keyed by its ``run`` (a result stored before the
+    session was continued is run 1): the latest at the top, the others in
+    ``earlier_runs``, oldest first.
+    """
+    by_run: dict[int, Mapping[str, Any]] = {}
+    if old:
+        top = {k: v for k, v in old.items() if k != "earlier_runs"}
+        for part in [*old.get("earlier_runs", ()), top]:
+            if part:
+                number = int(part.get("run", 1))
+                by_run[number] = {**part, "run": number}
+    if new is not None:
+        by_run[run] = {**new, "run": run}
+    if not by_run:
+        return None
+    order = sorted(by_run)
+    return {**by_run[order[-1]], "earlier_runs": [by_run[k] for k in order[:-1]]}

@@ -11,6 +11,10 @@ thread; the page reads what happened through a thread-safe channel:
 
 Each completed rep is written to the history as it happens (`RepRecorder`),
 so closing the tab or losing the camera never loses the reps already done.
+A new camera run can carry on a recent session instead of opening another
+(`continuable`, ``RepRecorder(continues=...)``): after a reload or a lost
+camera, the set goes on where it stopped, its new reps numbered after the
+saved ones.
 
 Example::
 
@@ -30,13 +34,21 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from formcheck.engine import ChecksDisabled, Engine, FlagRaised, RepCompleted, Snapshot
 from formcheck.frame import PoseFrame
-from formcheck.history import History
+from formcheck.history import (
+    HEARTBEAT_SECONDS,
+    History,
+    HistoryError,
+    SessionRow,
+    stamp,
+    stamp_time,
+)
 from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
 from formcheck.specs import Spec
 
@@ -44,6 +56,10 @@ log = logging.getLogger(__name__)
 
 #: Engine events the page cares about (the rest stay inside the engine's result).
 PAGE_EVENTS = (RepCompleted, FlagRaised, ChecksDisabled)
+#: A live session updated this recently is offered to the next camera run to continue
+#: (long enough for a reload, a reconnected camera or a short rest; a set after a
+#: longer break is a new session).
+CONTINUE_MINUTES = 15
 
 Draw = Callable[[np.ndarray, PoseFrame, Snapshot, Spec], np.ndarray]
 
@@ -62,8 +78,13 @@ class LiveStatus:
     ``fps`` is frames processed per second over the last few seconds;
     ``last_frame_at`` is ``time.monotonic()`` of the last frame (to notice a
     camera that stopped sending); ``session_id`` is the history session the
-    reps are saved into (None until the first rep); ``error`` is the last
-    problem (e.g. the history couldn't be written), shown on the page.
+    reps are saved into (None until the first rep, unless continuing one);
+    ``saved_reps`` the reps it holds (earlier runs' included);
+    ``earlier_reps`` and ``earlier_partial_reps`` what earlier camera runs of
+    a continued session did (the snapshot counts this run only);
+    ``last_rep_number`` the session's number for the snapshot's last rep once
+    saved; ``error`` is the last problem (e.g. the history couldn't be
+    written), shown on the page.
     """
 
     frames: int = 0
@@ -73,6 +94,9 @@ class LiveStatus:
     snapshot: Snapshot | None = None
     session_id: int | None = None
     saved_reps: int = 0
+    earlier_reps: int = 0
+    earlier_partial_reps: int = 0
+    last_rep_number: int | None = None
     error: str | None = None
 
 
@@ -80,7 +104,12 @@ class RepRecorder:
     """Saves each completed rep (with its flags) to the history as it happens.
 
     The history session is opened on the first rep, so a camera test with no
-    reps leaves no empty session behind. Call `finish` when the stream ends.
+    reps leaves no empty session behind. With ``continues`` (a session from
+    `continuable`) the first rep reopens that session instead: the new reps
+    are numbered after its saved ones, and their times count from the
+    session's first camera start (after its last saved rep at the least).
+    If that session was deleted meanwhile, a new one is opened. Call
+    `finish` when the stream ends.
     """
 
     def __init__(
@@ -89,13 +118,35 @@ class RepRecorder:
         spec: Spec,
         side: str,
         settings: Mapping[str, Any] | None = None,
+        *,
+        continues: SessionRow | None = None,
     ) -> None:
         self.history, self.spec, self.side = history, spec, side
         self.settings = dict(settings or {})
+        self.continues = continues
         self.session_id: int | None = None
-        self.saved = 0
+        self.run: int | None = None  # this camera run's number in the session
+        self.saved = 0  # reps saved by this run
+        self.earlier_reps = continues.reps if continues else 0
+        self.earlier_partial_reps = continues.partial_reps if continues else 0
+        #: The session's number for each rep of this run: ``(engine rep, side) -> number``.
+        self.numbers: dict[tuple[int, str], int] = {}
+        self._offset = 0.0  # seconds from the session's start to this run's first frame
         self._pending_flags: dict[tuple[int, str], list[dict[str, Any]]] = {}
         self._view: str | None = None
+        self._written_at: float | None = None  # time.monotonic() of the last write
+
+    @property
+    def target(self) -> int | None:
+        """The session the reps go into: the open one, else the one to continue."""
+        if self.session_id is not None:
+            return self.session_id
+        return self.continues.id if self.continues else None
+
+    @property
+    def session_reps(self) -> int:
+        """Reps saved in the session, earlier runs' included."""
+        return self.earlier_reps + self.earlier_partial_reps + self.saved
 
     def on_events(self, events: list, snapshot: Snapshot) -> None:
         """Record this frame's events (flags first: a rep's end-of-rep flags come with it)."""
@@ -107,33 +158,98 @@ class RepRecorder:
             if isinstance(event, RepCompleted):
                 self._save(event, snapshot)
 
+    def keep_alive(self, now: float) -> None:
+        """Refresh the session's ``updated_at`` if nothing was written for a heartbeat.
+
+        ``now`` is ``time.monotonic()``. Called on every frame: a session whose
+        app dies stops beating and shows as interrupted (`SessionRow.state`).
+        """
+        if self.session_id is None or self._written_at is None:
+            return
+        if now - self._written_at >= HEARTBEAT_SECONDS:
+            self._written_at = now
+            self.history.update_session(self.session_id)
+
+    def _open(self, event: RepCompleted) -> None:
+        # The run's first frame is engine time 0: on the wall clock, `event.end` ago.
+        run_started = time.time() - event.end
+        if self.continues is not None:
+            try:
+                self.run = self.history.continue_session(
+                    self.continues.id, started_at=self.continues.started_at
+                )
+            except HistoryError:
+                # Deleted since it was offered: a new session, rather than losing the rep.
+                log.warning("live: session %s is gone; starting a new one", self.continues.id)
+                self.continues = None
+                self.earlier_reps = self.earlier_partial_reps = 0
+            else:
+                self.session_id = self.continues.id
+                # Times count from the session's first camera start, and never go back
+                # (the wall clock and the camera's clock can disagree a little).
+                since_start = run_started - stamp_time(self.continues.started_at).timestamp()
+                ends = [r.end for r in self.history.reps(self.session_id) if r.end is not None]
+                self._offset = max(since_start, *ends, 0.0)
+                return
+        self.session_id = self.history.start_session(
+            exercise=self.spec.name,
+            side=self.side,
+            source="live",
+            settings=self.settings,
+            started_at=stamp(datetime.fromtimestamp(run_started, UTC)),
+        )
+
     def _save(self, event: RepCompleted, snapshot: Snapshot) -> None:
         if self.session_id is None:
-            self.session_id = self.history.start_session(
-                exercise=self.spec.name, side=self.side, source="live", settings=self.settings
-            )
-        flags = self._pending_flags.pop((event.rep, event.side), [])
+            self._open(event)
+        session_id = self.session_id
+        shift = self._offset
+        flags = [
+            {**f, "t": f["t"] + shift if f.get("t") is not None else None}
+            for f in self._pending_flags.pop((event.rep, event.side), [])
+        ]
         row = {
             "rep": event.rep,
             "side": event.side,
             "status": event.status,
-            "start": event.start,
-            "end": event.end,
+            "start": event.start + shift,
+            "end": event.end + shift,
             "duration": event.end - event.start,
             "rom_min": event.rom_min,
             "rom_max": event.rom_max,
             "flags": list(dict.fromkeys(f["code"] for f in flags)),
         }
-        self.history.record_rep(self.session_id, row, flags)
+        # The engine completes each rep once; the history gives it the session's number.
+        self.numbers[(event.rep, event.side)] = self.history.append_rep(session_id, row, flags)
+        self.saved += 1
+        self._written_at = time.monotonic()
         if snapshot.view and snapshot.view != self._view:
             self._view = snapshot.view
-            self.history.update_session(self.session_id, view=snapshot.view)
-        self.saved += 1
+            self.history.update_session(session_id, view=snapshot.view)
 
     def finish(self, result: Mapping[str, Any] | None = None) -> None:
         """Mark the session finished (keeping the full result if given); safe to call twice."""
         if self.session_id is not None:
-            self.history.finish_session(self.session_id, result)
+            self.history.finish_session(self.session_id, result, run=self.run)
+
+
+def continuable(
+    history: History, exercise: str, side: str, now: datetime | None = None
+) -> SessionRow | None:
+    """The live session of ``exercise`` and ``side`` updated in the last
+    `CONTINUE_MINUTES` that a new camera run can carry on, or None."""
+    return history.continuable(exercise, side, within_seconds=CONTINUE_MINUTES * 60, now=now)
+
+
+def continue_label(session: SessionRow, now: datetime | None = None) -> str:
+    """``Continue session 12 (3 reps, 2 min ago)``: the offer to carry ``session`` on."""
+    now = datetime.now(UTC) if now is None else now
+    minutes = int((now - stamp_time(session.updated_at)).total_seconds() // 60)
+    when = "just now" if minutes < 1 else f"{minutes} min ago"
+    done = f"{session.reps} reps"
+    if session.partial_reps:
+        done += f" + {session.partial_reps} partial"
+    return f"Continue session {session.id} ({done}, {when})"
 
 
 @dataclass
@@ -215,18 +331,25 @@ class LiveProcessor:
         snapshot = self.engine.snapshot()
         self._frames += 1
         self._with_pose += frame.has_pose
-        self._publish(events)
-        self._save(events, snapshot)
-        shown = self._draw(rgb, frame, snapshot, self.spec)
         now = time.monotonic()
+        self._save(events, snapshot, now)
+        self._publish(events)  # after saving: reps carry the session's numbers
+        shown = self._draw(rgb, frame, snapshot, self.spec)
+        recorder = self.recorder
+        last = snapshot.last_rep
         status = LiveStatus(
             frames=self._frames,
             frames_with_pose=self._with_pose,
             fps=self._rate.tick(now),
             last_frame_at=now,
             snapshot=snapshot,
-            session_id=self.recorder.session_id if self.recorder else None,
-            saved_reps=self.recorder.saved if self.recorder else 0,
+            session_id=recorder.target if recorder else None,
+            saved_reps=recorder.session_reps if recorder else 0,
+            earlier_reps=recorder.earlier_reps if recorder else 0,
+            earlier_partial_reps=recorder.earlier_partial_reps if recorder else 0,
+            last_rep_number=(
+                recorder.numbers.get((last.rep, last.side)) if recorder and last else None
+            ),
             error=self._error,
         )
         with self._lock:
@@ -234,20 +357,25 @@ class LiveProcessor:
         return shown
 
     def _publish(self, events: list) -> None:
+        numbers = self.recorder.numbers if self.recorder else {}
         for event in events:
             if not isinstance(event, PAGE_EVENTS):
                 continue
+            if isinstance(event, RepCompleted) and (event.rep, event.side) in numbers:
+                event = dataclasses.replace(event, rep=numbers[(event.rep, event.side)])
             if self.events.full():  # nobody is reading: drop the oldest, keep the newest
                 with contextlib.suppress(queue.Empty):
                     self.events.get_nowait()
             with contextlib.suppress(queue.Full):
                 self.events.put_nowait(event)
 
-    def _save(self, events: list, snapshot: Snapshot) -> None:
-        if self.recorder is None or not events:
+    def _save(self, events: list, snapshot: Snapshot, now: float) -> None:
+        if self.recorder is None:
             return
         try:
-            self.recorder.on_events(events, snapshot)
+            if events:
+                self.recorder.on_events(events, snapshot)
+            self.recorder.keep_alive(now)
         except Exception as exc:
             # The video must go on even if the disk is full or the DB locked:
             # say so on the page, and keep counting.

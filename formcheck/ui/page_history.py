@@ -19,10 +19,22 @@ def _when(stamp: str) -> str:
     return stamp.replace("T", " ")[:16]
 
 
+#: How each `SessionRow.state` reads in the table.
+STATES = {"finished": "finished", "running": "in progress", "interrupted": "interrupted"}
+
+
+def _state(s: SessionRow) -> str:
+    # "interrupted": left running by an app that stopped without finishing it (killed,
+    # crashed); its reps up to then are all here.
+    text = STATES[s.state()]
+    return text + (f", {s.runs} camera runs" if s.runs > 1 else "")
+
+
 def _session_label(s: SessionRow, names: dict[str, str]) -> str:
     reps = f"{s.reps} reps" + (f" + {s.partial_reps} partial" if s.partial_reps else "")
     exercise = names.get(s.exercise, s.exercise)
-    return f"#{s.id} · {_when(s.started_at)} · {exercise} · {s.source} · {reps}"
+    state = "" if s.status == "finished" else f" · {STATES[s.state()]}"
+    return f"#{s.id} · {_when(s.started_at)} · {exercise} · {s.source} · {reps}{state}"
 
 
 def render() -> None:
@@ -57,7 +69,8 @@ def render() -> None:
                     "date (UTC)": _when(s.started_at),
                     "exercise": names.get(s.exercise, s.exercise),
                     "side": s.side,
-                    "source": s.source + ("" if s.status == "finished" else " (still open)"),
+                    "source": s.source,
+                    "state": _state(s),
                     "reps": s.reps,
                     "partial reps": s.partial_reps,
                     "flags per rep": round(s.flags_per_rep, 2),

@@ -4,7 +4,9 @@ The browser streams its camera to this process with streamlit-webrtc; each
 frame runs through `formcheck.live.LiveProcessor` (the same pose model and
 engine as Review) on a worker thread, and comes back annotated. The panel
 beside the video reads the processor's thread-safe status twice a second.
-Reps are saved to the history as they complete.
+Reps are saved to the history as they complete. When a recent session of
+the same exercise and side exists (a reload, a lost camera, a short rest),
+the page offers to continue it (`formcheck.live.continuable`), on by default.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.errors import FormcheckError
-from formcheck.history import History
-from formcheck.live import LiveProcessor, RepRecorder
+from formcheck.history import History, SessionRow
+from formcheck.live import LiveProcessor, RepRecorder, continuable, continue_label
 from formcheck.specs import Spec
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.ui import common, speech
@@ -78,7 +80,12 @@ def render() -> None:
         help="Your browser reads the cues aloud (a few seconds apart).",
     )
     store = common.history_or_error()
-    factory = _factory(spec, side, model, store)
+    offer = continuable(store, spec.name, side) if store is not None else None
+    # The choice is read before the camera widget (whose Start creates the recorder)
+    # and the box drawn after it, only while the camera is off: while streaming,
+    # the offered session is the one being recorded.
+    keep = offer is not None and st.session_state.get(_continue_key(offer), True)
+    factory = _factory(spec, side, model, store, offer if keep else None)
     rtc = _rtc()
     video, panel = st.columns([3, 2])
     with video:
@@ -87,6 +94,7 @@ def render() -> None:
             with panel:
                 _guide(spec)
             return
+        choice = st.container()
         ctx = webrtc_streamer(
             key="formcheck-live",
             mode=WebRtcMode.SENDRECV,
@@ -106,6 +114,14 @@ def render() -> None:
                 "must be opened over https or on localhost).",
             },
         )
+        if offer is not None and not (ctx.state.playing or ctx.state.signalling):
+            choice.checkbox(
+                continue_label(offer),
+                value=True,
+                key=_continue_key(offer),
+                help="Carry on that set: its reps are kept and the new ones follow them. "
+                "Untick to start a new session.",
+            )
         st.caption(
             "The video stays between your browser and this machine; only rep results are saved. "
             "If the camera doesn't start (*NotAllowedError*, *Permission denied*), allow the "
@@ -117,13 +133,21 @@ def render() -> None:
         _status_panel(ctx, spec, side, speak)
 
 
-def _factory(spec: Spec, side: str, model: str, store: History | None):
+def _continue_key(offer: SessionRow) -> str:
+    return f"live.continue.{offer.id}"
+
+
+def _factory(
+    spec: Spec, side: str, model: str, store: History | None, continues: SessionRow | None
+):
     from formcheck.ui.webcam import WebcamProcessor
 
     settings = {"model": model, "limits": {c.code: c.limit for c in spec.checks}}
 
     def create() -> WebcamProcessor:
-        recorder = RepRecorder(store, spec, side, settings) if store is not None else None
+        recorder = None
+        if store is not None:
+            recorder = RepRecorder(store, spec, side, settings, continues=continues)
         return WebcamProcessor(LiveProcessor(spec, side, model=model, recorder=recorder))
 
     return create
@@ -172,9 +196,10 @@ def show_status(
             f"Still coaching {live.spec.display_name} ({live.side}): press Stop, then Start "
             "camera, to switch."
         )
+    # A continued session's count goes on from its earlier camera runs.
     cols = st.columns(3)
-    cols[0].metric("Reps", snap.reps if snap else 0)
-    cols[1].metric("Partial", snap.partial_reps if snap else 0)
+    cols[0].metric("Reps", status.earlier_reps + (snap.reps if snap else 0))
+    cols[1].metric("Partial", status.earlier_partial_reps + (snap.partial_reps if snap else 0))
     cols[2].metric("Side", (snap.side if snap and snap.side else "-"))
     if snap is not None:
         view = (snap.view or "not yet known").replace("_", "-")
@@ -189,14 +214,17 @@ def show_status(
         if snap.last_rep is not None:
             r = snap.last_rep
             flags = ", ".join(r.flags) or "no flags"
+            number = status.last_rep_number or r.rep
             st.markdown(
-                f"**Last rep:** #{r.rep} ({r.side}) {r.status}, {r.duration:.1f} s, "
+                f"**Last rep:** #{number} ({r.side}) {r.status}, {r.duration:.1f} s, "
                 f"range {r.rom_min:.0f}-{r.rom_max:.0f} {snap.unit}, {flags}"
             )
     if status.session_id is not None:
+        earlier = status.earlier_reps + status.earlier_partial_reps
+        before = f" ({earlier} from before, continued)" if earlier else ""
         st.caption(
             f"Saved to the history as you go: {status.saved_reps} reps in session "
-            f"{status.session_id}."
+            f"{status.session_id}{before}."
         )
     if status.error:
         st.error(status.error)

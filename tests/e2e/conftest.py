@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,16 +65,18 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory, artifacts):
-    """``streamlit run app.py`` on a free localhost port, with its own history database."""
+@contextlib.contextmanager
+def running_app(db: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run app.py`` on a free localhost port with ``db`` as its history.
+
+    Yields the URL once the server answers, and the process (a test may kill it).
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)")
-    folder = tmp_path_factory.mktemp("app")
     port = _free_port()
-    env = {**os.environ, "FORMCHECK_DB": str(folder / "history.sqlite3")}
+    env = {**os.environ, "FORMCHECK_DB": str(db)}
     env.pop("FORMCHECK_ICE_SERVERS", None)
-    log = (artifacts / "streamlit.log").open("w")
+    log = log_path.open("w")
     process = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -98,16 +102,26 @@ def app_server(tmp_path_factory, artifacts):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {artifacts / 'streamlit.log'}")
+                raise RuntimeError(f"streamlit did not start; see {log_path}")
             time.sleep(0.3)
-        yield url, folder / "history.sqlite3"
+        yield url, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, artifacts):
+    """The app for the whole run, with its own history database."""
+    db = tmp_path_factory.mktemp("app") / "history.sqlite3"
+    with running_app(db, artifacts / "streamlit.log") as (url, _):
+        yield url, db
 
 
 @pytest.fixture(scope="session")
@@ -142,12 +156,25 @@ def browser(playwright_instance, camera):
     browser.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Lets `page` know whether the test failed, to keep a screenshot of the failure.
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.failed_call = report.failed
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request, artifacts):
+    """A fresh browser tab; if the test fails, its last state goes to test-artifacts/."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
+    if getattr(request.node, "failed_call", False):
+        with contextlib.suppress(Exception):  # a crashed page can't be shot: keep the error
+            keep_screenshot(page, f"failed-{request.node.name}", artifacts)
     context.close()
 
 

@@ -1,21 +1,28 @@
-"""The history database: migrations, WAL, transactions, delete, export and trends."""
+"""The history database: migrations, WAL, transactions, concurrency, delete, export, trends."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
+import subprocess
+import sys
 import threading
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from formcheck.history import (
     DB_ENV,
+    INTERRUPTED_AFTER_SECONDS,
     MIGRATIONS,
     SCHEMA_VERSION,
     History,
     HistoryError,
     default_db_path,
+    stamp_time,
 )
 
 
@@ -81,7 +88,7 @@ def test_an_old_database_is_migrated_and_keeps_its_sessions(tmp_path):
     conn.close()
     history = History(path)
     assert history.schema_version() == SCHEMA_VERSION
-    assert [s.reps for s in history.sessions()] == [4]
+    assert [(s.reps, s.runs) for s in history.sessions()] == [(4, 1)]
     history.set_overrides("heel_slide", {"heel_off_line": 4.0})  # the table migration 2 added
     assert history.overrides("heel_slide") == {"heel_off_line": 4.0}
 
@@ -236,3 +243,186 @@ def test_a_worker_thread_writes_while_the_page_reads(history):
 def test_an_unknown_source_is_refused(history):
     with pytest.raises(ValueError, match="source: expected one of live, clip, got 'webcam'"):
         history.start_session(exercise="heel_slide", side="left", source="webcam")
+
+
+@pytest.mark.slow
+def test_two_processes_writing_at_once_lose_nothing_and_never_see_a_lock(tmp_path):
+    # Two real OS processes, released together on a fresh file: both migrate it,
+    # then interleave many short write transactions with reads.
+    root = Path(__file__).resolve().parents[2]
+    path = tmp_path / "shared.sqlite3"
+    sessions, reps = 4, 12
+    command = [sys.executable, "-m", "tests.history.writer", str(path)]
+    writers = [
+        subprocess.Popen(
+            [*command, name, str(sessions), str(reps)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    for writer in writers:  # both have imported formcheck and wait for the signal
+        assert writer.stdout.readline().strip() == "ready"
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    outputs = [writer.communicate(timeout=120) for writer in writers]
+    for writer, (_, err) in zip(writers, outputs, strict=True):
+        assert writer.returncode == 0, err
+        assert "database is locked" not in err
+    reports = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    history = History(path)
+    stored = {s.id: s for s in history.sessions()}
+    expected = [row for report in reports for row in report["sessions"]]
+    assert len(expected) == 2 * 2 * sessions
+    assert sorted(stored) == sorted(row["id"] for row in expected)  # every row, no strays
+    for row in expected:
+        session = stored[row["id"]]
+        assert (session.reps, session.status) == (row["reps"], "finished")
+        assert [r.rep for r in history.reps(row["id"])] == list(range(1, row["reps"] + 1))
+        assert session.flag_counts == {"heel_off_line": row["flags"]}
+    live = [s for s in stored.values() if s.source == "live"]
+    assert sorted(s.settings["writer"] for s in live) == ["a"] * sessions + ["b"] * sessions
+    assert history.schema_version() == SCHEMA_VERSION
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_new_file_opens_while_another_connection_is_writing_to_it(tmp_path):
+    # Switching a file to WAL doesn't wait with the busy timeout when another
+    # connection holds the write lock: it failed at once with "database is locked".
+    path = tmp_path / "new.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE notes (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO notes VALUES (1)")
+    release = threading.Timer(0.2, other.execute, ("COMMIT",))
+    release.start()
+    history = History(path)
+    release.join()
+    other.close()
+    assert (history.journal_mode(), history.schema_version()) == ("wal", SCHEMA_VERSION)
+
+
+def test_a_continued_session_numbers_its_new_reps_after_the_saved_ones(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    for n in (1, 2, 3):
+        history.record_rep(sid, rep(n))
+    history.record_rep(sid, rep(1, side="right"))
+    history.finish_session(sid)
+    assert history.continue_session(sid) == 2
+    assert (history.session(sid).status, history.session(sid).runs) == ("running", 2)
+    # The new run's engine counts from 1 again; the history numbers after the saved reps.
+    assert history.append_rep(sid, rep(1, flags=["heel_off_line"]), [flag(1)]) == 4
+    assert history.append_rep(sid, rep(2)) == 5
+    assert history.append_rep(sid, rep(1, side="right")) == 2  # each side has its own count
+    assert [(r.rep, r.side) for r in history.reps(sid)] == [
+        (1, "left"),
+        (1, "right"),
+        (2, "left"),
+        (2, "right"),
+        (3, "left"),
+        (4, "left"),
+        (5, "left"),
+    ]
+    assert [(f.rep, f.side) for f in history.flags(sid)] == [(4, "left")]
+    assert [r.flags for r in history.reps(sid) if r.rep == 4] == [("heel_off_line",)]
+    assert history.session(sid).reps == 7
+
+
+def test_two_writers_appending_to_one_session_never_take_the_same_number(history):
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    errors = []
+
+    def run():
+        try:
+            for _ in range(15):
+                history.append_rep(sid, rep(1))
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [r.rep for r in history.reps(sid)] == list(range(1, 31))
+
+
+def test_each_run_keeps_its_result_and_a_late_finish_of_an_old_run_leaves_it_running(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.record_rep(sid, rep(1))
+    assert history.continue_session(sid) == 2  # a reloaded tab carries on before run 1 ended
+    history.finish_session(sid, {"reps": 1}, run=1)  # the old stream ends late
+    assert history.session(sid).status == "running"
+    history.finish_session(sid, {"reps": 2}, run=2)
+    history.finish_session(sid, {"reps": 2}, run=2)  # twice: the same
+    assert history.session(sid).status == "finished"
+    assert history.result(sid) == {"reps": 2, "run": 2, "earlier_runs": [{"reps": 1, "run": 1}]}
+    assert history.continue_session(sid) == 3
+    history.finish_session(sid, {"reps": 4}, run=3)
+    stored = history.result(sid)
+    assert (stored["reps"], [r["run"] for r in stored["earlier_runs"]]) == (4, [1, 2])
+
+
+def test_a_session_that_was_finished_before_it_was_continued_keeps_that_result(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.finish_session(sid, {"reps": 3})
+    assert history.result(sid) == {"reps": 3}  # one run: stored as it is
+    history.continue_session(sid)
+    history.finish_session(sid, {"reps": 1}, run=2)
+    assert history.result(sid) == {"reps": 1, "run": 2, "earlier_runs": [{"reps": 3, "run": 1}]}
+
+
+def test_a_deleted_session_cannot_be_continued_even_when_its_id_is_used_again(history):
+    sid = history.start_session(
+        exercise="heel_slide", side="auto", source="live", started_at="2025-01-01T10:00:00+00:00"
+    )
+    history.delete_session(sid)
+    with pytest.raises(HistoryError, match=f"session {sid}: no such session"):
+        history.continue_session(sid)
+    again = history.start_session(exercise="heel_slide", side="auto", source="live")
+    assert again == sid  # SQLite hands the freed id to the next session
+    with pytest.raises(HistoryError, match=f"session {sid}: no such session"):
+        history.continue_session(sid, started_at="2025-01-01T10:00:00+00:00")
+    assert (history.session(again).runs, history.session(again).status) == (1, "running")
+
+
+def test_the_latest_recent_live_session_of_the_exercise_and_side_is_continuable(history):
+    def live(side="auto", exercise="heel_slide", reps=1):
+        sid = history.start_session(exercise=exercise, side=side, source="live")
+        for n in range(1, reps + 1):
+            history.record_rep(sid, rep(n))
+        return sid
+
+    live(reps=2)
+    latest = live(reps=3)
+    live(side="left")
+    live(exercise="clamshell")
+    live(reps=0)  # nothing done in it: nothing to continue
+    history.save_result(result(), source="clip")
+    now = stamp_time(history.session(latest).updated_at)
+    found = history.continuable("heel_slide", "auto", within_seconds=600, now=now)
+    assert (found.id, found.reps) == (latest, 3)
+    later = now + timedelta(seconds=601)
+    assert history.continuable("heel_slide", "auto", within_seconds=600, now=later) is None
+    assert history.continuable("heel_slide", "right", within_seconds=600, now=now) is None
+
+
+def test_a_session_left_running_by_a_dead_app_shows_as_interrupted(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.record_rep(sid, rep(1))
+    session = history.session(sid)
+    updated = stamp_time(session.updated_at)
+    assert session.state(updated) == "running"
+    assert session.state(updated + timedelta(seconds=INTERRUPTED_AFTER_SECONDS)) == "running"
+    late = updated + timedelta(seconds=INTERRUPTED_AFTER_SECONDS + 1)
+    assert session.state(late) == "interrupted"
+    history.update_session(sid)  # a heartbeat: still being recorded
+    assert stamp_time(history.session(sid).updated_at) >= updated
+    history.finish_session(sid)
+    assert history.session(sid).state(late + timedelta(days=1)) == "finished"

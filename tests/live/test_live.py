@@ -8,7 +8,10 @@ WebRTC worker does in the app.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
+import time
+from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,8 +20,14 @@ import numpy as np
 import pytest
 
 from formcheck.engine import RepCompleted
-from formcheck.history import History
-from formcheck.live import LiveProcessor, RepRecorder
+from formcheck.history import HEARTBEAT_SECONDS, History, stamp_time
+from formcheck.live import (
+    CONTINUE_MINUTES,
+    LiveProcessor,
+    RepRecorder,
+    continuable,
+    continue_label,
+)
 from formcheck.simulate import simulate
 from formcheck.specs import find_spec
 from formcheck.video import VideoReader
@@ -199,3 +208,95 @@ def test_the_webrtc_adapter_converts_frames_and_survives_bad_ones(spec):
     assert adapter.recv(odd) is odd
     assert "could not be analysed" in live.status().error
     adapter.on_ended()
+
+
+def run_camera(spec, recorder, reps, seed):
+    """One camera run of ``reps`` simulated heel slides; returns the closed processor
+    and the rep numbers its page events carried."""
+    sim = simulate("heel_slide", reps=reps, side="left", view="end_on", seed=seed)
+    live = LiveProcessor(spec, "auto", recorder=recorder, estimator=ReplayPoses(sim.frames))
+    announced = []
+    for frame in sim.frames:
+        live.process(blank(frame), frame.t)
+        announced += [e.rep for e in live.drain_events() if isinstance(e, RepCompleted)]
+    live.close()
+    return live, announced
+
+
+def test_a_new_camera_run_continues_the_session_and_numbers_reps_after_the_saved_ones(
+    spec, history
+):
+    first, _ = run_camera(spec, RepRecorder(history, spec, "auto"), reps=2, seed=5)
+    sid = first.status().session_id
+    before = history.reps(sid)
+    offer = continuable(history, "heel_slide", "auto")
+    assert (offer.id, offer.reps, offer.status) == (sid, 2, "finished")
+    recorder = RepRecorder(history, spec, "auto", continues=offer)
+    second, announced = run_camera(spec, recorder, reps=3, seed=6)
+    status = second.status()
+    assert (status.session_id, status.earlier_reps, status.snapshot.reps) == (sid, 2, 3)
+    assert (status.saved_reps, status.last_rep_number) == (5, 5)
+    assert announced == [3, 4, 5]  # spoken and shown with the session's numbers
+    assert [s.id for s in history.sessions()] == [sid]  # one session, not two
+    session = history.session(sid)
+    assert (session.reps, session.runs, session.status) == (5, 2, "finished")
+    reps = history.reps(sid)
+    assert [r.rep for r in reps] == [1, 2, 3, 4, 5]
+    assert reps[:2] == before  # the earlier run's reps are kept as they were
+    starts = [r.start for r in reps]
+    assert starts == sorted(starts) and reps[2].start >= reps[1].end
+    assert [r["run"] for r in history.result(sid)["earlier_runs"]] == [1]
+    assert history.result(sid)["reps"] == 3  # the latest run's own result on top
+
+
+def test_a_session_deleted_after_it_was_offered_gets_a_new_one_and_no_rep_is_lost(spec, history):
+    run_camera(spec, RepRecorder(history, spec, "auto"), reps=1, seed=5)
+    offer = continuable(history, "heel_slide", "auto")
+    history.delete_session(offer.id)
+    # Another set in another tab meanwhile: it gets the freed id, and must be left alone.
+    other = history.start_session(exercise="heel_slide", side="auto", source="live")
+    history.record_rep(other, {"rep": 1, "side": "left", "status": "full"})
+    second, _ = run_camera(spec, RepRecorder(history, spec, "auto", continues=offer), 2, 6)
+    status = second.status()
+    assert (status.earlier_reps, status.saved_reps, status.error) == (0, 2, None)
+    assert [r.rep for r in history.reps(status.session_id)] == [1, 2]
+    assert [(r.rep, r.start) for r in history.reps(other)] == [(1, None)]
+    assert (history.session(other).runs, len(history.sessions())) == (1, 2)
+
+
+def test_only_a_recent_session_of_the_same_exercise_and_side_is_offered(spec, history):
+    first, _ = run_camera(spec, RepRecorder(history, spec, "auto"), reps=1, seed=5)
+    session = history.session(first.status().session_id)
+    updated = stamp_time(session.updated_at)
+    assert continuable(history, "heel_slide", "auto", now=updated).id == session.id
+    assert continuable(history, "heel_slide", "left", now=updated) is None
+    later = updated + timedelta(minutes=CONTINUE_MINUTES, seconds=1)
+    assert continuable(history, "heel_slide", "auto", now=later) is None
+
+
+def test_the_offer_says_which_session_how_much_and_how_long_ago(history):
+    sid = history.start_session(exercise="heel_slide", side="auto", source="live")
+    for n, status in ((1, "full"), (2, "full"), (3, "full"), (4, "partial")):
+        history.record_rep(sid, {"rep": n, "side": "left", "status": status})
+    offer = history.session(sid)
+    updated = stamp_time(offer.updated_at)
+    done = f"Continue session {sid} (3 reps + 1 partial"
+    assert continue_label(offer, updated) == f"{done}, just now)"
+    assert (
+        continue_label(offer, updated + timedelta(minutes=2, seconds=30)) == f"{done}, 2 min ago)"
+    )
+
+
+def test_a_recording_session_beats_and_a_dead_one_goes_quiet(spec, history):
+    recorder = RepRecorder(history, spec, "auto")
+    run_camera(spec, recorder, reps=1, seed=5)
+    sid = recorder.session_id
+    with sqlite3.connect(history.path) as conn:  # as if the last write were long ago
+        conn.execute("UPDATE sessions SET updated_at = '2020-01-01T00:00:00+00:00'")
+    written = time.monotonic()
+    recorder.keep_alive(written)  # just written: nothing to do
+    assert history.session(sid).updated_at == "2020-01-01T00:00:00+00:00"
+    recorder.keep_alive(written + HEARTBEAT_SECONDS)
+    beat = history.session(sid)
+    assert stamp_time(beat.updated_at).year > 2020
+    assert beat.state() == "finished"  # finished by close(): never shown as interrupted

@@ -11,13 +11,13 @@ from streamlit.testing.v1 import AppTest
 from tests.ui.conftest import TIMEOUT
 
 
-def panel(stalled_for: float, playing: bool, speak: bool, db_path: str):
+def panel(stalled_for: float, playing: bool, speak: bool, db_path: str, earlier: int = 0):
     import time
 
     import numpy as np
 
     from formcheck.history import History
-    from formcheck.live import LiveProcessor, RepRecorder
+    from formcheck.live import LiveProcessor, RepRecorder, continuable
     from formcheck.simulate import simulate
     from formcheck.specs import find_spec
     from formcheck.ui.page_live import show_status
@@ -32,12 +32,20 @@ def panel(stalled_for: float, playing: bool, speak: bool, db_path: str):
         def close(self):
             pass
 
+    def camera(reps, seed, continues=None):
+        sim = simulate("heel_slide", reps=reps, side="left", view="end_on", seed=seed)
+        recorder = RepRecorder(History(db_path), spec, "auto", continues=continues)
+        live = LiveProcessor(spec, "auto", recorder=recorder, estimator=Replay(sim.frames))
+        for frame in sim.frames:
+            live.process(np.zeros((frame.height, frame.width, 3), np.uint8), frame.t)
+        return live
+
     spec = find_spec("heel_slide")
-    sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=7)
-    recorder = RepRecorder(History(db_path), spec, "auto")
-    live = LiveProcessor(spec, "auto", recorder=recorder, estimator=Replay(sim.frames))
-    for frame in sim.frames:
-        live.process(np.zeros((frame.height, frame.width, 3), np.uint8), frame.t)
+    offer = None
+    if earlier:  # a first camera run, then this one carrying its session on
+        camera(earlier, seed=3).close()
+        offer = continuable(History(db_path), "heel_slide", "auto")
+    live = camera(2, seed=7, continues=offer)
     show_status(live, playing, spec, "auto", speak, now=time.monotonic() + stalled_for)
 
 
@@ -59,6 +67,20 @@ def test_the_panel_shows_the_count_the_last_rep_and_that_reps_are_saved(db):
     assert "Saved to the history as you go: 2 reps" in at.caption[0].value
     assert not at.warning
     assert db.sessions()[0].reps == 2
+
+
+def test_a_continued_session_counts_on_from_its_earlier_reps(db):
+    at = run(db, earlier=3)
+    assert not at.exception
+    assert [(m.label, m.value) for m in at.metric][:2] == [("Reps", "5"), ("Partial", "0")]
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Last rep:** #5 (left) full" in text
+    (session,) = db.sessions()
+    assert at.caption[0].value == (
+        f"Saved to the history as you go: 5 reps in session {session.id} "
+        "(3 from before, continued)."
+    )
+    assert (session.reps, session.runs) == (5, 2)
 
 
 def test_a_camera_that_stops_sending_is_noticed_and_the_reps_are_kept(db):

@@ -59,6 +59,42 @@ def test_history_lists_a_saved_session_with_its_reps_and_trends(db):
     assert export is not None
 
 
+def db_ids(db):
+    return [s.id for s in db.sessions()]  # the page's order: newest first
+
+
+def test_history_says_which_sessions_were_interrupted_continued_or_are_in_progress(db):
+    import sqlite3
+
+    rep = result(1)["rep_table"][0]
+    crashed = db.start_session(exercise="heel_slide", side="auto", source="live")
+    db.record_rep(crashed, rep)
+    with sqlite3.connect(db.path) as conn:  # its app died long ago: no heartbeat since
+        conn.execute(
+            "UPDATE sessions SET updated_at = '2020-01-01T10:00:00+00:00' WHERE id = ?", (crashed,)
+        )
+    continued = db.start_session(exercise="heel_slide", side="auto", source="live")
+    db.record_rep(continued, rep)
+    db.continue_session(continued)
+    db.append_rep(continued, rep)
+    db.finish_session(continued, run=2)
+    recording = db.start_session(exercise="heel_slide", side="auto", source="live")
+    db.record_rep(recording, rep)
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("session")
+    assert table.loc[crashed, "state"] == "interrupted"
+    assert table.loc[continued, "state"] == "finished, 2 camera runs"
+    assert table.loc[recording, "state"] == "in progress"
+    assert table.loc[crashed, "reps"] == 1  # what it saved before the app died is all there
+    picker = at.selectbox(key="history.session")
+    labels = dict(zip(db_ids(db), picker.options, strict=True))
+    assert labels[crashed].endswith("· 1 reps · interrupted")
+    assert labels[continued].endswith("· 2 reps")
+    picker.set_value(crashed).run()
+    assert at.dataframe[1].value["rep"].tolist() == [1]
+
+
 def test_history_deletes_a_session_only_when_confirmed(db):
     keep = db.save_result(result(2), source="live")
     gone = db.save_result(result(4), source="clip")
