@@ -4,7 +4,8 @@ The browser streams its camera to this process with streamlit-webrtc; each
 frame runs through `formcheck.live.LiveProcessor` (the same pose model and
 engine as Review) on a worker thread, and comes back annotated. The panel
 beside the video reads the processor's thread-safe status twice a second.
-Reps are saved to the history as they complete.
+Reps are saved to the history as they complete; the video only when
+*Record this session's video* is on.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.errors import FormcheckError
 from formcheck.history import History
-from formcheck.live import LiveProcessor, RepRecorder
+from formcheck.live import LiveProcessor, LiveStatus, LiveVideo, RepRecorder
 from formcheck.specs import Spec
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.ui import common, speech
@@ -78,7 +79,8 @@ def render() -> None:
         help="Your browser reads the cues aloud (a few seconds apart).",
     )
     store = common.history_or_error()
-    factory = _factory(spec, side, model, store)
+    record = _record_toggle(store is not None)
+    factory = _factory(spec, side, model, store, record)
     rtc = _rtc()
     video, panel = st.columns([3, 2])
     with video:
@@ -107,8 +109,9 @@ def render() -> None:
             },
         )
         st.caption(
-            "The video stays between your browser and this machine; only rep results are saved. "
-            "If the camera doesn't start (*NotAllowedError*, *Permission denied*), allow the "
+            "The video stays between your browser and this machine. Rep results are saved; the "
+            "video only if *Record this session's video* is on. If the camera doesn't start "
+            "(*NotAllowedError*, *Permission denied*), allow the "
             "camera for this site from the icon in the browser's address bar and press "
             "**Start camera** again, or review a recorded clip on the Review page."
         )
@@ -117,14 +120,30 @@ def render() -> None:
         _status_panel(ctx, spec, side, speak)
 
 
-def _factory(spec: Spec, side: str, model: str, store: History | None):
+def _record_toggle(available: bool) -> bool:
+    """The choice to keep this session's video: off by default, shown above Start camera."""
+    return st.toggle(
+        "Record this session's video",
+        value=False,
+        key="live.record",
+        disabled=not available,  # no history: no session to keep a video with
+        help="The annotated video is recorded on this machine and kept with this session in "
+        "the history (a private folder beside its database); it never leaves the machine. "
+        "Off: only the reps and flags are saved. Takes effect when you press Start camera.",
+    )
+
+
+def _factory(spec: Spec, side: str, model: str, store: History | None, record: bool = False):
     from formcheck.ui.webcam import WebcamProcessor
 
     settings = {"model": model, "limits": {c.code: c.limit for c in spec.checks}}
 
     def create() -> WebcamProcessor:
         recorder = RepRecorder(store, spec, side, settings) if store is not None else None
-        return WebcamProcessor(LiveProcessor(spec, side, model=model, recorder=recorder))
+        video = LiveVideo() if record and recorder is not None else None
+        return WebcamProcessor(
+            LiveProcessor(spec, side, model=model, recorder=recorder, video=video)
+        )
 
     return create
 
@@ -206,16 +225,32 @@ def show_status(
             f"No video from the camera for {stalled:.0f} s: is it still connected? "
             "The reps so far are saved."
         )
+    if playing and live.video is not None and not live.video.stopped:
+        st.caption("Recording: the video is kept with the session when you press Stop.")
     if not playing and status.frames:
         st.info(
             f"Camera stopped after {status.frames} frames. "
             + ("The reps are in the History." if status.session_id else "No reps were done.")
+            + _video_note(live, status)
         )
     if playing and status.frames and status.frames_with_pose == 0 and status.frames > 30:
         st.warning("No person found yet: move back until your whole body is in view.")
     events = live.drain_events()
     if speak and events:
         _speak(events)
+
+
+def _video_note(live: LiveProcessor, status: LiveStatus) -> str:
+    """What became of the recording once the camera stopped ("" when there was none)."""
+    if live.video is None:
+        return ""
+    if status.session_id is None:
+        return " No video is kept."
+    if live.recorder is not None and live.recorder.history.video_path(status.session_id):
+        return " The video is kept with them."
+    # close() runs on the WebRTC thread: until it has attached the file, say so (a
+    # recording that failed has already said why, in an error).
+    return "" if live.video.stopped else " Saving the video…"
 
 
 def _speak(events: list) -> None:

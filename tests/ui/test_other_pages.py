@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from formcheck.history import DB_ENV
+from formcheck.live import LiveVideo
+from formcheck.specs import find_spec
 from tests.ui.conftest import TIMEOUT
 from tests.ui.pages import exercises_page, history_page, live_page
 
@@ -113,6 +116,36 @@ def test_live_page_offers_the_camera_and_the_placement_hint(db):
     infos = [i.value for i in at.info]
     assert any("beyond your feet" in i for i in infos)
     assert any("works when the app runs in a browser" in i for i in infos)
+
+
+def test_live_page_records_video_only_when_asked(db):
+    from formcheck.ui.page_live import _factory
+
+    at = AppTest.from_function(live_page, default_timeout=TIMEOUT).run()
+    record = at.toggle(key="live.record")
+    assert (record.label, record.value, record.disabled) == (
+        "Record this session's video",
+        False,
+        False,
+    )
+    assert "on this machine" in record.help and "never leaves" in record.help
+    spec = find_spec("heel_slide")
+    off = _factory(spec, "auto", "full", db)().live
+    on = _factory(spec, "auto", "full", db, record=True)().live
+    assert off.video is None and off.recorder is not None
+    assert isinstance(on.video, LiveVideo) and on.recorder.history is db
+    off.close()
+    on.close()
+
+
+def test_live_page_offers_no_recording_without_a_history(db, tmp_path, monkeypatch):
+    broken = tmp_path / "notes.sqlite3"
+    broken.write_text("not a database " * 100)
+    monkeypatch.setenv(DB_ENV, str(broken))
+    at = AppTest.from_function(live_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "The history can't be used" in at.error[0].value
+    assert at.toggle(key="live.record").disabled
 
 
 def test_live_page_reports_a_malformed_ice_setting_and_stays_usable(db, monkeypatch):
