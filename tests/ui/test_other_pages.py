@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 from formcheck.history import DB_ENV
 from formcheck.live import LiveVideo
 from formcheck.specs import find_spec
+from tests.factories import write_clip
 from tests.ui.conftest import TIMEOUT
 from tests.ui.pages import exercises_page, history_page, live_page
 
@@ -73,6 +74,57 @@ def test_history_deletes_a_session_only_when_confirmed(db):
     assert not at.exception
     assert [s.id for s in db.sessions()] == [keep]
     assert at.dataframe[0].value["session"].tolist() == [keep]
+
+
+def test_history_shows_a_kept_video_offers_it_and_deletes_it_with_the_session(db, tmp_path):
+    clip = write_clip(tmp_path / "annotated.mp4", frames=6).read_bytes()
+    plain = db.save_result(result(2), source="clip")
+    filmed = db.save_result(result(3), source="clip")
+    video = db.attach_video(filmed, clip)
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    sessions = at.dataframe[0].value
+    assert dict(zip(sessions["session"], sessions["video"], strict=True)) == {
+        filmed: "kept",
+        plain: "",
+    }
+    assert at.selectbox(key="history.session").value == filmed  # newest first
+    assert len(at.get("video")) == 1
+    assert "Download the video (MP4)" in [d.proto.label for d in at.get("download_button")]
+    assert at.checkbox(key=f"history.confirm.{filmed}").label == (
+        "Yes, delete this session and its video"
+    )
+    at.checkbox(key=f"history.confirm.{filmed}").check().run()
+    at.button(key="history.delete").click().run()
+    assert not at.exception
+    assert [s.id for s in db.sessions()] == [plain]
+    assert not video.exists() and list(db.videos_dir.iterdir()) == []
+    assert not at.get("video")  # the plain session is shown now: no video, no download
+    assert "Download the video (MP4)" not in [d.proto.label for d in at.get("download_button")]
+
+
+def test_history_says_when_a_kept_video_went_missing(db):
+    sid = db.save_result(result(2), source="live")
+    db.attach_video(sid, b"video").unlink()
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.dataframe[0].value["video"].tolist() == ["missing"]
+    assert "This session's video is missing" in at.warning[0].value
+    assert not at.get("video")
+
+
+def test_a_video_that_cannot_be_removed_keeps_the_session_and_says_why(db):
+    sid = db.save_result(result(2), source="clip")
+    video = db.attach_video(sid, b"video")
+    video.unlink()
+    video.mkdir()  # a folder where the file was: it can't be unlinked
+    (video / "x").write_bytes(b"")
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    at.checkbox(key=f"history.confirm.{sid}").check().run()
+    at.button(key="history.delete").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith(f"session {sid}: not deleted, its video ")
+    assert [s.id for s in db.sessions()] == [sid]
 
 
 def test_history_with_no_sessions_says_how_to_add_one(db):
