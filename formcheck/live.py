@@ -155,20 +155,31 @@ class LiveVideo:
     is removed whatever happens.
 
     Args:
+        size: the recording's ``(width, height)``; frames of another size are
+            scaled to fit, keeping their shape (black bars if it differs).
+            WebRTC starts a stream small and raises the resolution as the
+            connection allows, so the first frame is a poor guide: give the
+            size the camera was asked for. None: the first frame's size.
         fps: the nominal rate (frames keep their own timestamps).
         writer: how the file is written (default: `VideoWriter`).
     """
 
-    def __init__(self, fps: float = 30.0, writer: Callable[..., VideoWriter] = VideoWriter) -> None:
+    def __init__(
+        self,
+        size: tuple[int, int] | None = None,
+        fps: float = 30.0,
+        writer: Callable[..., VideoWriter] = VideoWriter,
+    ) -> None:
+        if size is not None and not (len(size) == 2 and min(size) >= 2):
+            raise ValueError(f"size: expected (width, height) of at least 2 pixels, got {size!r}")
         if not fps > 0:
             raise ValueError(f"fps: expected a positive number, got {fps!r}")
-        self.fps = fps
+        self.size, self.fps = size, fps
         self.folder: Path | None = None
         self.frames = self.dropped = 0
         self.stopped = False
         self._open = writer
         self._writer: VideoWriter | None = None
-        self._size = (0, 0)  # (height, width) of the first frame: the recording's size
         self._t0 = 0.0
 
     @property
@@ -182,15 +193,12 @@ class LiveVideo:
             return
         if self._writer is None:
             self.folder = Path(tempfile.mkdtemp(prefix="formcheck-live-"))
-            self._size, self._t0 = rgb.shape[:2], t
-            height, width = self._size
+            width, height = self.size or (rgb.shape[1], rgb.shape[0])
+            self._t0 = t
             self._writer = self._open(self.path, self.fps, width // 2 * 2, height // 2 * 2)
-        if rgb.shape[:2] != self._size:  # the browser changed the camera's resolution
-            import cv2  # OpenCV: imported on first use, not at import
-
-            rgb = cv2.resize(rgb, self._size[::-1], interpolation=cv2.INTER_AREA)
         writer = self._writer
-        if writer.write_nowait(rgb[: writer.height, : writer.width], t=t - self._t0):
+        frame = _fit(rgb, writer.width, writer.height)
+        if writer.write_nowait(frame, t=t - self._t0):
             self.frames += 1
         else:
             self.dropped += 1
@@ -218,6 +226,25 @@ class LiveVideo:
                 self._writer.close()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _fit(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``rgb`` scaled to fit ``width`` x ``height``, keeping its shape, centred on black."""
+    h, w = rgb.shape[:2]
+    if 0 <= w - width <= 1 and 0 <= h - height <= 1:
+        return rgb[:height, :width]  # the size itself, or an odd size trimmed to even
+    import cv2  # OpenCV: imported on first use, not at import
+
+    scale = min(width / w, height / h)
+    fw, fh = min(width, max(1, round(w * scale))), min(height, max(1, round(h * scale)))
+    smooth = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    scaled = cv2.resize(rgb, (fw, fh), interpolation=smooth)
+    if (fw, fh) == (width, height):
+        return scaled
+    canvas = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - fh) // 2, (width - fw) // 2
+    canvas[top : top + fh, left : left + fw] = scaled
+    return canvas
 
 
 @dataclass

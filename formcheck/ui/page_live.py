@@ -27,6 +27,8 @@ from formcheck.ui.rtc import rtc_configuration
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
 STALL_SECONDS = 3.0
 PROCESSOR = "live.processor"
+#: The camera resolution asked of the browser, and the size of a recorded video.
+CAMERA_SIZE = (640, 480)
 
 
 def _rtc() -> dict:
@@ -93,7 +95,10 @@ def render() -> None:
             key="formcheck-live",
             mode=WebRtcMode.SENDRECV,
             rtc_configuration=rtc,
-            media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+            media_stream_constraints={
+                "video": {"width": CAMERA_SIZE[0], "height": CAMERA_SIZE[1]},
+                "audio": False,
+            },
             video_processor_factory=factory,
             async_processing=True,
             translations={
@@ -140,7 +145,7 @@ def _factory(spec: Spec, side: str, model: str, store: History | None, record: b
 
     def create() -> WebcamProcessor:
         recorder = RepRecorder(store, spec, side, settings) if store is not None else None
-        video = LiveVideo() if record and recorder is not None else None
+        video = LiveVideo(size=CAMERA_SIZE) if record and recorder is not None else None
         return WebcamProcessor(
             LiveProcessor(spec, side, model=model, recorder=recorder, video=video)
         )

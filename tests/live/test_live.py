@@ -152,7 +152,7 @@ def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     live.close()  # finishing fails too, quietly: the stream is over anyway
 
 
-def recorded(spec, history, frames, video, size=lambda i: (120, 160)):
+def recorded(spec, history, frames, video, size=lambda i: (120, 160), fill=0, **options):
     """Stream ``frames`` through a live processor that records into ``video``."""
     live = LiveProcessor(
         spec,
@@ -160,9 +160,10 @@ def recorded(spec, history, frames, video, size=lambda i: (120, 160)):
         recorder=RepRecorder(history, spec, "auto"),
         estimator=ReplayPoses(frames),
         video=video,
+        **options,
     )
     for i, frame in enumerate(frames):
-        shown = live.process(small(size=size(i)), frame.t)
+        shown = live.process(np.full((*size(i), 3), fill, np.uint8), frame.t)
         assert shown.shape == (*size(i), 3)  # the live video goes on, whatever the recording does
     return live
 
@@ -248,18 +249,34 @@ def test_an_encoder_that_falls_behind_never_holds_up_the_live_video(spec, histor
         assert len(list(reader)) == 2
 
 
-def test_a_camera_that_changes_resolution_keeps_one_recording(spec, history, private_tmp):
+def test_a_stream_that_changes_resolution_is_recorded_at_the_size_asked_for(
+    spec, history, private_tmp
+):
+    # WebRTC starts small and raises the resolution; a camera may also change its shape.
     sim = simulate("heel_slide", reps=1, side="left", view="end_on", seed=9)
-    half = len(sim.frames) // 2
-    video = LiveVideo(writer=functools.partial(VideoWriter, queue_depth=len(sim.frames)))
+    third = len(sim.frames) // 3
+    sizes = [(90, 120), (120, 160), (90, 160)]  # 4:3 small, 4:3 as asked, then 16:9
+    video = LiveVideo(
+        size=(160, 120), writer=functools.partial(VideoWriter, queue_depth=len(sim.frames))
+    )
     live = recorded(
-        spec, history, sim.frames, video, size=lambda i: (120, 160) if i < half else (240, 320)
+        spec,
+        history,
+        sim.frames,
+        video,
+        size=lambda i: sizes[min(i // third, 2)],
+        fill=200,
+        draw=lambda rgb, *_: rgb,  # the camera's own pixels, to see where they land
     )
     live.close()
     assert live.status().error is None
     with VideoReader(history.video_path(live.status().session_id)) as reader:
         frames = list(reader)
     assert (reader.info.width, reader.info.height, len(frames)) == (160, 120, len(sim.frames))
+    first, last = frames[0].rgb.astype(float), frames[-1].rgb.astype(float)
+    assert first.mean() == pytest.approx(200, abs=4)  # scaled up to fill the frame
+    assert last[:12].mean() < 8 and last[-12:].mean() < 8  # 16:9 in 4:3: black bars
+    assert last[20:100].mean() == pytest.approx(200, abs=4)
 
 
 def test_a_video_needs_a_session_to_be_kept_with(spec):
@@ -267,6 +284,8 @@ def test_a_video_needs_a_session_to_be_kept_with(spec):
         LiveProcessor(spec, "auto", video=LiveVideo())
     with pytest.raises(ValueError, match="fps: expected a positive number, got 0"):
         LiveVideo(fps=0)
+    with pytest.raises(ValueError, match=r"size: expected \(width, height\) .*, got \(1, 1\)"):
+        LiveVideo(size=(1, 1))
 
 
 def test_an_unknown_side_is_refused_before_any_frame(spec):

@@ -186,6 +186,7 @@ def test_live_page_records_video_only_when_asked(db):
     on = _factory(spec, "auto", "full", db, record=True)().live
     assert off.video is None and off.recorder is not None
     assert isinstance(on.video, LiveVideo) and on.recorder.history is db
+    assert on.video.size == (640, 480)  # what the camera is asked for, not its first frame
     off.close()
     on.close()
 
