@@ -18,7 +18,11 @@ only calls `History` methods and gets frozen rows back.
   lost camera): `continue_session` reopens it, `append_rep` numbers the new
   reps after the saved ones. One left ``running`` by an app that died shows as
   ``interrupted`` (`SessionRow.state`).
-- Only landmarks-derived results are stored; raw video never is.
+- Only results derived from the landmarks are stored (sessions, reps, flags,
+  limits), never the landmarks themselves. A session keeps a video only when
+  the user chose so for that session (`History.attach_video`): an MP4 in a
+  private folder beside the database (`History.videos_dir`), named from the
+  session id alone.
 
 >>> import tempfile, os
 >>> h = History(os.path.join(tempfile.mkdtemp(), "h.sqlite3"))
@@ -36,7 +40,9 @@ import io
 import json
 import math
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +55,10 @@ from formcheck.errors import FormcheckError
 #: Environment variable naming the history database file (instead of the user's data dir).
 DB_ENV = "FORMCHECK_DB"
 SOURCES = ("live", "clip")
+#: Kept videos live in a folder named after the database file plus this, beside it
+#: (``history.sqlite3-videos/``, like SQLite's own ``-wal`` and ``-shm``): two
+#: databases in one folder (one per person, say) never share or overwrite videos.
+VIDEOS_SUFFIX = "-videos"
 
 #: The schema, one migration per version. Never edit a released entry: append a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -112,6 +122,10 @@ MIGRATIONS: tuple[str, ...] = (
     # a lost camera adds one).
     """
     ALTER TABLE sessions ADD COLUMN runs INTEGER NOT NULL DEFAULT 1;
+    """,
+    # 4: a session may keep its video: the file's name in the videos folder, NULL when none.
+    """
+    ALTER TABLE sessions ADD COLUMN video TEXT
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -178,6 +192,9 @@ class SessionRow:
     settings: Mapping[str, Any]
     flag_counts: Mapping[str, int]
     runs: int = 1
+    #: The kept video's file name in `History.videos_dir` (None: no video was kept);
+    #: `History.video_path` gives the file, or None if it went missing.
+    video: str | None = None
 
     def state(self, now: datetime | None = None) -> str:
         """``finished``, ``running``, or ``interrupted``: still marked running but not
@@ -578,10 +595,105 @@ class History:
         )
 
     def delete_session(self, session_id: int) -> bool:
-        """Delete a session with its reps and flags; False if there was none."""
+        """Delete a session with its reps, flags and kept video; False if there was none.
+
+        The video file is removed inside the transaction: if it can't be
+        (`HistoryError`), the session stays, so no video is ever left behind
+        without a session that shows it.
+        """
         with self._write() as conn:
+            row = conn.execute("SELECT video FROM sessions WHERE id = ?", (session_id,)).fetchone()
             cursor = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            video = self._video_file(session_id, row["video"]) if row is not None else None
+            if video is not None:
+                try:
+                    video.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise HistoryError(
+                        f"session {session_id}: not deleted, its video {video} can't be "
+                        f"removed ({exc.strerror or exc})"
+                    ) from None
             return cursor.rowcount > 0
+
+    # -- kept videos --------------------------------------------------------------
+
+    @property
+    def videos_dir(self) -> Path:
+        """The folder of kept videos, beside the database (created on the first one)."""
+        return self.path.with_name(self.path.name + VIDEOS_SUFFIX)
+
+    def attach_video(self, session_id: int, source: bytes | str | os.PathLike[str]) -> Path:
+        """Keep ``source`` (an MP4's bytes, or the path of one) as the session's video.
+
+        The file is named from the session id alone (``session-12.mp4``): no
+        outside name ever decides a path. It is written to a temporary file in
+        the videos folder, then moved into place with ``os.replace`` in the
+        same transaction that records its name, so a failure leaves no partial
+        file, no row naming a missing one, and any earlier video of the session
+        as it was. Attaching again replaces the video. Returns the file's path;
+        raises `HistoryError` (one line) when the session doesn't exist or the
+        file can't be written.
+        """
+        name = self._video_name(session_id)
+        folder = self.videos_dir
+        final = folder / name
+        temp: Path | None = None
+        placed, had = False, None
+        try:
+            # Private: the video shows the person (0700 folder; mkstemp files are 0600).
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+            temp = Path(temp_name)
+            with os.fdopen(fd, "wb") as out:
+                if isinstance(source, (bytes, bytearray, memoryview)):
+                    out.write(source)
+                else:
+                    with open(source, "rb") as src:  # streamed: a long session's video is large
+                        shutil.copyfileobj(src, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            with self._write() as conn:
+                row = conn.execute(
+                    "SELECT video FROM sessions WHERE id = ?", (session_id,)
+                ).fetchone()
+                if row is None:
+                    raise HistoryError(f"session {session_id}: no such session (deleted?)")
+                had = row["video"]
+                conn.execute("UPDATE sessions SET video = ? WHERE id = ?", (name, session_id))
+                os.replace(temp, final)  # a failure here rolls the row back
+                placed = True
+        except BaseException as exc:
+            if placed and had is None:  # the commit failed after the move: no orphan file
+                final.unlink(missing_ok=True)
+            if isinstance(exc, (OSError, sqlite3.Error)):
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise HistoryError(
+                    f"session {session_id}: the video couldn't be kept in {folder} ({reason})"
+                ) from None
+            raise
+        finally:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+        return final
+
+    def video_path(self, session_id: int) -> Path | None:
+        """The session's kept video, or None if none was kept or the file went missing."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT video FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        video = self._video_file(session_id, row["video"]) if row is not None else None
+        return video if video is not None and video.is_file() else None
+
+    @staticmethod
+    def _video_name(session_id: int) -> str:
+        return f"session-{int(session_id)}.mp4"
+
+    def _video_file(self, session_id: int, name: str | None) -> Path | None:
+        # Only the name this session's video is always given: a row edited to
+        # hold "../notes" or another session's file never makes formcheck read
+        # or delete anything else.
+        if name != self._video_name(session_id):
+            return None
+        return self.videos_dir / name
 
     # -- reading ----------------------------------------------------------------
 
@@ -795,6 +907,7 @@ def _session_row(row: sqlite3.Row, flag_counts: Mapping[str, int]) -> SessionRow
         settings=json.loads(row["settings"] or "{}"),
         flag_counts=dict(flag_counts),
         runs=row["runs"],
+        video=row["video"],
     )
 
 

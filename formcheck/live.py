@@ -15,6 +15,9 @@ A new camera run can carry on a recent session instead of opening another
 (`continuable`, ``RepRecorder(continues=...)``): after a reload or a lost
 camera, the set goes on where it stopped, its new reps numbered after the
 saved ones.
+Video is kept only when asked for (`LiveVideo`): the annotated frames are
+encoded in a private temporary folder and attached to the history session
+when the stream ends, or deleted if no rep was done.
 
 Example::
 
@@ -30,11 +33,14 @@ import contextlib
 import dataclasses
 import logging
 import queue
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,6 +57,7 @@ from formcheck.history import (
 )
 from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
 from formcheck.specs import Spec
+from formcheck.video import VideoWriter
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +259,110 @@ def continue_label(session: SessionRow, now: datetime | None = None) -> str:
     return f"Continue session {session.id} ({done}, {when})"
 
 
+class LiveVideo:
+    """The annotated frames of one live stream, as an H.264 MP4 kept with its history session.
+
+    The file is written in a private temporary folder (made on the first
+    frame, readable by this user only). The live video comes first: `write`
+    never waits for the encoder (a frame that finds it busy is left out, so
+    the recording shows the previous frame a little longer) and a failure
+    stops only the recording (`LiveProcessor` reports it and calls `discard`).
+    At the end, `keep` attaches the file to the session; the temporary folder
+    is removed whatever happens.
+
+    Args:
+        size: the recording's ``(width, height)``; frames of another size are
+            scaled to fit, keeping their shape (black bars if it differs).
+            WebRTC starts a stream small and raises the resolution as the
+            connection allows, so the first frame is a poor guide: give the
+            size the camera was asked for. None: the first frame's size.
+        fps: the nominal rate (frames keep their own timestamps).
+        writer: how the file is written (default: `VideoWriter`).
+    """
+
+    def __init__(
+        self,
+        size: tuple[int, int] | None = None,
+        fps: float = 30.0,
+        writer: Callable[..., VideoWriter] = VideoWriter,
+    ) -> None:
+        if size is not None and not (len(size) == 2 and min(size) >= 2):
+            raise ValueError(f"size: expected (width, height) of at least 2 pixels, got {size!r}")
+        if not fps > 0:
+            raise ValueError(f"fps: expected a positive number, got {fps!r}")
+        self.size, self.fps = size, fps
+        self.folder: Path | None = None
+        self.frames = self.dropped = 0
+        self.stopped = False
+        self._open = writer
+        self._writer: VideoWriter | None = None
+        self._t0 = 0.0
+
+    @property
+    def path(self) -> Path | None:
+        """The file being written (None before the first frame)."""
+        return self.folder / "live.mp4" if self.folder is not None else None
+
+    def write(self, rgb: np.ndarray, t: float) -> None:
+        """Add one annotated ``(h, w, 3)`` frame seen at ``t`` s; raises if recording fails."""
+        if self.stopped:
+            return
+        if self._writer is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="formcheck-live-"))
+            width, height = self.size or (rgb.shape[1], rgb.shape[0])
+            self._t0 = t
+            self._writer = self._open(self.path, self.fps, width // 2 * 2, height // 2 * 2)
+        writer = self._writer
+        frame = _fit(rgb, writer.width, writer.height)
+        if writer.write_nowait(frame, t=t - self._t0):
+            self.frames += 1
+        else:
+            self.dropped += 1
+
+    def keep(self, history: History, session_id: int | None) -> Path | None:
+        """Finish the file and attach it to ``session_id``; None (and nothing kept) without one.
+
+        The temporary folder is removed afterwards, whether keeping worked or not.
+        """
+        try:
+            if self.stopped or self._writer is None:
+                return None
+            self._writer.close()  # flush the encoder; raises its error, if any
+            if session_id is None or self.frames == 0:
+                return None
+            return history.attach_video(session_id, self.path)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Stop recording and delete what was written; safe to call twice."""
+        self.stopped = True
+        if self._writer is not None:
+            with contextlib.suppress(Exception):  # the file is going anyway
+                self._writer.close()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _fit(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``rgb`` scaled to fit ``width`` x ``height``, keeping its shape, centred on black."""
+    h, w = rgb.shape[:2]
+    if 0 <= w - width <= 1 and 0 <= h - height <= 1:
+        return rgb[:height, :width]  # the size itself, or an odd size trimmed to even
+    import cv2  # OpenCV: imported on first use, not at import
+
+    scale = min(width / w, height / h)
+    fw, fh = min(width, max(1, round(w * scale))), min(height, max(1, round(h * scale)))
+    smooth = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    scaled = cv2.resize(rgb, (fw, fh), interpolation=smooth)
+    if (fw, fh) == (width, height):
+        return scaled
+    canvas = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - fh) // 2, (width - fw) // 2
+    canvas[top : top + fh, left : left + fw] = scaled
+    return canvas
+
+
 @dataclass
 class _Rate:
     """Frames per second over a sliding window of recent frame times."""
@@ -279,6 +390,8 @@ class LiveProcessor:
         estimator: a ready `PoseEstimator` to use (and close); by default one
             is created on the first frame, on the worker thread that uses it.
         event_buffer: how many page events are kept when nobody reads them.
+        video: records the annotated frames, kept with the recorder's session
+            when the stream ends (None, the default: no video is kept).
     """
 
     def __init__(
@@ -292,11 +405,15 @@ class LiveProcessor:
         draw: Draw = default_draw,
         estimator: PoseEstimator | None = None,
         event_buffer: int = 256,
+        video: LiveVideo | None = None,
     ) -> None:
+        if video is not None and recorder is None:
+            raise ValueError("video: expected a recorder whose session keeps it, got none")
         self.spec, self.side = spec, side
         self.engine = Engine(spec, side)  # validates side against the spec before any frame
         self.model, self.orientation = model, orientation
         self.recorder = recorder
+        self.video = video
         self.events: queue.Queue = queue.Queue(maxsize=event_buffer)
         self._draw = draw
         self._estimator = estimator
@@ -335,6 +452,7 @@ class LiveProcessor:
         self._save(events, snapshot, now)
         self._publish(events)  # after saving: reps carry the session's numbers
         shown = self._draw(rgb, frame, snapshot, self.spec)
+        self._record(shown, t)
         recorder = self.recorder
         last = snapshot.last_rep
         status = LiveStatus(
@@ -382,6 +500,17 @@ class LiveProcessor:
             log.exception("live: saving a rep to the history failed")
             self._error = f"couldn't save to the history ({exc}); reps are still counted"
 
+    def _record(self, shown: np.ndarray, t: float) -> None:
+        if self.video is None or self.video.stopped:
+            return
+        try:
+            self.video.write(shown, t)
+        except Exception as exc:
+            # As for the history: the live video and the counting go on without it.
+            log.exception("live: recording the video failed")
+            self.video.discard()
+            self._error = f"couldn't record the video ({exc}); reps are still counted and saved"
+
     def report_error(self, message: str) -> None:
         """Show ``message`` on the page (e.g. a frame the adapter couldn't convert)."""
         self._error = message
@@ -403,7 +532,7 @@ class LiveProcessor:
                 return drained
 
     def close(self) -> None:
-        """Finish the history session and release the pose model; safe to call twice."""
+        """Finish the session (keeping its video, if recorded), free the model; safe twice."""
         with self._work:
             if self._closed:
                 return
@@ -415,6 +544,15 @@ class LiveProcessor:
                 self.recorder.finish(self.engine.result().to_dict())
             except Exception:
                 log.exception("live: finishing the history session failed")
+        if self.video is not None and self.recorder is not None:
+            session_id = self.recorder.session_id
+            try:
+                self.video.keep(self.recorder.history, session_id)
+            except Exception as exc:
+                log.exception("live: keeping the video failed")
+                self.report_error(
+                    f"couldn't keep the video ({exc}); the reps of session {session_id} are saved"
+                )
 
     def __enter__(self) -> LiveProcessor:
         return self

@@ -244,8 +244,9 @@ class VideoWriter:
 
     Encoding runs on a background thread, at most ``queue_depth`` frames
     behind, so H.264 encoding overlaps the pose model's work; `write` keeps
-    its own copy of each frame. An encoder error is raised by the next
-    `write` or by `close`.
+    its own copy of each frame (`write_nowait` leaves a frame out rather than
+    wait for the encoder). An encoder error is raised by the next `write` or
+    by `close`.
     """
 
     def __init__(
@@ -307,6 +308,22 @@ class VideoWriter:
 
     def write(self, rgb: np.ndarray, t: float | None = None) -> None:
         """Append one ``(height, width, 3)`` uint8 RGB frame, shown at ``t`` seconds if given."""
+        self._check(rgb)
+        self._put(rgb, t)
+
+    def write_nowait(self, rgb: np.ndarray, t: float | None = None) -> bool:
+        """`write`, unless the encoder is ``queue_depth`` frames behind: then leave it out.
+
+        For a live stream, which must never wait: returns False when the frame
+        was left out (the video shows the previous frame a little longer).
+        """
+        self._check(rgb)
+        if self._pending.full():  # only the writing thread adds, so it stays not full
+            return False
+        self._put(rgb, t)
+        return True
+
+    def _check(self, rgb: np.ndarray) -> None:
         if rgb.shape != (self.height, self.width, 3):
             raise ValueError(
                 f"frame: expected shape {(self.height, self.width, 3)}, got {rgb.shape}"
@@ -314,6 +331,8 @@ class VideoWriter:
         if self._container is None:
             raise ValueError(f"{self.path}: the writer is closed")
         self._raise_encoder_error()
+
+    def _put(self, rgb: np.ndarray, t: float | None) -> None:
         pts = self.frames_written * self._frame_pts if t is None else round(t / self._time_base)
         pts = max(pts, self._last_pts + 1)
         self._last_pts = pts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import av
 import numpy as np
 
 from formcheck.frame import PoseFrame
+from formcheck.video import VideoWriter
 
 
 def make_frame(t: float = 0.0, seed: int = 0, world: bool = True) -> PoseFrame:
@@ -77,3 +79,22 @@ def write_audio_only(path: Path, seconds: float = 0.5) -> Path:
         container.mux(packet)
     container.close()
     return path
+
+
+class PausedWriter(VideoWriter):
+    """A real `VideoWriter` whose encoder thread waits for `resume`: an encoder falling behind."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._go = threading.Event()  # before the encoder thread starts
+        super().__init__(*args, **kwargs)
+
+    def _encode_loop(self) -> None:
+        self._go.wait()
+        super()._encode_loop()
+
+    def resume(self) -> None:
+        self._go.set()
+
+    def close(self) -> None:
+        self.resume()
+        super().close()

@@ -1,12 +1,14 @@
-"""The History page: past sessions, their reps and flags, trends per exercise."""
+"""The History page: past sessions, their reps, flags and kept videos, trends per exercise."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from formcheck.history import History, SessionRow
+from formcheck.history import History, HistoryError, SessionRow
 from formcheck.ui import common
 
 ALL = "All exercises"
@@ -45,7 +47,8 @@ def render() -> None:
         return
     st.caption(
         f"Sessions are kept on this machine in `{store.path}` (set `FORMCHECK_DB` to move it). "
-        "Only results are stored, never video."
+        "Results are stored, not video: a session keeps its video only if you chose so for it, "
+        f"in `{store.videos_dir}`."
     )
     lib = common.library()
     names = {n: s.display_name for n, s in lib.specs.items()}
@@ -75,6 +78,7 @@ def render() -> None:
                     "partial reps": s.partial_reps,
                     "flags per rep": round(s.flags_per_rep, 2),
                     "flags": ", ".join(f"{c} ×{n}" for c, n in s.flag_counts.items()),
+                    "video": _video_mark(store, s),
                 }
                 for s in shown
             ]
@@ -129,6 +133,7 @@ def _details(store: History, shown: list[SessionRow], names: dict[str, str]) -> 
                 st.markdown(
                     f"- **{when}**, rep {f.rep}: {f.message} ({f.value} vs {f.limit} {f.unit})"
                 )
+    video = _video(store, by_id[sid])
     left, right = st.columns(2)
     left.download_button(
         "Export CSV",
@@ -137,11 +142,45 @@ def _details(store: History, shown: list[SessionRow], names: dict[str, str]) -> 
         mime="text/csv",
         key="history.export",
     )
-    confirm = right.checkbox("Yes, delete this session", key=f"history.confirm.{sid}")
+    if video is not None:
+        left.download_button(
+            "Download the video (MP4)",
+            video.read_bytes,  # read on click, not on every run of the page
+            file_name=f"formcheck-session-{sid}.mp4",
+            mime="video/mp4",
+            key="history.video",
+        )
+    what = "this session and its video" if by_id[sid].video else "this session"
+    confirm = right.checkbox(f"Yes, delete {what}", key=f"history.confirm.{sid}")
     if right.button("Delete session", key="history.delete", disabled=not confirm):
-        store.delete_session(sid)
+        try:
+            store.delete_session(sid)
+        except HistoryError as exc:
+            st.error(str(exc))
+            return
         st.toast(f"Session {sid} deleted.")
         st.rerun()
+
+
+def _video_mark(store: History, s: SessionRow) -> str:
+    if s.video is None:
+        return ""
+    return "kept" if store.video_path(s.id) is not None else "missing"
+
+
+def _video(store: History, s: SessionRow) -> Path | None:
+    """Show the session's kept video, if it has one; return its file."""
+    if s.video is None:
+        return None
+    path = store.video_path(s.id)
+    if path is None:
+        st.warning(
+            f"This session's video is missing from `{store.videos_dir}`: it was moved or "
+            "deleted outside formcheck."
+        )
+        return None
+    st.video(path, format="video/mp4")
+    return path
 
 
 def _trends(store: History, exercise: str, title: str) -> None:

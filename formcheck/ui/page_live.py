@@ -4,9 +4,10 @@ The browser streams its camera to this process with streamlit-webrtc; each
 frame runs through `formcheck.live.LiveProcessor` (the same pose model and
 engine as Review) on a worker thread, and comes back annotated. The panel
 beside the video reads the processor's thread-safe status twice a second.
-Reps are saved to the history as they complete. When a recent session of
-the same exercise and side exists (a reload, a lost camera, a short rest),
-the page offers to continue it (`formcheck.live.continuable`), on by default.
+Reps are saved to the history as they complete; the video only when
+*Record this session's video* is on. When a recent session of the same
+exercise and side exists (a reload, a lost camera, a short rest), the page
+offers to continue it (`formcheck.live.continuable`), on by default.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.errors import FormcheckError
 from formcheck.history import History, SessionRow
-from formcheck.live import LiveProcessor, RepRecorder, continuable, continue_label
+from formcheck.live import (
+    LiveProcessor,
+    LiveStatus,
+    LiveVideo,
+    RepRecorder,
+    continuable,
+    continue_label,
+)
 from formcheck.specs import Spec
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.ui import common, speech
@@ -28,6 +36,8 @@ from formcheck.ui.rtc import rtc_configuration
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
 STALL_SECONDS = 3.0
 PROCESSOR = "live.processor"
+#: The camera resolution asked of the browser, and the size of a recorded video.
+CAMERA_SIZE = (640, 480)
 
 
 def _rtc() -> dict:
@@ -85,7 +95,8 @@ def render() -> None:
     # and the box drawn after it, only while the camera is off: while streaming,
     # the offered session is the one being recorded.
     keep = offer is not None and st.session_state.get(_continue_key(offer), True)
-    factory = _factory(spec, side, model, store, offer if keep else None)
+    record = _record_toggle(store is not None)
+    factory = _factory(spec, side, model, store, offer if keep else None, record)
     rtc = _rtc()
     video, panel = st.columns([3, 2])
     with video:
@@ -99,7 +110,10 @@ def render() -> None:
             key="formcheck-live",
             mode=WebRtcMode.SENDRECV,
             rtc_configuration=rtc,
-            media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+            media_stream_constraints={
+                "video": {"width": CAMERA_SIZE[0], "height": CAMERA_SIZE[1]},
+                "audio": False,
+            },
             video_processor_factory=factory,
             async_processing=True,
             translations={
@@ -123,8 +137,9 @@ def render() -> None:
                 "Untick to start a new session.",
             )
         st.caption(
-            "The video stays between your browser and this machine; only rep results are saved. "
-            "If the camera doesn't start (*NotAllowedError*, *Permission denied*), allow the "
+            "The video stays between your browser and this machine. Rep results are saved; the "
+            "video only if *Record this session's video* is on. If the camera doesn't start "
+            "(*NotAllowedError*, *Permission denied*), allow the "
             "camera for this site from the icon in the browser's address bar and press "
             "**Start camera** again, or review a recorded clip on the Review page."
         )
@@ -137,8 +152,26 @@ def _continue_key(offer: SessionRow) -> str:
     return f"live.continue.{offer.id}"
 
 
+def _record_toggle(available: bool) -> bool:
+    """The choice to keep this session's video: off by default, shown above Start camera."""
+    return st.toggle(
+        "Record this session's video",
+        value=False,
+        key="live.record",
+        disabled=not available,  # no history: no session to keep a video with
+        help="The annotated video is recorded on this machine and kept with this session in "
+        "the history (a private folder beside its database); it never leaves the machine. "
+        "Off: only the reps and flags are saved. Takes effect when you press Start camera.",
+    )
+
+
 def _factory(
-    spec: Spec, side: str, model: str, store: History | None, continues: SessionRow | None
+    spec: Spec,
+    side: str,
+    model: str,
+    store: History | None,
+    continues: SessionRow | None = None,
+    record: bool = False,
 ):
     from formcheck.ui.webcam import WebcamProcessor
 
@@ -148,7 +181,10 @@ def _factory(
         recorder = None
         if store is not None:
             recorder = RepRecorder(store, spec, side, settings, continues=continues)
-        return WebcamProcessor(LiveProcessor(spec, side, model=model, recorder=recorder))
+        video = LiveVideo(size=CAMERA_SIZE) if record and recorder is not None else None
+        return WebcamProcessor(
+            LiveProcessor(spec, side, model=model, recorder=recorder, video=video)
+        )
 
     return create
 
@@ -234,16 +270,32 @@ def show_status(
             f"No video from the camera for {stalled:.0f} s: is it still connected? "
             "The reps so far are saved."
         )
+    if playing and live.video is not None and not live.video.stopped:
+        st.caption("Recording: the video is kept with the session when you press Stop.")
     if not playing and status.frames:
         st.info(
             f"Camera stopped after {status.frames} frames. "
             + ("The reps are in the History." if status.session_id else "No reps were done.")
+            + _video_note(live, status)
         )
     if playing and status.frames and status.frames_with_pose == 0 and status.frames > 30:
         st.warning("No person found yet: move back until your whole body is in view.")
     events = live.drain_events()
     if speak and events:
         _speak(events)
+
+
+def _video_note(live: LiveProcessor, status: LiveStatus) -> str:
+    """What became of the recording once the camera stopped ("" when there was none)."""
+    if live.video is None:
+        return ""
+    if status.session_id is None:
+        return " No video is kept."
+    if live.recorder is not None and live.recorder.history.video_path(status.session_id):
+        return " The video is kept with them."
+    # close() runs on the WebRTC thread: until it has attached the file, say so (a
+    # recording that failed has already said why, in an error).
+    return "" if live.video.stopped else " Saving the video…"
 
 
 def _speak(events: list) -> None:

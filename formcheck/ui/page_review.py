@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from formcheck.errors import FormcheckError
+from formcheck.history import HistoryError
 from formcheck.ui import charts, common
 from formcheck.ui.library import Library
 from formcheck.ui.reviewing import UPLOAD_TYPES, ClipInput, ReviewOutcome, review_key, run_review
@@ -72,8 +73,8 @@ def _choose_clip() -> ClipInput | None:
         "Upload a clip (mp4, mov, webm or avi)",
         type=list(UPLOAD_TYPES),
         key="review.upload",
-        help="The clip is analysed on this machine and never stored; only the results are kept "
-        "if you save them to the history.",
+        help="The clip is analysed on this machine and never stored as uploaded. Saving to the "
+        "history keeps the results, and the annotated video only if you choose to keep it.",
     )
     if upload is None:
         st.info("Choose a clip to review, or pick a bundled sample above.")
@@ -285,9 +286,18 @@ def _save(outcome: ReviewOutcome) -> None:
     saved = st.session_state.setdefault("review.saved", {})
     key = outcome.key
     if key in saved:
-        st.success(f"Saved to the history (session {saved[key]}).")
+        st.success(saved[key])
         return
-    if not st.button("Save to history", key="review.save", type="primary"):
+    button, choice = st.columns([1, 3], vertical_alignment="center")
+    keep_video = choice.checkbox(
+        "Keep the annotated video with this session",
+        value=False,  # storing video is a choice made per session, never the default
+        key="review.keep_video",
+        help="The annotated video shows you. If kept, it is stored on this machine, in a "
+        "private folder beside the history database, and never leaves it; deleting the "
+        "session deletes it. Off: only the results (reps, flags, limits) are saved.",
+    )
+    if not button.button("Save to history", key="review.save", type="primary"):
         return
     store = common.history_or_error()
     if store is None:
@@ -297,7 +307,17 @@ def _save(outcome: ReviewOutcome) -> None:
         "side": outcome.side,
         "limits": {c.code: c.limit for c in outcome.spec.checks},
     }
-    saved[key] = store.save_result(
+    session = store.save_result(
         outcome.result.to_dict(), source="clip", settings=settings, clip_name=outcome.clip
     )
-    st.success(f"Saved to the history (session {saved[key]}).")
+    message = f"Saved to the history (session {session}): the results only, no video."
+    if keep_video:
+        try:
+            store.attach_video(session, outcome.video)
+        except HistoryError as exc:
+            # The results are saved either way: say plainly that the video is not.
+            st.error(f"The annotated video was not kept: {exc}")
+        else:
+            message = f"Saved to the history (session {session}), with the annotated video."
+    saved[key] = message
+    st.success(message)

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from formcheck.history import History
+from formcheck.video import VideoReader
 from tests.e2e.conftest import BASE_ARGS, CHROMIUM, keep_screenshot
 
 pytestmark = pytest.mark.slow
@@ -43,6 +44,33 @@ def test_live_counts_the_reps_seen_by_the_camera_and_saves_them(
     assert live and live[0].reps == reps and live[0].status == "running"
     page.frame_locator(WEBRTC).get_by_role("button", name="Stop").click()
     expect(page.get_by_text(re.compile("Camera stopped after"))).to_be_visible()
+
+
+def test_a_live_session_recorded_by_choice_keeps_its_video(app_server, page, camera, artifacts):
+    url, db = app_server
+    page.goto(f"{url}/live")
+    record = page.get_by_role("switch", name="Record this session's video")
+    expect(record).not_to_be_checked()  # off unless chosen
+    label = re.compile("^Record this session's video$")
+    page.get_by_role("paragraph").filter(has_text=label).click()  # the toggle's own label
+    expect(record).to_be_checked()
+    page.frame_locator(WEBRTC).get_by_role("button", name="Start camera").click()
+    expect(page.get_by_text("Recording: the video is kept with the session")).to_be_visible()
+    expect(metric(page, "Reps")).to_have_text(re.compile(r"^[1-9]"), timeout=90_000)
+    page.frame_locator(WEBRTC).get_by_role("button", name="Stop").click()
+    summary = page.get_by_text(re.compile(r"Camera stopped after \d+ frames.*kept with them"))
+    expect(summary).to_be_visible()
+    keep_screenshot(page, "live-recorded", artifacts)
+    processed = int(re.search(r"after (\d+) frames", summary.inner_text()).group(1))
+    history = History(db)
+    (kept,) = [s for s in history.sessions() if s.video is not None]
+    assert (kept.source, kept.reps >= 1) == ("live", True)
+    with VideoReader(history.video_path(kept.id)) as reader:
+        assert (reader.info.codec, reader.info.width, reader.info.height) == ("h264", 640, 480)
+        recorded = sum(1 for _ in reader)
+        assert not reader.truncated
+    # Every frame the processor returned, bar any the encoder had no time for.
+    assert processed / 2 <= recorded <= processed
 
 
 def test_review_analyses_an_uploaded_clip(app_server, page, camera, artifacts):

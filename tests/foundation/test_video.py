@@ -1,9 +1,11 @@
+import threading
+
 import numpy as np
 import pytest
 
 from formcheck.errors import VideoError
 from formcheck.video import VideoReader, VideoWriter
-from tests.factories import pattern, write_audio_only, write_clip
+from tests.factories import PausedWriter, pattern, write_audio_only, write_clip
 
 
 def read_all(path, **kwargs):
@@ -124,6 +126,25 @@ def test_writer_keeps_its_own_copy_so_callers_may_reuse_a_buffer(tmp_path):
             writer.write(buffer)
     _, frames = read_all(out)
     assert [round(float(f.rgb.mean()) / 50) * 50 for f in frames] == [0, 100, 200]
+
+
+def test_a_writer_that_must_not_wait_leaves_frames_out_while_the_encoder_is_behind(tmp_path):
+    out = tmp_path / "live.mp4"
+    writer = PausedWriter(out, fps=30, width=64, height=48, queue_depth=2)
+    accepted = []
+    # On a thread only so that a write that did wait fails this test instead of hanging it.
+    worker = threading.Thread(
+        target=lambda: accepted.extend(writer.write_nowait(pattern(i), t=i / 30) for i in range(6)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=60)  # a guard against a deadlock, not a timing
+    assert not worker.is_alive()
+    assert accepted == [True, True, False, False, False, False]
+    assert writer.frames_written == 2
+    writer.close()  # the encoder catches up and the file is whole
+    _, frames = read_all(out)
+    assert len(frames) == 2
 
 
 def test_writer_refuses_frames_after_close(tmp_path):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -19,6 +21,7 @@ from formcheck.history import (
     INTERRUPTED_AFTER_SECONDS,
     MIGRATIONS,
     SCHEMA_VERSION,
+    VIDEOS_SUFFIX,
     History,
     HistoryError,
     default_db_path,
@@ -426,3 +429,191 @@ def test_a_session_left_running_by_a_dead_app_shows_as_interrupted(history):
     assert stamp_time(history.session(sid).updated_at) >= updated
     history.finish_session(sid)
     assert history.session(sid).state(late + timedelta(days=1)) == "finished"
+
+
+# -- kept videos ---------------------------------------------------------------
+
+MP4 = b"\x00\x00\x00\x18ftypisom" + bytes(range(256)) * 40  # content is not checked
+
+
+def _names(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_an_older_version_2_database_is_migrated_and_keeps_every_session(tmp_path):
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + ";" + MIGRATIONS[1] + "; PRAGMA user_version = 2;")
+    for n, (exercise, source) in enumerate([("heel_slide", "clip"), ("clamshell", "live")], 1):
+        conn.execute(
+            "INSERT INTO sessions (id, started_at, updated_at, exercise, side, source, status, "
+            "reps) VALUES (?, ?, ?, ?, 'left', ?, 'finished', 2)",
+            (n, f"2025-01-0{n}T10:00:00+00:00", f"2025-01-0{n}T10:05:00+00:00", exercise, source),
+        )
+        for r in (1, 2):
+            conn.execute(
+                "INSERT INTO reps (session_id, rep, side, status, rom_min, rom_max, flags) "
+                "VALUES (?, ?, 'left', 'full', 80, 170, ?)",
+                (n, r, "heel_off_line" if r == 2 else ""),
+            )
+        conn.execute(
+            "INSERT INTO flags (session_id, rep, side, code, value, limit_value, unit) "
+            "VALUES (?, 2, 'left', 'heel_off_line', 4.2, 3.0, 'cm')",
+            (n,),
+        )
+    conn.execute(
+        "INSERT INTO overrides VALUES ('heel_slide', 'heel_off_line', 4.0, '2025-01-01T10:00')"
+    )
+    conn.commit()
+    conn.close()
+
+    history = History(path)
+    assert history.schema_version() == SCHEMA_VERSION == 4
+    sessions = history.sessions()
+    assert [(s.id, s.exercise, s.source, s.reps, s.runs, s.video) for s in sessions] == [
+        (2, "clamshell", "live", 2, 1, None),
+        (1, "heel_slide", "clip", 2, 1, None),
+    ]
+    assert [s.flag_counts for s in sessions] == [{"heel_off_line": 1}] * 2
+    assert [r.flags for r in history.reps(1)] == [(), ("heel_off_line",)]
+    assert history.overrides("heel_slide") == {"heel_off_line": 4.0}
+    assert history.video_path(1) is None
+    assert not history.videos_dir.exists()  # no folder until a video is kept
+    history.attach_video(1, MP4)  # the column migration 4 added
+    assert history.session(1).video == "session-1.mp4"
+
+
+def test_a_kept_video_is_named_from_the_session_id_in_a_private_folder(history, tmp_path):
+    sid = history.save_result(result(), source="clip", clip_name="../../evil.mp4")
+    other = history.save_result(result(), source="clip")
+    path = history.attach_video(sid, MP4)
+    assert history.videos_dir == tmp_path / ("history.sqlite3" + VIDEOS_SUFFIX)
+    assert path == history.videos_dir / f"session-{sid}.mp4"
+    assert path.read_bytes() == MP4
+    assert history.video_path(sid) == path
+    assert history.session(sid).video == f"session-{sid}.mp4"
+    assert (history.video_path(other), history.session(other).video) == (None, None)
+    assert _names(history.videos_dir) == [f"session-{sid}.mp4"]  # no temporary file left
+    assert not list(tmp_path.rglob("evil*"))
+    assert stat.S_IMODE(history.videos_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_video_is_copied_from_a_path_and_attaching_again_replaces_it(history, tmp_path):
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    source = tmp_path / "recording.mp4"
+    source.write_bytes(MP4)
+    path = history.attach_video(sid, source)
+    assert path.read_bytes() == MP4 and source.read_bytes() == MP4  # copied, not moved
+    history.attach_video(sid, str(source))  # a str path too
+    history.attach_video(sid, b"newer")
+    assert history.video_path(sid).read_bytes() == b"newer"
+    assert _names(history.videos_dir) == [f"session-{sid}.mp4"]
+
+
+def test_attaching_to_a_missing_session_stores_nothing(history):
+    with pytest.raises(HistoryError, match=r"^session 99: no such session"):
+        history.attach_video(99, MP4)
+    assert _names(history.videos_dir) == []
+
+
+def test_a_failed_attach_leaves_no_half_file_and_keeps_the_earlier_video(history, tmp_path):
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    history.attach_video(sid, MP4)
+    with pytest.raises(HistoryError, match=rf"^session {sid}: the video couldn't be kept in "):
+        history.attach_video(sid, tmp_path / "no such recording.mp4")
+    assert history.video_path(sid).read_bytes() == MP4  # what the user had is kept
+    assert _names(history.videos_dir) == [f"session-{sid}.mp4"]
+
+
+def test_a_failed_move_into_place_leaves_no_file_and_no_reference(history):
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    blocker = history.videos_dir / f"session-{sid}.mp4"
+    blocker.mkdir(parents=True)  # a folder sits where the video goes: os.replace fails
+    (blocker / "keep.txt").write_text("not ours")
+    with pytest.raises(HistoryError, match=rf"^session {sid}: the video couldn't be kept"):
+        history.attach_video(sid, MP4)
+    assert history.session(sid).video is None  # the row was rolled back
+    assert history.video_path(sid) is None
+    assert _names(history.videos_dir) == [f"session-{sid}.mp4"]  # only the folder: no .part
+    assert (blocker / "keep.txt").read_text() == "not ours"
+
+
+class CommitFails(History):
+    """A history whose next write fails at the end of its transaction (e.g. disk I/O)."""
+
+    fail = False
+
+    @contextlib.contextmanager
+    def _write(self):
+        with super()._write() as conn:
+            yield conn
+            if self.fail:
+                raise sqlite3.OperationalError("disk I/O error")
+
+
+def test_a_commit_that_fails_after_the_move_leaves_no_orphan_file(tmp_path):
+    history = CommitFails(tmp_path / "history.sqlite3")
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    history.fail = True
+    with pytest.raises(HistoryError, match=r"disk I/O error"):
+        history.attach_video(sid, MP4)
+    history.fail = False
+    assert history.session(sid).video is None
+    assert _names(history.videos_dir) == []
+
+
+def test_deleting_a_session_deletes_its_video(history):
+    keep = history.save_result(result(), source="clip")
+    gone = history.save_result(result(), source="clip")
+    kept_video = history.attach_video(keep, MP4)
+    gone_video = history.attach_video(gone, MP4)
+    assert history.delete_session(gone) is True
+    assert not gone_video.exists()
+    assert kept_video.read_bytes() == MP4
+    assert _names(history.videos_dir) == [f"session-{keep}.mp4"]
+
+
+def test_a_video_that_cannot_be_removed_keeps_its_session(history):
+    sid = history.save_result(result(), source="clip")
+    video = history.attach_video(sid, MP4)
+    video.unlink()
+    video.mkdir()  # unlink() now fails (EISDIR): the session must not vanish without it
+    (video / "x").write_bytes(b"")
+    with pytest.raises(HistoryError, match=rf"^session {sid}: not deleted, its video .* removed"):
+        history.delete_session(sid)
+    assert history.session(sid).reps == 3 and len(history.reps(sid)) == 3
+
+
+def test_a_video_gone_missing_is_none_and_the_session_still_deletes(history):
+    sid = history.save_result(result(), source="clip")
+    history.attach_video(sid, MP4).unlink()  # removed by hand
+    assert history.video_path(sid) is None
+    assert history.session(sid).video == f"session-{sid}.mp4"
+    assert history.delete_session(sid) is True
+
+
+def test_a_row_naming_another_file_never_reads_or_deletes_it(history, tmp_path):
+    victim = history.save_result(result(), source="clip")
+    victim_video = history.attach_video(victim, MP4)
+    edited = history.save_result(result(), source="clip")
+    outside = tmp_path / "notes.txt"
+    outside.write_text("mine")
+    for name in (victim_video.name, "../notes.txt", str(outside)):
+        with sqlite3.connect(history.path) as conn:
+            conn.execute("UPDATE sessions SET video = ? WHERE id = ?", (name, edited))
+        assert history.video_path(edited) is None
+    history.delete_session(edited)
+    assert victim_video.read_bytes() == MP4 and outside.read_text() == "mine"
+
+
+def test_two_databases_in_one_folder_keep_their_videos_apart(tmp_path):
+    alice, bob = History(tmp_path / "alice.sqlite3"), History(tmp_path / "bob.sqlite3")
+    a = alice.start_session(exercise="heel_slide", side="left", source="live")
+    b = bob.start_session(exercise="heel_slide", side="left", source="live")
+    assert a == b == 1  # the same session id in both
+    alice.attach_video(a, b"alice")
+    bob.attach_video(b, b"bob")
+    assert alice.video_path(a).read_bytes() == b"alice"
+    bob.delete_session(b)
+    assert alice.video_path(a).read_bytes() == b"alice"

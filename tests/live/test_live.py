@@ -7,8 +7,11 @@ WebRTC worker does in the app.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+import stat
+import tempfile
 import threading
 import time
 from datetime import timedelta
@@ -24,13 +27,15 @@ from formcheck.history import HEARTBEAT_SECONDS, History, stamp_time
 from formcheck.live import (
     CONTINUE_MINUTES,
     LiveProcessor,
+    LiveVideo,
     RepRecorder,
     continuable,
     continue_label,
 )
 from formcheck.simulate import simulate
 from formcheck.specs import find_spec
-from formcheck.video import VideoReader
+from formcheck.video import VideoReader, VideoWriter
+from tests.factories import PausedWriter
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 
@@ -63,11 +68,25 @@ def history(tmp_path):
     return History(tmp_path / "history.sqlite3")
 
 
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """The system's temporary folder, for this test only: what is left in it is seen."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 def blank(frame):
     return np.zeros((frame.height, frame.width, 3), np.uint8)
 
 
-def test_reps_are_counted_and_each_one_is_saved_as_it_completes(spec, history):
+def small(size=(120, 160)):
+    """A small camera frame: the replayed poses ignore the pixels, the recording keeps them."""
+    return np.zeros((*size, 3), np.uint8)
+
+
+def test_reps_are_counted_and_each_one_is_saved_as_it_completes(spec, history, private_tmp):
     sim = simulate("heel_slide", reps=3, side="left", view="end_on", seed=3)
     recorder = RepRecorder(history, spec, "auto", {"model": "full"})
     live = LiveProcessor(spec, "auto", recorder=recorder, estimator=ReplayPoses(sim.frames))
@@ -88,6 +107,9 @@ def test_reps_are_counted_and_each_one_is_saved_as_it_completes(spec, history):
     assert history.session(status.session_id).status == "finished"
     assert history.result(status.session_id)["reps"] == 3
     live.close()  # twice is fine
+    # No video unless asked for: nothing recorded, not even temporarily.
+    assert live.video is None and history.video_path(status.session_id) is None
+    assert list(private_tmp.iterdir()) == [] and not history.videos_dir.exists()
 
 
 def test_the_page_thread_reads_status_while_the_worker_processes(spec, history):
@@ -138,6 +160,142 @@ def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     assert status.snapshot.reps == 2
     assert "couldn't save to the history" in status.error
     live.close()  # finishing fails too, quietly: the stream is over anyway
+
+
+def recorded(spec, history, frames, video, size=lambda i: (120, 160), fill=0, **options):
+    """Stream ``frames`` through a live processor that records into ``video``."""
+    live = LiveProcessor(
+        spec,
+        "auto",
+        recorder=RepRecorder(history, spec, "auto"),
+        estimator=ReplayPoses(frames),
+        video=video,
+        **options,
+    )
+    for i, frame in enumerate(frames):
+        shown = live.process(np.full((*size(i), 3), fill, np.uint8), frame.t)
+        assert shown.shape == (*size(i), 3)  # the live video goes on, whatever the recording does
+    return live
+
+
+def test_a_recorded_session_keeps_its_annotated_video_when_the_stream_ends(
+    spec, history, private_tmp
+):
+    sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=5)
+    # A deep queue: on a busy machine no frame is left out, so the counts below are exact.
+    video = LiveVideo(writer=functools.partial(VideoWriter, queue_depth=len(sim.frames)))
+    live = recorded(spec, history, sim.frames, video)
+    (folder,) = private_tmp.iterdir()  # while streaming: a private temporary file
+    assert folder == video.folder and folder.name.startswith("formcheck-live-")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [p.name for p in folder.iterdir()] == ["live.mp4"]
+    sid = live.status().session_id
+    assert history.session(sid).reps == 2
+    assert history.video_path(sid) is None  # attached when the stream ends
+    live.close()
+    stored = history.video_path(sid)
+    assert stored == history.videos_dir / f"session-{sid}.mp4"
+    with VideoReader(stored) as reader:
+        frames = list(reader)
+    assert (reader.info.codec, reader.info.width, reader.info.height) == ("h264", 160, 120)
+    assert (video.frames, video.dropped, len(frames)) == (len(sim.frames), 0, len(sim.frames))
+    span = sim.frames[-1].t - sim.frames[0].t
+    assert frames[-1].t == pytest.approx(span, abs=0.02)  # the frames' own times
+    assert frames[-1].rgb.any()  # the overlay, drawn on black camera frames
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_recording_without_a_rep_is_deleted(spec, history, private_tmp):
+    sim = simulate("heel_slide", reps=1, side="left", view="end_on", seed=6)
+    live = recorded(spec, history, sim.frames[:20], LiveVideo())  # stopped before any rep
+    assert len(list(private_tmp.iterdir())) == 1
+    live.close()
+    assert live.status().session_id is None and history.sessions() == []
+    assert list(private_tmp.iterdir()) == [] and not history.videos_dir.exists()
+
+
+class FullDisk(VideoWriter):
+    """A real writer on a disk that fills up after 10 frames."""
+
+    def write_nowait(self, rgb, t=None):
+        if self.frames_written == 10:
+            raise OSError(28, "No space left on device")
+        return super().write_nowait(rgb, t)
+
+
+def test_a_recording_that_fails_is_reported_and_counting_and_saving_go_on(
+    spec, history, private_tmp
+):
+    sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=4)
+    live = recorded(spec, history, sim.frames, LiveVideo(writer=FullDisk))
+    status = live.status()
+    assert status.error == (
+        "couldn't record the video ([Errno 28] No space left on device); "
+        "reps are still counted and saved"
+    )
+    assert status.frames == len(sim.frames) and status.snapshot.reps == 2
+    assert list(private_tmp.iterdir()) == []  # the partial file is gone at once
+    live.close()
+    assert history.session(status.session_id).reps == 2
+    assert history.video_path(status.session_id) is None
+
+
+def test_an_encoder_that_falls_behind_never_holds_up_the_live_video(spec, history, private_tmp):
+    sim = simulate("heel_slide", reps=1, side="left", view="end_on", seed=8)
+    video = LiveVideo(writer=functools.partial(PausedWriter, queue_depth=2))
+    done = []
+    # On a thread only so that a frame that did wait fails this test instead of hanging it.
+    worker = threading.Thread(
+        target=lambda: done.append(recorded(spec, history, sim.frames, video)), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=120)  # a guard against a deadlock, not a timing
+    assert not worker.is_alive()
+    (live,) = done
+    assert (video.frames, video.dropped) == (2, len(sim.frames) - 2)
+    assert live.status().frames == len(sim.frames) and live.status().snapshot.reps == 1
+    live.close()  # the encoder catches up: the frames it took are kept
+    with VideoReader(history.video_path(live.status().session_id)) as reader:
+        assert len(list(reader)) == 2
+
+
+def test_a_stream_that_changes_resolution_is_recorded_at_the_size_asked_for(
+    spec, history, private_tmp
+):
+    # WebRTC starts small and raises the resolution; a camera may also change its shape.
+    sim = simulate("heel_slide", reps=1, side="left", view="end_on", seed=9)
+    third = len(sim.frames) // 3
+    sizes = [(90, 120), (120, 160), (90, 160)]  # 4:3 small, 4:3 as asked, then 16:9
+    video = LiveVideo(
+        size=(160, 120), writer=functools.partial(VideoWriter, queue_depth=len(sim.frames))
+    )
+    live = recorded(
+        spec,
+        history,
+        sim.frames,
+        video,
+        size=lambda i: sizes[min(i // third, 2)],
+        fill=200,
+        draw=lambda rgb, *_: rgb,  # the camera's own pixels, to see where they land
+    )
+    live.close()
+    assert live.status().error is None
+    with VideoReader(history.video_path(live.status().session_id)) as reader:
+        frames = list(reader)
+    assert (reader.info.width, reader.info.height, len(frames)) == (160, 120, len(sim.frames))
+    first, last = frames[0].rgb.astype(float), frames[-1].rgb.astype(float)
+    assert first.mean() == pytest.approx(200, abs=4)  # scaled up to fill the frame
+    assert last[:12].mean() < 8 and last[-12:].mean() < 8  # 16:9 in 4:3: black bars
+    assert last[20:100].mean() == pytest.approx(200, abs=4)
+
+
+def test_a_video_needs_a_session_to_be_kept_with(spec):
+    with pytest.raises(ValueError, match="video: expected a recorder whose session keeps it"):
+        LiveProcessor(spec, "auto", video=LiveVideo())
+    with pytest.raises(ValueError, match="fps: expected a positive number, got 0"):
+        LiveVideo(fps=0)
+    with pytest.raises(ValueError, match=r"size: expected \(width, height\) .*, got \(1, 1\)"):
+        LiveVideo(size=(1, 1))
 
 
 def test_an_unknown_side_is_refused_before_any_frame(spec):

@@ -11,13 +11,20 @@ from streamlit.testing.v1 import AppTest
 from tests.ui.conftest import TIMEOUT
 
 
-def panel(stalled_for: float, playing: bool, speak: bool, db_path: str, earlier: int = 0):
+def panel(
+    stalled_for: float,
+    playing: bool,
+    speak: bool,
+    db_path: str,
+    record: bool = False,
+    earlier: int = 0,
+):
     import time
 
     import numpy as np
 
     from formcheck.history import History
-    from formcheck.live import LiveProcessor, RepRecorder, continuable
+    from formcheck.live import LiveProcessor, LiveVideo, RepRecorder, continuable
     from formcheck.simulate import simulate
     from formcheck.specs import find_spec
     from formcheck.ui.page_live import show_status
@@ -32,10 +39,11 @@ def panel(stalled_for: float, playing: bool, speak: bool, db_path: str, earlier:
         def close(self):
             pass
 
-    def camera(reps, seed, continues=None):
+    def camera(reps, seed, continues=None, video=None):
         sim = simulate("heel_slide", reps=reps, side="left", view="end_on", seed=seed)
         recorder = RepRecorder(History(db_path), spec, "auto", continues=continues)
-        live = LiveProcessor(spec, "auto", recorder=recorder, estimator=Replay(sim.frames))
+        estimator = Replay(sim.frames)
+        live = LiveProcessor(spec, "auto", recorder=recorder, estimator=estimator, video=video)
         for frame in sim.frames:
             live.process(np.zeros((frame.height, frame.width, 3), np.uint8), frame.t)
         return live
@@ -45,12 +53,20 @@ def panel(stalled_for: float, playing: bool, speak: bool, db_path: str, earlier:
     if earlier:  # a first camera run, then this one carrying its session on
         camera(earlier, seed=3).close()
         offer = continuable(History(db_path), "heel_slide", "auto")
-    live = camera(2, seed=7, continues=offer)
+    live = camera(2, seed=7, continues=offer, video=LiveVideo() if record else None)
+    if not playing:
+        live.close()  # what Stop does (WebcamProcessor.on_ended)
     show_status(live, playing, spec, "auto", speak, now=time.monotonic() + stalled_for)
 
 
 def run(db, **kwargs):
-    args = {"stalled_for": 0.0, "playing": True, "speak": False, "db_path": str(db.path)}
+    args = {
+        "stalled_for": 0.0,
+        "playing": True,
+        "speak": False,
+        "db_path": str(db.path),
+        "record": False,
+    }
     return AppTest.from_function(panel, kwargs={**args, **kwargs}, default_timeout=TIMEOUT).run()
 
 
@@ -93,8 +109,21 @@ def test_a_camera_that_stops_sending_is_noticed_and_the_reps_are_kept(db):
 
 def test_a_stopped_camera_leaves_a_summary(db):
     at = run(db, playing=False)
-    assert "Camera stopped after" in at.info[0].value
-    assert "The reps are in the History" in at.info[0].value
+    assert at.info[0].value.startswith("Camera stopped after")
+    assert at.info[0].value.endswith("The reps are in the History.")  # and nothing of a video
+    assert db.video_path(db.sessions()[0].id) is None
+
+
+def test_a_recorded_session_says_so_and_keeps_its_video_when_stopped(db):
+    at = run(db, record=True)
+    assert "Recording: the video is kept with the session when you press Stop." in [
+        c.value for c in at.caption
+    ]
+    at = run(db, record=True, playing=False)
+    assert not at.exception and not at.error
+    assert at.info[0].value.endswith("The reps are in the History. The video is kept with them.")
+    newest = db.sessions()[0]
+    assert db.video_path(newest.id) == db.videos_dir / f"session-{newest.id}.mp4"
 
 
 def test_spoken_cues_go_to_the_browser(db):

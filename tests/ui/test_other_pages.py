@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from formcheck.history import DB_ENV
+from formcheck.live import LiveVideo
+from formcheck.specs import find_spec
+from tests.factories import write_clip
 from tests.ui.conftest import TIMEOUT
 from tests.ui.pages import exercises_page, history_page, live_page
 
@@ -108,6 +112,57 @@ def test_history_deletes_a_session_only_when_confirmed(db):
     assert at.dataframe[0].value["session"].tolist() == [keep]
 
 
+def test_history_shows_a_kept_video_offers_it_and_deletes_it_with_the_session(db, tmp_path):
+    clip = write_clip(tmp_path / "annotated.mp4", frames=6).read_bytes()
+    plain = db.save_result(result(2), source="clip")
+    filmed = db.save_result(result(3), source="clip")
+    video = db.attach_video(filmed, clip)
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    sessions = at.dataframe[0].value
+    assert dict(zip(sessions["session"], sessions["video"], strict=True)) == {
+        filmed: "kept",
+        plain: "",
+    }
+    assert at.selectbox(key="history.session").value == filmed  # newest first
+    assert len(at.get("video")) == 1
+    assert "Download the video (MP4)" in [d.proto.label for d in at.get("download_button")]
+    assert at.checkbox(key=f"history.confirm.{filmed}").label == (
+        "Yes, delete this session and its video"
+    )
+    at.checkbox(key=f"history.confirm.{filmed}").check().run()
+    at.button(key="history.delete").click().run()
+    assert not at.exception
+    assert [s.id for s in db.sessions()] == [plain]
+    assert not video.exists() and list(db.videos_dir.iterdir()) == []
+    assert not at.get("video")  # the plain session is shown now: no video, no download
+    assert "Download the video (MP4)" not in [d.proto.label for d in at.get("download_button")]
+
+
+def test_history_says_when_a_kept_video_went_missing(db):
+    sid = db.save_result(result(2), source="live")
+    db.attach_video(sid, b"video").unlink()
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.dataframe[0].value["video"].tolist() == ["missing"]
+    assert "This session's video is missing" in at.warning[0].value
+    assert not at.get("video")
+
+
+def test_a_video_that_cannot_be_removed_keeps_the_session_and_says_why(db):
+    sid = db.save_result(result(2), source="clip")
+    video = db.attach_video(sid, b"video")
+    video.unlink()
+    video.mkdir()  # a folder where the file was: it can't be unlinked
+    (video / "x").write_bytes(b"")
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    at.checkbox(key=f"history.confirm.{sid}").check().run()
+    at.button(key="history.delete").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith(f"session {sid}: not deleted, its video ")
+    assert [s.id for s in db.sessions()] == [sid]
+
+
 def test_history_with_no_sessions_says_how_to_add_one(db):
     at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
     assert "No sessions yet" in at.info[0].value
@@ -149,6 +204,37 @@ def test_live_page_offers_the_camera_and_the_placement_hint(db):
     infos = [i.value for i in at.info]
     assert any("beyond your feet" in i for i in infos)
     assert any("works when the app runs in a browser" in i for i in infos)
+
+
+def test_live_page_records_video_only_when_asked(db):
+    from formcheck.ui.page_live import _factory
+
+    at = AppTest.from_function(live_page, default_timeout=TIMEOUT).run()
+    record = at.toggle(key="live.record")
+    assert (record.label, record.value, record.disabled) == (
+        "Record this session's video",
+        False,
+        False,
+    )
+    assert "on this machine" in record.help and "never leaves" in record.help
+    spec = find_spec("heel_slide")
+    off = _factory(spec, "auto", "full", db)().live
+    on = _factory(spec, "auto", "full", db, record=True)().live
+    assert off.video is None and off.recorder is not None
+    assert isinstance(on.video, LiveVideo) and on.recorder.history is db
+    assert on.video.size == (640, 480)  # what the camera is asked for, not its first frame
+    off.close()
+    on.close()
+
+
+def test_live_page_offers_no_recording_without_a_history(db, tmp_path, monkeypatch):
+    broken = tmp_path / "notes.sqlite3"
+    broken.write_text("not a database " * 100)
+    monkeypatch.setenv(DB_ENV, str(broken))
+    at = AppTest.from_function(live_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "The history can't be used" in at.error[0].value
+    assert at.toggle(key="live.record").disabled
 
 
 def test_live_page_reports_a_malformed_ice_setting_and_stays_usable(db, monkeypatch):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from formcheck.video import VideoReader
 from tests.factories import write_clip
 from tests.ui.conftest import APP, TIMEOUT
 from tests.ui.pages import exercises_page, review_page
+
+#: A real person in 91 frames: the cheapest upload that gets a full review.
+BRIDGE = Path(__file__).resolve().parents[2] / "sample_videos" / "glute_bridge_side.mp4"
 
 
 def test_the_app_opens_on_a_worked_example_of_a_bundled_sample(db):
@@ -30,15 +35,66 @@ def test_the_app_opens_on_a_worked_example_of_a_bundled_sample(db):
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the plots
 
 
-def test_saving_a_review_puts_it_in_the_history(db):
+def test_saving_a_review_puts_it_in_the_history_without_video_by_default(db):
     at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    keep = at.checkbox(key="review.keep_video")
+    assert keep.label == "Keep the annotated video with this session"
+    assert keep.value is False
+    assert "on this machine" in keep.help and "never leaves it" in keep.help
     at.button(key="review.save").click().run()
     assert not at.exception
-    assert any("Saved to the history" in s.value for s in at.success)
     (session,) = db.sessions()
     assert (session.source, session.exercise, session.status) == ("clip", "heel_slide", "finished")
+    assert [s.value for s in at.success if s.value.startswith("Saved")] == [
+        f"Saved to the history (session {session.id}): the results only, no video."
+    ]
+    assert session.video is None and db.video_path(session.id) is None
+    assert not db.videos_dir.exists()  # no video was written anywhere
     at.run()  # saving again is not offered for the same analysis
     assert not [b for b in at.button if b.key == "review.save"]
+    assert any(s.value.endswith("the results only, no video.") for s in at.success)
+
+
+def test_a_kept_video_is_named_from_the_session_never_from_the_upload(db, tmp_path, monkeypatch):
+    private = tmp_path / "tmp"  # where the review's temporary folder goes
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    at.radio(key="review.source").set_value("My own clip").run()
+    at.file_uploader(key="review.upload").upload("../../evil.mp4", BRIDGE.read_bytes()).run()
+    assert not at.exception and not at.error
+    at.checkbox(key="review.keep_video").check().run()
+    at.button(key="review.save").click().run()
+    assert not at.exception and not at.error
+    (session,) = db.sessions()
+    assert [s.value for s in at.success if s.value.startswith("Saved")] == [
+        f"Saved to the history (session {session.id}), with the annotated video."
+    ]
+    assert session.clip_name == "evil.mp4"  # the upload's name is a label, nothing more
+    video = db.video_path(session.id)
+    assert video == db.videos_dir / f"session-{session.id}.mp4"
+    assert list(db.videos_dir.iterdir()) == [video]
+    with VideoReader(video) as reader:  # the annotated H.264 MP4, whole
+        assert (reader.info.codec, reader.info.width, reader.info.height) == ("h264", 640, 480)
+        assert sum(1 for _ in reader) > 0 and not reader.truncated
+    assert [p for p in tmp_path.rglob("*evil*")] == []
+    assert not (db.videos_dir / "../../evil.mp4").exists()
+    assert list(private.iterdir()) == []  # the review's temporary files are gone
+
+
+def test_a_video_that_cannot_be_kept_is_said_and_the_results_are_still_saved(db):
+    db.videos_dir.write_text("a file where the videos folder goes")  # mkdir fails
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    at.checkbox(key="review.keep_video").check().run()
+    at.button(key="review.save").click().run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("The annotated video was not kept: session 1: the video")
+    (session,) = db.sessions()
+    assert (session.reps, session.video) == (db.result(session.id)["reps"], None)
+    assert [s.value for s in at.success if s.value.startswith("Saved")] == [
+        "Saved to the history (session 1): the results only, no video."
+    ]
 
 
 def test_a_file_that_is_not_a_video_gets_a_clear_message(db):

@@ -10,12 +10,14 @@ import pytest
 
 from formcheck.engine import analyze
 from formcheck.errors import VideoError
+from formcheck.review import Cancelled
 from formcheck.simulate import simulate
 from formcheck.specs import find_spec
 from formcheck.ui import charts
 from formcheck.ui.library import SpecLibrary, guess_exercise, personalised
-from formcheck.ui.reviewing import ClipInput, run_review
+from formcheck.ui.reviewing import ClipInput, NoPersonError, run_review
 from formcheck.ui.rtc import RtcConfigError, rtc_configuration
+from tests.factories import write_clip
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_videos" / "glute_bridge_side.mp4"
 
@@ -44,10 +46,33 @@ def test_an_upload_is_written_under_a_fixed_name_and_everything_is_removed(priva
     assert list(private_tmp.iterdir()) == []
 
 
-def test_a_failed_review_leaves_nothing_behind_and_names_the_upload(private_tmp):
-    upload = ClipInput.from_upload("holiday.webm", b"\x00not a video" * 100)
-    with pytest.raises(VideoError, match=r"^holiday\.webm: not a video file that can be read"):
-        run_review(upload, find_spec("heel_slide"))
+def _blank_clip(folder: Path) -> bytes:
+    return write_clip(folder / "blank.mp4", frames=12, size=(160, 120)).read_bytes()
+
+
+def _stop_at_frame(n: int):
+    polls = iter(range(10_000))
+    return lambda: next(polls) >= n
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "cancel_at", "error", "message"),
+    [
+        ("holiday.webm", lambda _: b"\x00not a video" * 100, None, VideoError,
+         r"^holiday\.webm: not a video file that can be read"),
+        ("empty room.mp4", _blank_clip, None, NoPersonError,
+         r"^empty room\.mp4: no person was found in any of its 12 frames"),
+        ("my clip.MOV", lambda _: SAMPLE.read_bytes(), 5, Cancelled, r"^review cancelled"),
+    ],
+    ids=["not a video", "nobody in it", "cancelled part-way"],
+)  # fmt: skip
+def test_a_failed_review_leaves_nothing_behind_and_names_the_upload(
+    private_tmp, tmp_path_factory, name, content, cancel_at, error, message
+):
+    upload = ClipInput.from_upload(name, content(tmp_path_factory.mktemp("clips")))
+    cancelled = _stop_at_frame(cancel_at) if cancel_at is not None else None
+    with pytest.raises(error, match=message):
+        run_review(upload, find_spec("heel_slide"), cancelled=cancelled)
     assert list(private_tmp.iterdir()) == []
 
 
