@@ -57,7 +57,7 @@ from formcheck.history import (
 )
 from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
 from formcheck.specs import Spec
-from formcheck.video import VideoWriter
+from formcheck.video import VideoWriter, join_videos
 
 log = logging.getLogger(__name__)
 
@@ -267,8 +267,9 @@ class LiveVideo:
     never waits for the encoder (a frame that finds it busy is left out, so
     the recording shows the previous frame a little longer) and a failure
     stops only the recording (`LiveProcessor` reports it and calls `discard`).
-    At the end, `keep` attaches the file to the session; the temporary folder
-    is removed whatever happens.
+    At the end, `keep` attaches the file to the session (after the video of
+    its earlier camera runs, when the session was continued); the temporary
+    folder is removed whatever happens.
 
     Args:
         size: the recording's ``(width, height)``; frames of another size are
@@ -330,7 +331,11 @@ class LiveVideo:
             self._writer.close()  # flush the encoder; raises its error, if any
             if session_id is None or self.frames == 0:
                 return None
-            return history.attach_video(session_id, self.path)
+            path = self.path
+            earlier = history.video_path(session_id)
+            if earlier is not None:  # a continued session: this run follows the earlier ones
+                path = join_videos([earlier, path], self.folder / "joined.mp4")
+            return history.attach_video(session_id, path)
         finally:
             self.discard()
 

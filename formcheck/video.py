@@ -358,3 +358,50 @@ class VideoWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def join_videos(parts: list[Path], out: str | os.PathLike[str]) -> Path:
+    """Join MP4s made by `VideoWriter` end to end into ``out``, without re-encoding.
+
+    For a live session recorded over several camera runs: each part's
+    packets are copied after the previous part's last frame. The parts must
+    share codec and size (every `formcheck.live.LiveVideo` records H.264 at
+    the size asked of the camera); a `VideoError` says so otherwise.
+    """
+    if not parts:
+        raise ValueError("parts: expected at least one video, got none")
+    out = Path(out)
+    with av.open(str(out), mode="w", format="mp4", options={"movflags": "+faststart"}) as dst:
+        target = shape = None
+        offset = 0  # where the next part starts, in the output's time base
+        last_dts = -(2**62)
+        for part in parts:
+            with av.open(str(part)) as src:
+                stream = src.streams.video[0]
+                ctx = stream.codec_context
+                if target is None:
+                    target = dst.add_stream_from_template(stream)
+                    target.time_base = stream.time_base
+                    shape = (ctx.name, ctx.width, ctx.height)
+                elif (ctx.name, ctx.width, ctx.height) != shape:
+                    raise VideoError(
+                        f"{part}: expected {shape[0]} at {shape[1]}x{shape[2]} to join "
+                        f"the videos, got {ctx.name} at {ctx.width}x{ctx.height}"
+                    )
+                scale = stream.time_base / target.time_base
+                shift = None
+                for packet in src.demux(stream):
+                    if packet.dts is None:  # the demuxer's end-of-stream marker
+                        continue
+                    if shift is None:  # the part's first frame shows right after the last
+                        shift = max(
+                            offset - round(packet.pts * scale),
+                            last_dts + 1 - round(packet.dts * scale),  # decode order too
+                        )
+                    packet.pts = round(packet.pts * scale) + shift
+                    packet.dts = round(packet.dts * scale) + shift
+                    offset = max(offset, packet.pts + round((packet.duration or 0) * scale))
+                    last_dts = packet.dts
+                    packet.stream = target
+                    dst.mux(packet)
+    return out

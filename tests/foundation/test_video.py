@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import VideoError
-from formcheck.video import VideoReader, VideoWriter
+from formcheck.video import VideoReader, VideoWriter, join_videos
 from tests.factories import PausedWriter, pattern, write_audio_only, write_clip
 
 
@@ -153,3 +153,30 @@ def test_writer_refuses_frames_after_close(tmp_path):
     writer.close()  # closing twice is harmless
     with pytest.raises(ValueError, match="the writer is closed"):
         writer.write(np.zeros((48, 64, 3), np.uint8))
+
+
+def test_videos_are_joined_end_to_end_without_re_encoding(tmp_path):
+    parts = []
+    for k, count in enumerate((10, 15)):
+        parts.append(tmp_path / f"part{k}.mp4")
+        with VideoWriter(parts[-1], fps=30, width=64, height=48) as writer:
+            for i in range(count):  # each part's own clock starts anywhere
+                writer.write(np.full((48, 64, 3), 100 * k + 2 * i, np.uint8), t=7.0 * k + i / 30)
+    joined = join_videos(parts, tmp_path / "joined.mp4")
+    with VideoReader(joined) as reader:
+        frames = [(f.t, int(np.median(f.rgb))) for f in reader]
+    assert reader.info.codec == "h264" and len(frames) == 25
+    times = [t for t, _ in frames]
+    assert times == pytest.approx([i / 30 for i in range(25)], abs=1e-3)  # no gap, no overlap
+    assert [shade for _, shade in frames][9:11] == pytest.approx([18, 100], abs=3)
+
+
+def test_videos_of_different_sizes_are_not_joined(tmp_path):
+    parts = [tmp_path / "a.mp4", tmp_path / "b.mp4"]
+    for path, (w, h) in zip(parts, ((64, 48), (32, 24)), strict=True):
+        with VideoWriter(path, fps=30, width=w, height=h) as writer:
+            writer.write(np.zeros((h, w, 3), np.uint8))
+    with pytest.raises(
+        VideoError, match=r"b.mp4: expected h264 at 64x48 to join the videos, got h264 at 32x24"
+    ):
+        join_videos(parts, tmp_path / "joined.mp4")

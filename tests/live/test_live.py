@@ -162,12 +162,14 @@ def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     live.close()  # finishing fails too, quietly: the stream is over anyway
 
 
-def recorded(spec, history, frames, video, size=lambda i: (120, 160), fill=0, **options):
+def recorded(
+    spec, history, frames, video, size=lambda i: (120, 160), fill=0, recorder=None, **options
+):
     """Stream ``frames`` through a live processor that records into ``video``."""
     live = LiveProcessor(
         spec,
         "auto",
-        recorder=RepRecorder(history, spec, "auto"),
+        recorder=recorder or RepRecorder(history, spec, "auto"),
         estimator=ReplayPoses(frames),
         video=video,
         **options,
@@ -202,6 +204,32 @@ def test_a_recorded_session_keeps_its_annotated_video_when_the_stream_ends(
     span = sim.frames[-1].t - sim.frames[0].t
     assert frames[-1].t == pytest.approx(span, abs=0.02)  # the frames' own times
     assert frames[-1].rgb.any()  # the overlay, drawn on black camera frames
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_continued_session_keeps_the_video_of_every_camera_run(spec, history, private_tmp):
+    # Attaching replaces a session's video: a second run must add to the first's, not drop it.
+    deep = functools.partial(VideoWriter, queue_depth=1000)  # no frame left out
+    first = simulate("heel_slide", reps=1, side="left", view="end_on", seed=5)
+    recorded(spec, history, first.frames, LiveVideo(writer=deep), fill=40).close()
+    (session,) = history.sessions()
+    second = simulate("heel_slide", reps=1, side="left", view="end_on", seed=6)
+    recorder = RepRecorder(
+        history, spec, "auto", continues=continuable(history, "heel_slide", "auto")
+    )
+    live = recorded(
+        spec, history, second.frames, LiveVideo(writer=deep), fill=200, recorder=recorder
+    )
+    live.close()
+    assert [s.id for s in history.sessions()] == [session.id]  # continued, not a new one
+    with VideoReader(history.video_path(session.id)) as reader:
+        frames = list(reader)
+    assert len(frames) == len(first.frames) + len(second.frames)
+    times = [f.t for f in frames]
+    assert times == sorted(times) and len(set(times)) == len(times)
+    # The camera frames were grey (40) in the first run and light (200) in the second.
+    shades = [int(np.median(f.rgb)) for f in frames]
+    assert max(shades[: len(first.frames)]) < 100 < min(shades[len(first.frames) :])
     assert list(private_tmp.iterdir()) == []
 
 
