@@ -158,6 +158,12 @@ def summary(result: AnalysisResult, spec: Spec) -> str:
     lines.append(counts)
     for reason in dict.fromkeys(r for _, r in result.checks_disabled):
         lines.append(f"Not judged: {reason}")
+    if result.gaps:
+        lines.append(
+            "Nobody in view: "
+            + "; ".join(g.describe() for g in result.gaps)
+            + " (reps there can't be counted)"
+        )
     if result.rep_table:
         unit = spec.metric(spec.phase.metric).unit if spec.phase else ""
         lines.append("")

@@ -21,11 +21,12 @@ from formcheck.engine.events import (
     FlagRaised,
     HoldEnded,
     HoldProgress,
+    PersonReturned,
     RepCompleted,
     RepDiscarded,
     RepStarted,
 )
-from formcheck.engine.result import AnalysisResult, HoldRecord, RepRecord, Series
+from formcheck.engine.result import AnalysisResult, Gap, HoldRecord, RepRecord, Series
 from formcheck.engine.signal import Conditioning
 
 __all__ = [
@@ -36,9 +37,11 @@ __all__ = [
     "Engine",
     "Event",
     "FlagRaised",
+    "Gap",
     "HoldEnded",
     "HoldProgress",
     "HoldRecord",
+    "PersonReturned",
     "RepCompleted",
     "RepDiscarded",
     "RepRecord",

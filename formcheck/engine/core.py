@@ -31,11 +31,11 @@ from types import MappingProxyType
 import numpy as np
 
 from formcheck.engine.checks import PathStraightness, compile_check
-from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised
+from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, PersonReturned
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.metrics import Metric, compile_metric
 from formcheck.engine.reps import RepCounter, RepTracker
-from formcheck.engine.result import AnalysisResult, HoldRecord, RepRecord, Series
+from formcheck.engine.result import AnalysisResult, Gap, HoldRecord, RepRecord, Series
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
 from formcheck.engine.view import Calibration, body_size, calibrate
 from formcheck.errors import SpecError
@@ -53,6 +53,7 @@ class Snapshot:
     message while it is fresh (a few seconds). ``path_px`` is the tracked point
     (e.g. the heel) over the current or last rep, ``ideal_line_px`` the line
     it should follow and ``band_px`` the tolerance either side of it.
+    ``away_seconds`` is how long nobody has been in view (0 while someone is).
     """
 
     t: float
@@ -73,6 +74,7 @@ class Snapshot:
     path_px: tuple[tuple[float, float], ...]
     ideal_line_px: tuple[tuple[float, float], tuple[float, float]] | None
     band_px: float
+    away_seconds: float = 0.0
 
 
 _NO_CHECKS: Mapping = MappingProxyType({})
@@ -122,6 +124,7 @@ class Engine:
         settle_seconds: float = 0.2,
         settle_tolerance: float = 0.1,
         cue_seconds: float = 3.0,
+        gap_seconds: float = 1.0,
     ) -> None:
         if not spec.judgeable:
             raise SpecError(f"exercise {spec.name}: a camera can't judge it: {spec.reason}")
@@ -136,6 +139,7 @@ class Engine:
         self.conditioning = conditioning
         self.settle_seconds, self.settle_tolerance = settle_seconds, settle_tolerance
         self.cue_seconds = cue_seconds
+        self.gap_seconds = gap_seconds
         if spec.sides == "both":
             self.tracked: tuple[str, ...] = ("both",)
         elif side in ("left", "right"):
@@ -177,6 +181,9 @@ class Engine:
         self._disabled: tuple[tuple[str, str], ...] = ()
         self._frames = self._with_pose = 0
         self._t = 0.0
+        self._gaps: list[Gap] = []
+        self._away_since: float | None = None  # nobody in view since (once seen)
+        self._seen_anyone = False
         self._values: dict[str, float] = {}
         self._last_side: str | None = self.tracked[0] if len(self.tracked) == 1 else None
         self._cue: FlagRaised | None = None
@@ -192,10 +199,16 @@ class Engine:
     def update(self, frame: PoseFrame) -> list:
         """Feed one frame; returns the events it caused (often none)."""
         self._frames += 1
-        self._with_pose += frame.has_pose
         self._t = frame.t
-        pose = self._cond.update(frame)
         events: list = []
+        if frame.has_pose:
+            self._with_pose += 1
+            if self._away_since is not None:
+                self._returned(frame.t, events)
+            self._seen_anyone = True
+        elif self._away_since is None and self._seen_anyone:
+            self._away_since = frame.t
+        pose = self._cond.update(frame)
         if pose is not None and self._cal is None and self._settled(pose, frame):
             events += self._begin(pose)
         if pose is None or self._cal is None:
@@ -236,6 +249,13 @@ class Engine:
                 self._cue = event
         self._record(frame.t, pose)
         return events
+
+    def _returned(self, t: float, events: list) -> None:
+        """Someone is in view again: a long enough absence is a gap, said once."""
+        start, self._away_since = self._away_since, None
+        if t - start >= self.gap_seconds:
+            self._gaps.append(Gap(start, t))
+            events.append(PersonReturned(t=t, start=start, seconds=t - start))
 
     def _settled(self, pose: Pose, frame: PoseFrame) -> bool:
         """True once the driving metric can be seen and the body has held still.
@@ -380,6 +400,7 @@ class Engine:
             path_px=path,
             ideal_line_px=line,
             band_px=band,
+            away_seconds=self._t - self._away_since if self._away_since is not None else 0.0,
         )
 
     def _counts(self) -> dict[str, int]:
@@ -431,7 +452,15 @@ class Engine:
             checks_disabled=self._disabled,
             series=series,
             reps_by_side=tuple(by_side.items()),
+            gaps=tuple(self._gaps) + self._open_gap(),
         )
+
+    def _open_gap(self) -> tuple[Gap, ...]:
+        """Nobody in view since some time before the last frame: a gap to the end."""
+        start = self._away_since
+        if start is None or self._t - start < self.gap_seconds:
+            return ()
+        return (Gap(start, self._t, until_end=True),)
 
 
 def analyze(

@@ -118,6 +118,16 @@ class HoldEnded(_Event):
     kind = "hold_ended"
 
 
+@dataclass(frozen=True)
+class PersonReturned(_Event):
+    """The person is back in view after ``seconds`` with nobody found (from ``start``)."""
+
+    t: float
+    start: float
+    seconds: float
+    kind = "person_returned"
+
+
 Event = (
     BaselineSet
     | ChecksDisabled
@@ -127,4 +137,5 @@ Event = (
     | FlagRaised
     | HoldProgress
     | HoldEnded
+    | PersonReturned
 )

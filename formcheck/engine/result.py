@@ -87,6 +87,42 @@ class HoldRecord:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """A stretch with nobody in view: from the first frame without a person to the
+    first with one again, or to the last frame (``until_end``) if they never came back.
+
+    >>> Gap(12.0, 18.5).as_dict()
+    {'start': 12.0, 'end': 18.5, 'seconds': 6.5, 'until_end': False}
+    """
+
+    start: float
+    end: float
+    until_end: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.end >= self.start:
+            raise ValueError(f"end: expected at or after start {self.start}, got {self.end}")
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "start": _num(self.start),
+            "end": _num(self.end),
+            "seconds": _num(self.seconds),
+            "until_end": self.until_end,
+        }
+
+    def describe(self) -> str:
+        """``12.0-18.5 s (6.5 s)`` or ``from 30.2 s to the end (4.0 s)``."""
+        if self.until_end:
+            return f"from {self.start:.1f} s to the end ({self.seconds:.1f} s)"
+        return f"{self.start:.1f}-{self.end:.1f} s ({self.seconds:.1f} s)"
+
+
+@dataclass(frozen=True)
 class Series:
     """Per-frame arrays for plots (NaN where not measured).
 
@@ -119,7 +155,9 @@ class AnalysisResult:
 
     ``side`` is the side(s) that worked (``left``, ``right``, ``both``, or the
     requested side when nothing moved); ``view`` the detected (or given) view,
-    ``None`` if the user never held still long enough to start.
+    ``None`` if the user never held still long enough to start. ``gaps`` are
+    the stretches with nobody in view once the person had been seen (reps
+    can't be counted in them; a rep they cut into is ``uncertain``).
     """
 
     exercise: str
@@ -137,6 +175,7 @@ class AnalysisResult:
     checks_disabled: tuple[tuple[str, str], ...]
     series: Series
     reps_by_side: tuple[tuple[str, int], ...] = ()
+    gaps: tuple[Gap, ...] = ()
 
     def to_dict(self, series: bool = False) -> dict[str, object]:
         """A JSON-able dict (see the module doc); ``series=True`` adds the time series."""
@@ -168,6 +207,7 @@ class AnalysisResult:
             "frames": self.frames,
             "frames_with_pose": self.frames_with_pose,
             "checks_disabled": [{"code": c, "reason": r} for c, r in self.checks_disabled],
+            "gaps": [g.as_dict() for g in self.gaps],
         }
         if series:
             out["series"] = self.series.as_dict()

@@ -244,6 +244,11 @@ def show_status(
             advice = VIEW_ADVICE.get(spec.guidance.camera_view, "")
             seen = VIEW_FROM.get(snap.view, snap.view)
             st.warning(f"The camera sees you from {seen}; to judge every check, {advice}.")
+        if playing and snap.away_seconds >= 1.0:
+            st.warning(
+                f"Nobody in view for {snap.away_seconds:.0f} s: come back into the frame; "
+                "counting carries on when you are back."
+            )
         if snap.cue:
             colour = {"error": "red", "warning": "orange"}.get(snap.cue_severity or "", "green")
             st.markdown(f":{colour}[**{snap.cue}**]")

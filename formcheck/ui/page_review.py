@@ -147,6 +147,13 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
         reasons.setdefault(reason, []).append(code)
     for reason, codes in reasons.items():
         st.warning(f"Not checked from this camera view ({', '.join(codes)}): {reason}")
+    if result.gaps:
+        st.warning(
+            "Nobody was in view "
+            + "; ".join(g.describe() for g in result.gaps)
+            + ": reps there couldn't be counted, and a rep it cut into is marked uncertain. "
+            "Keep the whole body in the frame for the whole set."
+        )
     seen = result.frames_with_pose / result.frames if result.frames else 0.0
     if 0 < seen < 0.6:
         st.warning(

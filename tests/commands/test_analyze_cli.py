@@ -62,6 +62,19 @@ def test_summary_and_rep_table_on_a_landmark_file(heel_file, capsys):
     assert "rep 2 at" in out and "heel_off_line" in out
 
 
+def test_a_person_who_left_and_came_back_is_reported(tmp_path, capsys):
+    frames = simulate(
+        "heel_slide", reps=2, side="left", view="end_on", pause=5.0, gaps=((6.5, 9.5),), seed=4
+    ).frames
+    path = write_landmarks(tmp_path / "away.jsonl", frames)
+    assert main(["analyze", str(path), "--exercise", "heel_slide", "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert "Nobody in view: 6.5-9.5 s (3.0 s) (reps there can't be counted)" in err.splitlines()
+    result = json.loads(out)
+    assert result["reps"] == 2
+    assert result["gaps"] == [{"start": 6.5, "end": 9.5, "seconds": 3.0, "until_end": False}]
+
+
 def test_json_to_stdout_and_csv(heel_file, tmp_path, capsys):
     csv_path = tmp_path / "reps.csv"
     assert (

@@ -114,6 +114,45 @@ def test_a_long_gap_inside_a_rep_makes_it_uncertain_not_lost():
     assert (res.reps, res.uncertain_reps) == (2, 1)
 
 
+@pytest.mark.parametrize(
+    ("away", "statuses", "until_end"),
+    [
+        ((6.5, 9.5), ["full", "full", "full"], False),  # between reps 1 and 2
+        ((12.0, 13.0), ["full", "uncertain", "full"], False),  # halfway through rep 2
+        ((24.5, 30.0), ["full", "full", "full"], True),  # left after the set for good
+    ],
+)
+def test_a_person_who_leaves_gets_the_gap_reported_and_no_phantom_rep(away, statuses, until_end):
+    s = sim(reps=3, side="left", view="end_on", pause=5.0, lead_out=6.0, gaps=(away,), seed=4)
+    eng = Engine(spec())
+    events = [e for f in s.frames for e in eng.update(f)]
+    res = eng.result()
+    assert [r.status for r in res.rep_table] == statuses
+    (gap,) = res.gaps
+    end = s.frames[-1].t if until_end else away[1]
+    assert (gap.start, gap.end, gap.until_end) == (
+        pytest.approx(away[0]),
+        pytest.approx(end),
+        until_end,
+    )
+    returned = [e for e in events if e.kind == "person_returned"]
+    assert [(e.start, e.t) for e in returned] == ([] if until_end else [(gap.start, gap.end)])
+    assert res.to_dict()["gaps"] == [gap.as_dict()]
+
+
+def test_a_dropout_shorter_than_a_gap_is_not_reported_but_its_rep_is_uncertain():
+    s = sim(reps=3, side="left", view="end_on", pause=5.0, gaps=((12.0, 12.8),), seed=4)
+    eng = Engine(spec())
+    for frame in s.frames:
+        eng.update(frame)
+        if 12.0 <= frame.t < 12.8:
+            assert eng.snapshot().away_seconds == pytest.approx(frame.t - 12.0)
+    res = eng.result()
+    assert res.gaps == ()  # under gap_seconds (1 s): a flicker, not the person leaving
+    assert [r.status for r in res.rep_table] == ["full", "uncertain", "full"]
+    assert eng.snapshot().away_seconds == 0.0
+
+
 def test_side_view_disables_what_it_cannot_see_with_one_message():
     s = sim(reps=2, side="left", view="side", seed=7)
     eng = Engine(spec())

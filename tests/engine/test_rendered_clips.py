@@ -3,7 +3,8 @@
 Each ``sample_videos/heel_slide_*.mp4`` with a ``.truth.json`` beside it is run
 through the pose model and the engine. Counts must match the truth exactly,
 partial reps must be partial, and an injected heel veer or pelvis shift must
-be flagged on its rep (when the detected view can judge it) and nowhere else.
+be flagged on its rep (when the detected view can judge it) and nowhere else;
+a stretch with the lens covered must be reported as a gap.
 A pelvis shift may also raise heel_off_line: the heel's line runs from its sit
 bone, which moved. Pelvis roll is not asserted: MediaPipe's hip-line roll is
 not reliable (docs/engine.md). A corner camera must be detected as oblique,
@@ -45,6 +46,12 @@ def test_rendered_heel_slides_are_counted_and_judged(clip, tmp_path):
     assert [r["status"] for r in res["rep_table"]] == expected
     assert res["reps"] == expected.count("full")
     assert {r["side"] for r in res["rep_table"]} == {truth["leg"]}
+    # The lens covered mid-set is a gap in the result, within a frame or two of the truth.
+    covered = truth.get("covered", [])
+    assert len(res["gaps"]) == len(covered)
+    for gap, cover in zip(res["gaps"], covered, strict=True):
+        assert gap["start"] == pytest.approx(cover["start"], abs=0.15)
+        assert gap["end"] == pytest.approx(cover["end"], abs=0.15)
     if truth["view"] == "oblique":
         assert res["view"] == "oblique"
     judged = {c.code for c in spec.checks if res["view"] in c.views}

@@ -18,6 +18,7 @@ def panel(
     db_path: str,
     record: bool = False,
     earlier: int = 0,
+    away: float = 0.0,
 ):
     import time
 
@@ -39,8 +40,17 @@ def panel(
         def close(self):
             pass
 
-    def camera(reps, seed, continues=None, video=None):
-        sim = simulate("heel_slide", reps=reps, side="left", view="end_on", seed=seed)
+    def camera(reps, seed, continues=None, video=None, away=0.0):
+        # ``away``: the person walks out of view for the last ``away`` seconds.
+        sim = simulate(
+            "heel_slide",
+            reps=reps,
+            side="left",
+            view="end_on",
+            seed=seed,
+            lead_out=1.0 + away,
+            gaps=((2.0 + 4.5 * reps, 60.0),) if away else (),
+        )
         recorder = RepRecorder(History(db_path), spec, "auto", continues=continues)
         estimator = Replay(sim.frames)
         live = LiveProcessor(spec, "auto", recorder=recorder, estimator=estimator, video=video)
@@ -53,7 +63,8 @@ def panel(
     if earlier:  # a first camera run, then this one carrying its session on
         camera(earlier, seed=3).close()
         offer = continuable(History(db_path), "heel_slide", "auto")
-    live = camera(2, seed=7, continues=offer, video=LiveVideo() if record else None)
+    video = LiveVideo() if record else None
+    live = camera(2, seed=7, continues=offer, video=video, away=away)
     if not playing:
         live.close()  # what Stop does (WebcamProcessor.on_ended)
     show_status(live, playing, spec, "auto", speak, now=time.monotonic() + stalled_for)
@@ -105,6 +116,16 @@ def test_a_camera_that_stops_sending_is_noticed_and_the_reps_are_kept(db):
     assert warning.value.startswith("No video from the camera for 8 s")
     assert "The reps so far are saved" in warning.value
     assert db.sessions()[0].reps == 2
+
+
+def test_someone_who_walks_out_of_view_is_asked_back_and_their_reps_are_kept(db):
+    at = run(db, away=4.0)
+    assert not at.exception
+    (warning,) = at.warning
+    assert warning.value == (
+        "Nobody in view for 4 s: come back into the frame; counting carries on when you are back."
+    )
+    assert at.metric[0].value == "2" and db.sessions()[0].reps == 2
 
 
 def test_a_stopped_camera_leaves_a_summary(db):
