@@ -94,6 +94,28 @@ def _unrotate_world(xyz: np.ndarray, quarter_turns: int) -> np.ndarray:
     return out
 
 
+#: The visibility given to a landmark outside the picture.
+OUTSIDE_VISIBILITY = 0.05
+
+
+def _outside_is_unseen(landmarks: np.ndarray) -> None:
+    """Cap the visibility of landmarks outside the picture at `OUTSIDE_VISIBILITY`, in place.
+
+    MediaPipe still places a limb that has left the frame, by guesswork, and
+    reports it as visible (0.7-0.9 measured on a clip cropped through the
+    shin), so a leg straightening out of view read as a full rep. A point
+    outside the image was not seen: it must count as hidden, as the
+    simulator has always modelled it (`formcheck.simulate.views.visibility`).
+
+    >>> lm = np.array([[0.5, 0.5, 0.0, 0.9], [-0.1, 0.5, 0.0, 0.9], [0.5, 1.2, 0.0, 0.8]])
+    >>> _outside_is_unseen(lm); lm[:, 3].tolist()
+    [0.9, 0.05, 0.05]
+    """
+    xy = landmarks[:, :2]
+    outside = ((xy < 0.0) | (xy > 1.0)).any(axis=1)
+    landmarks[outside, 3] = np.minimum(landmarks[outside, 3], OUTSIDE_VISIBILITY)
+
+
 class PoseEstimator:
     """Finds one person's pose in a stream of frames.
 
@@ -185,6 +207,7 @@ class PoseEstimator:
             landmarks[:, :2] = _unrotate(landmarks[:, :2], self._turns)
             if world is not None:
                 world = _unrotate_world(world, self._turns)
+        _outside_is_unseen(landmarks)
         return PoseFrame(t=t, width=width, height=height, image=landmarks, world=world)
 
     def close(self) -> None:
