@@ -234,6 +234,11 @@ class Engine:
                     active = tracker
                 elif active is tracker:
                     active = None
+                elif active is not None and active.overtaken_by(tracker, value):
+                    # The side under way only mirrored this one: this one's rep it is.
+                    events += tracker.take_over(active, pose.t)
+                    active = tracker
+                    self._last_side = side
             if new:
                 events += new
                 self._last_side = side

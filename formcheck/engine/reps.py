@@ -10,8 +10,9 @@ The rep's reference is the average of the last few ``rest`` poses near the
 lowest rest value: checks measure displacement and path from it. A rep that
 ends sooner than ``min_duration`` after it left rest is discarded; one that
 never reached ``full`` is partial; one during which the driving metric could
-not be seen (a gap longer than the conditioner bridges) is uncertain. Frames
-without a value change nothing.
+not be seen (a gap longer than the conditioner bridges) is uncertain, and is
+not judged at its end (flags seen during it stand). Frames without a value
+change nothing.
 """
 
 from __future__ import annotations
@@ -129,16 +130,59 @@ class RepTracker:
         self._run_checks(pose, cal)
         if self.state == "moving":
             if s * value >= s * ph.enter and may_start:
-                self.state = "active"
-                self.rep = self.counter.take()
-                events.append(RepStarted(rep=self.rep, side=self.side, t=self.start))
-                self._raise(pose.t, events)
+                self._activate(pose.t, events)
             elif at_rest:  # a twitch that never reached enter: nothing counted
                 self.state = "rest"
                 self._reset_rep()
             return events, None
         self._raise(pose.t, events)
         return (events, self._finish(pose, events)) if at_rest else (events, None)
+
+    @property
+    def extreme(self) -> float:
+        """The furthest the driving metric has gone in this rep (NaN-free; +-inf before)."""
+        return self.hi if self.phase.direction == "increase" else self.lo
+
+    def overtaken_by(self, other: RepTracker, value: float) -> bool:
+        """True when ``other`` (another side, now at ``value``) began moving at about the
+        same time as this active rep (within ``min_duration``) and has gone clearly
+        further than this rep ever did (by the enter-exit band): in a one-side-at-a-time
+        exercise it is that side that moves, and this "rep" only mirrored it.
+
+        (MediaPipe confuses the legs in noisy or dark footage, so the resting leg
+        seems to rise a little, and a moment earlier, each time the working one moves.)
+        A side that starts after this one's rep is under way is the user changing legs,
+        never a mirror; the band keeps two close sides from trading places.
+        """
+        ph = self.phase
+        if self.state != "active" or other.state == "rest":
+            return False
+        if other.start - self.start > ph.min_duration:
+            return False
+        s = 1.0 if ph.direction == "increase" else -1.0
+        return s * (value - self.extreme) > abs(ph.enter - ph.exit)
+
+    def _activate(self, t: float, events: list) -> None:
+        self.state = "active"
+        self.rep = self.counter.take()
+        events.append(RepStarted(rep=self.rep, side=self.side, t=self.start))
+        self._raise(t, events)
+
+    def take_over(self, other: RepTracker, t: float) -> list:
+        """This side's movement becomes the rep; ``other``'s rep, which only mirrored
+        it, is withdrawn (`RepDiscarded`, its number given back). ``other`` goes back
+        to moving, keeping its start, so it can still become a rep if it truly is one.
+        """
+        events: list = [
+            RepDiscarded(
+                rep=other.rep, side=other.side, t=t, reason="the other side was the one moving"
+            )
+        ]
+        other.counter.give_back(other.rep)
+        other.state = "moving"
+        other.rep = 0
+        self._activate(t, events)
+        return events
 
     def _rest(self, pose: Pose, value: float, s: float) -> None:
         """Keep the latest poses at (or within a hair of) the lowest rest value.
@@ -211,7 +255,10 @@ class RepTracker:
             self.counter.give_back(self.rep)
             self._reset_rep()
             return None
-        self._raise(end, events, final=True)
+        if not self.gap:
+            # Range and symmetry judge the whole rep; with part of it unseen they would
+            # judge a guess (a knee that straightened out of view is not a short rep).
+            self._raise(end, events, final=True)
         extreme = self.hi if ph.direction == "increase" else self.lo
         status = "uncertain" if self.gap else "full" if ph.is_full(extreme) else "partial"
         events.append(

@@ -15,6 +15,7 @@ import pytest
 
 from formcheck.engine import Engine, analyze
 from formcheck.frame import PoseFrame
+from formcheck.landmarks import index
 from formcheck.simulate import simulate
 from formcheck.specs import load_spec
 
@@ -140,6 +141,16 @@ def test_a_person_who_leaves_gets_the_gap_reported_and_no_phantom_rep(away, stat
     assert res.to_dict()["gaps"] == [gap.as_dict()]
 
 
+def test_a_rep_whose_far_end_was_unseen_is_uncertain_and_not_judged_short():
+    # Regression: the knee straightened while hidden, so the largest angle seen was
+    # 130 degrees and the rep was flagged partial_range, a judgement of a guess.
+    s = sim(reps=3, side="left", view="side", gaps=((6.9, 9.1),), seed=8)
+    res = analyze(s.frames, spec())
+    assert [r.status for r in res.rep_table] == ["full", "uncertain", "full"]
+    assert res.rep_table[1].rom_max < 135.0  # the limit partial_range judges against
+    assert [f.code for f in res.flags] == []
+
+
 def test_a_dropout_shorter_than_a_gap_is_not_reported_but_its_rep_is_uncertain():
     s = sim(reps=3, side="left", view="end_on", pause=5.0, gaps=((12.0, 12.8),), seed=4)
     eng = Engine(spec())
@@ -151,6 +162,40 @@ def test_a_dropout_shorter_than_a_gap_is_not_reported_but_its_rep_is_uncertain()
     assert res.gaps == ()  # under gap_seconds (1 s): a flicker, not the person leaving
     assert [r.status for r in res.rep_table] == ["full", "uncertain", "full"]
     assert eng.snapshot().away_seconds == 0.0
+
+
+@pytest.mark.parametrize(("lead", "frac"), [(0.9, 0.6), (1.2, 0.7)])
+def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead, frac):
+    # In noisy or dark footage MediaPipe mistakes the resting leg for the working one
+    # (docs/hardening.md): it seems to rise a little, and a moment earlier. Here the
+    # right leg's landmarks come from a smaller heel slide that starts first.
+    left = simulate("heel_slide", reps=3, side="left", view="side", seed=3, camera_side="left")
+    right = simulate(
+        "heel_slide",
+        reps=3,
+        side="right",
+        view="side",
+        seed=3,
+        camera_side="left",
+        range_frac=frac,
+        lead_in=lead,
+        lead_out=2.5 - lead,
+    )
+    leg = [index(f"right_{part}") for part in ("knee", "ankle", "heel", "foot_index")]
+    frames = []
+    for a, b in zip(left.frames, right.frames, strict=False):
+        image, world = a.image.copy(), a.world.copy()
+        image[leg], world[leg] = b.image[leg], b.world[leg]
+        frames.append(PoseFrame(a.t, a.width, a.height, image, world))
+    eng = Engine(spec())
+    dropped = [e for f in frames for e in eng.update(f) if e.kind == "rep_discarded"]
+    res = eng.result()
+    assert [(r.side, r.status) for r in res.rep_table] == [("left", "full")] * 3
+    assert dropped and {e.reason for e in dropped} == {"the other side was the one moving"}
+    assert [r.rep for r in res.rep_table] == [1, 2, 3]  # the dropped ones gave their numbers back
+    alone = analyze(left.frames, spec())  # the working leg's reps keep their own start
+    assert [r.start for r in res.rep_table] == [r.start for r in alone.rep_table]
+    assert [r.flags for r in res.rep_table] == [r.flags for r in alone.rep_table]
 
 
 def test_side_view_disables_what_it_cannot_see_with_one_message():
