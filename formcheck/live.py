@@ -55,6 +55,7 @@ from formcheck.history import (
     stamp,
     stamp_time,
 )
+from formcheck.picture import Picture, PictureMeter
 from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
 from formcheck.specs import Spec
 from formcheck.video import VideoWriter, join_videos
@@ -91,7 +92,8 @@ class LiveStatus:
     a continued session did (the snapshot counts this run only);
     ``last_rep_number`` the session's number for the snapshot's last rep once
     saved; ``error`` is the last problem (e.g. the history couldn't be
-    written), shown on the page.
+    written), shown on the page; ``picture`` how dark and grainy the camera's
+    picture has been over the last few seconds.
     """
 
     frames: int = 0
@@ -105,6 +107,7 @@ class LiveStatus:
     earlier_partial_reps: int = 0
     last_rep_number: int | None = None
     error: str | None = None
+    picture: Picture | None = None
 
 
 class RepRecorder:
@@ -428,6 +431,8 @@ class LiveProcessor:
         self._work = threading.Lock()
         self._status = LiveStatus()
         self._rate = _Rate()
+        self._picture = PictureMeter(every=1.0, keep=5)  # the last few seconds
+        self._picture_now: Picture | None = None
         self._frames = self._with_pose = 0
         self._last_t = -1.0
         self._error: str | None = None
@@ -449,6 +454,8 @@ class LiveProcessor:
         t = max(float(t), self._last_t + 1e-3)
         self._last_t = t
         frame = self._estimator.process(rgb, t)
+        if self._picture.offer(rgb, t):  # once a second: recompute the median then only
+            self._picture_now = self._picture.picture()
         events = self.engine.update(frame)
         snapshot = self.engine.snapshot()
         self._frames += 1
@@ -474,6 +481,7 @@ class LiveProcessor:
                 recorder.numbers.get((last.rep, last.side)) if recorder and last else None
             ),
             error=self._error,
+            picture=self._picture_now,
         )
         with self._lock:
             self._status = status

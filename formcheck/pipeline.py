@@ -18,6 +18,7 @@ from typing import TypeVar
 import numpy as np
 
 from formcheck.frame import PoseFrame
+from formcheck.picture import Picture, PictureMeter
 from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
 from formcheck.video import VideoInfo, VideoReader
 
@@ -41,6 +42,7 @@ class ClipStats:
     seconds: float
     truncated: bool
     truncation_reason: str
+    picture: Picture | None = None  # how dark and grainy the clip is (sampled each second)
 
     @property
     def fps(self) -> float:
@@ -98,6 +100,7 @@ class ClipPoses:
         started = time.perf_counter()
         frames = with_pose = analysed = 0
         expected = self.info.frame_count
+        meter = PictureMeter()
         try:
             with self._reader:
                 for video_frame in prefetched(self._reader):
@@ -107,6 +110,7 @@ class ClipPoses:
                         with_pose += pose.has_pose
                         analysed += 1
                     frames += 1
+                    meter.offer(video_frame.rgb, video_frame.t)
                     if self._progress is not None:
                         self._progress(frames, max(expected, frames))
                     yield video_frame.t, video_frame.rgb, pose
@@ -120,6 +124,7 @@ class ClipPoses:
                 seconds=time.perf_counter() - started,
                 truncated=self._reader.truncated,
                 truncation_reason=self._reader.truncation_reason,
+                picture=meter.picture(),
             )
 
 

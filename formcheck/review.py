@@ -47,7 +47,15 @@ class Review:
             notes.append(self.stats.truncation_reason)
         if self.stats.frames and self.stats.frames_with_pose == 0:
             notes.append("no person was found in any frame")
+        if self.picture_advice:
+            notes.append(self.picture_advice)
         return tuple(notes)
+
+    @property
+    def picture_advice(self) -> str | None:
+        """What to change when the clip is too dark or grainy to analyse well, else None."""
+        picture = self.stats.picture
+        return picture.advice() if picture is not None else None
 
 
 def _draw(rgb: np.ndarray, frame: PoseFrame, engine: Engine) -> np.ndarray:

@@ -63,10 +63,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _analyse(
     args: argparse.Namespace, spec: Spec, side: str
-) -> tuple[AnalysisResult, tuple[str, ...]]:
+) -> tuple[AnalysisResult, tuple[str, ...], str | None]:
     """Run the engine over INPUT (a landmark file directly, a clip through `review_clip`).
 
-    Returns the result and warnings about the input (e.g. the clip was cut short).
+    Returns the result, warnings about the input (e.g. the clip was cut short)
+    and advice on the picture (too dark or grainy), if any.
     """
     path: Path = args.input
     if not path.exists():
@@ -77,7 +78,7 @@ def _analyse(
         from formcheck.engine import analyze
         from formcheck.lmfile import read_landmarks
 
-        return analyze(read_landmarks(path)[1], spec, side), ()
+        return analyze(read_landmarks(path)[1], spec, side), (), None
     from formcheck.pipeline import terminal_progress
     from formcheck.review import review_clip
 
@@ -94,7 +95,7 @@ def _analyse(
         )
     finally:
         close()
-    return review.result, review.warnings
+    return review.result, review.warnings, review.picture_advice
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,11 +107,12 @@ def run(args: argparse.Namespace) -> int:
         if target is not None and not target.parent.exists():
             raise FormcheckError(f"{target}: the folder {target.parent} does not exist")
     Engine(spec, side)  # a side the spec doesn't allow fails before any decoding
-    result, warnings = _analyse(args, spec, side)
+    result, warnings, advice = _analyse(args, spec, side)
     if result.frames == 0:
         raise FormcheckError(f"{args.input}: no frames could be read")
     if result.frames_with_pose == 0:
-        raise FormcheckError(f"{args.input}: no person was found in any frame")
+        because = f"; {advice}" if advice else ""
+        raise FormcheckError(f"{args.input}: no person was found in any frame{because}")
     summary_out = sys.stderr if args.json == "-" else sys.stdout
     print(summary(result, spec), file=summary_out)
     for warning in warnings:

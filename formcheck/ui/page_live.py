@@ -269,6 +269,9 @@ def show_status(
         )
     if status.error:
         st.error(status.error)
+    advice = status.picture.advice() if playing and status.picture is not None else None
+    if advice:
+        st.warning(f"{advice[:1].upper()}{advice[1:]}.")
     stalled = status.last_frame_at is not None and now - status.last_frame_at
     if playing and stalled and stalled > STALL_SECONDS:
         st.warning(

@@ -134,7 +134,8 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
     """The results of one review: summary, video, table, plots, flags, downloads."""
     result, spec = outcome.result, outcome.spec
     for warning in outcome.warnings:
-        st.warning(warning)
+        # Most begin with the clip's name; the others are phrases: make them sentences.
+        st.warning(warning if warning.startswith(outcome.clip) else f"{_sentence(warning)}.")
     _guess_hint(outcome, lib)
     if result.view is None:
         st.warning(
@@ -223,6 +224,10 @@ def _guess_hint(outcome: ReviewOutcome, lib: Library) -> None:
         st.session_state["exercise"] = guess.name
         st.session_state.pop("review.exercise", None)
         st.rerun()
+
+
+def _sentence(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:]
 
 
 def _reps(n: int) -> str:

@@ -134,9 +134,15 @@ def run_review(
                 message = str(exc).replace(str(path), clip.label).replace(path.name, clip.label)
                 raise type(exc)(message) from None
         if review.stats.frames_with_pose == 0:
+            advice = review.picture_advice
+            hint = (
+                f"{advice[0].upper()}{advice[1:]}."
+                if advice
+                else "Film the whole body, lit from the front, with the camera held still."
+            )
             raise NoPersonError(
-                f"{clip.label}: no person was found in any of its {review.stats.frames} frames. "
-                "Film the whole body, lit from the front, with the camera held still."
+                f"{clip.label}: no person was found in any of its {review.stats.frames} "
+                f"frames. {hint}"
             )
         guess = None
         if candidates and len([s for s in candidates.values() if s.judgeable]) > 1:

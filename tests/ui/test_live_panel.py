@@ -19,6 +19,7 @@ def panel(
     record: bool = False,
     earlier: int = 0,
     away: float = 0.0,
+    shade: int = 110,
 ):
     import time
 
@@ -55,7 +56,8 @@ def panel(
         estimator = Replay(sim.frames)
         live = LiveProcessor(spec, "auto", recorder=recorder, estimator=estimator, video=video)
         for frame in sim.frames:
-            live.process(np.zeros((frame.height, frame.width, 3), np.uint8), frame.t)
+            # A plain picture of the given shade stands in for the camera's.
+            live.process(np.full((frame.height, frame.width, 3), shade, np.uint8), frame.t)
         return live
 
     spec = find_spec("heel_slide")
@@ -126,6 +128,14 @@ def test_someone_who_walks_out_of_view_is_asked_back_and_their_reps_are_kept(db)
         "Nobody in view for 4 s: come back into the frame; counting carries on when you are back."
     )
     assert at.metric[0].value == "2" and db.sessions()[0].reps == 2
+
+
+def test_a_camera_in_the_dark_is_told_to_light_the_room(db):
+    at = run(db, shade=6)
+    assert [w.value for w in at.warning] == [
+        "The picture is very dark (brightness 2 %): light the room, with the light in front "
+        "of you rather than behind."
+    ]
 
 
 def test_a_stopped_camera_leaves_a_summary(db):
