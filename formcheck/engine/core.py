@@ -230,6 +230,8 @@ class Engine:
             may_start = active is None or active is tracker
             new, record = tracker.update(pose, value, cal, may_start=may_start)
             if one_at_a_time:
+                if active is not None and active is not tracker and tracker.in_rep:
+                    tracker.overlapped = True  # its movement is not its own alone
                 if tracker.state == "active":
                     active = tracker
                 elif active is tracker:

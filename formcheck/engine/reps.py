@@ -92,6 +92,7 @@ class RepTracker:
         self.lo = math.inf
         self.hi = -math.inf
         self.gap = False
+        self.overlapped = False  # moved while another side's rep was under way (see _finish)
         self.raised: set[str] = set()
         self.flags: list[FlagRaised] = []
 
@@ -181,6 +182,8 @@ class RepTracker:
         other.counter.give_back(other.rep)
         other.state = "moving"
         other.rep = 0
+        other.overlapped = True  # if it ever ends as a rep of its own, it mirrored this one
+        self.overlapped = False  # this side moved with the other active, but it is the rep
         self._activate(t, events)
         return events
 
@@ -250,8 +253,16 @@ class RepTracker:
         ph = self.phase
         self.state = "rest"
         end = pose.t
+        extreme = self.hi if ph.direction == "increase" else self.lo
+        reason = None
         if end - self.start < ph.min_duration:
-            events.append(RepDiscarded(rep=self.rep, side=self.side, t=end, reason="too short"))
+            reason = "too short"
+        elif self.overlapped and not ph.is_full(extreme):
+            # Part of it happened during the other side's rep and it never reached full:
+            # the resting leg mirroring the working one (see `overtaken_by`).
+            reason = "it moved only while the other side did"
+        if reason is not None:
+            events.append(RepDiscarded(rep=self.rep, side=self.side, t=end, reason=reason))
             self.counter.give_back(self.rep)
             self._reset_rep()
             return None
@@ -259,7 +270,6 @@ class RepTracker:
             # Range and symmetry judge the whole rep; with part of it unseen they would
             # judge a guess (a knee that straightened out of view is not a short rep).
             self._raise(end, events, final=True)
-        extreme = self.hi if ph.direction == "increase" else self.lo
         status = "uncertain" if self.gap else "full" if ph.is_full(extreme) else "partial"
         events.append(
             RepCompleted(

@@ -164,11 +164,12 @@ def test_a_dropout_shorter_than_a_gap_is_not_reported_but_its_rep_is_uncertain()
     assert eng.snapshot().away_seconds == 0.0
 
 
-@pytest.mark.parametrize(("lead", "frac"), [(0.9, 0.6), (1.2, 0.7)])
+@pytest.mark.parametrize(("lead", "frac"), [(0.9, 0.6), (1.2, 0.7), (2.3, 0.5), (2.6, 0.45)])
 def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead, frac):
     # In noisy or dark footage MediaPipe mistakes the resting leg for the working one
-    # (docs/hardening.md): it seems to rise a little, and a moment earlier. Here the
-    # right leg's landmarks come from a smaller heel slide that starts first.
+    # (docs/hardening.md): it seems to rise a little, a moment earlier or later. Here
+    # the right leg's landmarks come from a smaller heel slide, started ahead of or
+    # behind the left's (lead 1.5 s: together).
     left = simulate("heel_slide", reps=3, side="left", view="side", seed=3, camera_side="left")
     right = simulate(
         "heel_slide",
@@ -179,7 +180,7 @@ def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead,
         camera_side="left",
         range_frac=frac,
         lead_in=lead,
-        lead_out=2.5 - lead,
+        lead_out=max(0.5, 2.5 - lead),
     )
     leg = [index(f"right_{part}") for part in ("knee", "ankle", "heel", "foot_index")]
     frames = []
@@ -191,7 +192,9 @@ def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead,
     dropped = [e for f in frames for e in eng.update(f) if e.kind == "rep_discarded"]
     res = eng.result()
     assert [(r.side, r.status) for r in res.rep_table] == [("left", "full")] * 3
-    assert dropped and {e.reason for e in dropped} == {"the other side was the one moving"}
+    # A mirror that starts first is taken over; one that lags ends as no rep of its own.
+    reasons = {"the other side was the one moving", "it moved only while the other side did"}
+    assert dropped and {e.reason for e in dropped} <= reasons
     assert [r.rep for r in res.rep_table] == [1, 2, 3]  # the dropped ones gave their numbers back
     alone = analyze(left.frames, spec())  # the working leg's reps keep their own start
     assert [r.start for r in res.rep_table] == [r.start for r in alone.rep_table]
