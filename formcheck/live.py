@@ -93,7 +93,9 @@ class LiveStatus:
     ``last_rep_number`` the session's number for the snapshot's last rep once
     saved; ``error`` is the last problem (e.g. the history couldn't be
     written), shown on the page; ``picture`` how dark and grainy the camera's
-    picture has been over the last few seconds.
+    picture has been over the last few seconds; ``people`` the most people
+    seen at once, and ``followed`` where the person coached is when there
+    were others.
     """
 
     frames: int = 0
@@ -108,6 +110,8 @@ class LiveStatus:
     last_rep_number: int | None = None
     error: str | None = None
     picture: Picture | None = None
+    people: int = 0
+    followed: str = ""
 
 
 class RepRecorder:
@@ -467,6 +471,7 @@ class LiveProcessor:
         self._record(shown, t)
         recorder = self.recorder
         last = snapshot.last_rep
+        people = getattr(self._estimator, "people", 0)  # a stand-in may not count people
         status = LiveStatus(
             frames=self._frames,
             frames_with_pose=self._with_pose,
@@ -482,6 +487,8 @@ class LiveProcessor:
             ),
             error=self._error,
             picture=self._picture_now,
+            people=people,
+            followed=self._estimator.following() if people > 1 else "",
         )
         with self._lock:
             self._status = status

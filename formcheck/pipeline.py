@@ -43,6 +43,8 @@ class ClipStats:
     truncated: bool
     truncation_reason: str
     picture: Picture | None = None  # how dark and grainy the clip is (sampled each second)
+    people: int = 0  # the most people seen at once (counted every few seconds)
+    followed: str = ""  # where the person followed was, when others were in view too
 
     @property
     def fps(self) -> float:
@@ -125,6 +127,9 @@ class ClipPoses:
                 truncated=self._reader.truncated,
                 truncation_reason=self._reader.truncation_reason,
                 picture=meter.picture(),
+                # A stand-in estimator (tests, replays) may know nothing of people.
+                people=getattr(estimator, "people", 0),
+                followed=estimator.following() if getattr(estimator, "people", 0) > 1 else "",
             )
 
 

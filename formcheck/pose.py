@@ -19,6 +19,7 @@ import numpy as np
 
 from formcheck.errors import ModelError
 from formcheck.frame import PoseFrame
+from formcheck.people import Follower
 
 MODEL_NAMES = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -116,13 +117,25 @@ def _outside_is_unseen(landmarks: np.ndarray) -> None:
     landmarks[outside, 3] = np.minimum(landmarks[outside, 3], OUTSIDE_VISIBILITY)
 
 
-class PoseEstimator:
-    """Finds one person's pose in a stream of frames.
+#: The most people looked for in one picture.
+MAX_PEOPLE = 4
+#: Seconds between two looks for other people in the picture (a second pose model run).
+PEOPLE_EVERY = 2.0
 
-    Use it as a context manager so MediaPipe's graph is closed when you are done::
+
+class PoseEstimator:
+    """Finds one person's pose in a stream of frames, and keeps to that person.
+
+    Use it as a context manager so MediaPipe's graphs are closed when you are done::
 
         with PoseEstimator("full") as estimator:
             frame = estimator.process(rgb, t=0.0)
+
+    Every `PEOPLE_EVERY` seconds it also counts the people in the picture
+    (``people`` keeps the most seen at once). Once there are two or more, it
+    tracks up to `MAX_PEOPLE` poses and returns the one where the followed
+    person was (`formcheck.people.Follower`), or no pose while that person is
+    away, never someone else's (``follower.where()`` says where they are).
 
     Args:
         model: ``lite``, ``full``, ``heavy`` or a path to a ``.task`` file.
@@ -131,6 +144,8 @@ class PoseEstimator:
             ``"0"`` (see docs/orientation.md for the measurement behind that).
             Landmarks are always returned in the upright frame's coordinates.
         min_detection_confidence, min_tracking_confidence: MediaPipe's gates.
+        people_every: seconds between counts of the people in view (None: never
+            count; one person is assumed).
     """
 
     def __init__(
@@ -139,19 +154,30 @@ class PoseEstimator:
         orientation: str = DEFAULT_ORIENTATION,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        people_every: float | None = PEOPLE_EVERY,
     ) -> None:
         if str(orientation) not in ORIENTATIONS:
             raise ModelError(
                 f"orientation: expected one of {', '.join(ORIENTATIONS)}, got {orientation!r}"
             )
+        if people_every is not None and not people_every > 0:
+            raise ValueError(f"people_every: expected seconds > 0 or None, got {people_every!r}")
         self.model_path = resolve_model(model)
         self.model = model_label(model)
         self.orientation = str(orientation)
         self._turns = 0 if self.orientation == "auto" else int(self.orientation) // 90
         self._last_ms = -1
-        self._landmarker = self._create(min_detection_confidence, min_tracking_confidence)
+        self._gates = (min_detection_confidence, min_tracking_confidence)
+        self._people_every = people_every
+        self._next_count = -1.0
+        self.follower = Follower()
+        self.people = 0  # the most people seen at once (0 until first counted)
+        self.crowd_since: float | None = None  # when a second person was first seen
+        self._counter = None  # IMAGE mode, up to MAX_PEOPLE: made on the first count
+        self._crowd = None  # VIDEO mode, up to MAX_PEOPLE: made once a crowd is seen
+        self._landmarker = self._create("video", 1)
 
-    def _create(self, detection: float, tracking: float):
+    def _create(self, mode: str, poses: int):
         # Imported here, not at module import: importing MediaPipe costs
         # about a second and pulls in a large native library.
         from mediapipe.tasks.python.core.base_options import BaseOptions
@@ -160,10 +186,13 @@ class PoseEstimator:
             VisionTaskRunningMode,
         )
 
+        detection, tracking = self._gates
         options = pl.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=VisionTaskRunningMode.VIDEO,
-            num_poses=1,
+            running_mode=VisionTaskRunningMode.VIDEO
+            if mode == "video"
+            else VisionTaskRunningMode.IMAGE,
+            num_poses=poses,
             min_pose_detection_confidence=detection,
             min_pose_presence_confidence=detection,
             min_tracking_confidence=tracking,
@@ -192,29 +221,56 @@ class PoseEstimator:
         self._last_ms = ms
         source = np.ascontiguousarray(np.rot90(rgb, k=self._turns)) if self._turns else rgb
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(source))
-        result = self._landmarker.detect_for_video(image, ms)
-        if not result.pose_landmarks:
+        if self._people_every is not None and t >= self._next_count:
+            self._next_count = t + self._people_every
+            self._count_people(image, t)
+        result = (self._crowd or self._landmarker).detect_for_video(image, ms)
+        poses = [self._landmarks(points) for points in result.pose_landmarks]
+        chosen = self.follower.choose(poses)
+        if chosen is None:
             return PoseFrame.empty(t=t, width=width, height=height)
-        points = result.pose_landmarks[0]
-        landmarks = np.array(
-            [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in points],
-            dtype=np.float64,
-        )
+        landmarks = poses[chosen]
         world = None
-        if result.pose_world_landmarks:
-            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]])
-        if self._turns:
-            landmarks[:, :2] = _unrotate(landmarks[:, :2], self._turns)
-            if world is not None:
+        if len(result.pose_world_landmarks) > chosen:
+            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[chosen]])
+            if self._turns:
                 world = _unrotate_world(world, self._turns)
         _outside_is_unseen(landmarks)
         return PoseFrame(t=t, width=width, height=height, image=landmarks, world=world)
 
+    def following(self) -> str:
+        """Where the followed person is (``"at the top of the picture"``) once others
+        have been seen; an empty string while only one person has been."""
+        return self.follower.where() if self.people >= 2 else ""
+
+    def _landmarks(self, points) -> np.ndarray:
+        """One pose's ``(33, 4)`` landmarks, in the upright frame's coordinates."""
+        landmarks = np.array(
+            [(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in points],
+            dtype=np.float64,
+        )
+        if self._turns:
+            landmarks[:, :2] = _unrotate(landmarks[:, :2], self._turns)
+        return landmarks
+
+    def _count_people(self, image, t: float) -> None:
+        """Count the people in view; from the second one on, track them all."""
+        if self._counter is None:
+            self._counter = self._create("image", MAX_PEOPLE)
+        found = len(self._counter.detect(image).pose_landmarks)
+        self.people = max(self.people, found)
+        if found >= 2 and self._crowd is None:
+            self._crowd = self._create("video", MAX_PEOPLE)
+            self.crowd_since = t
+            self.follower.strict = True
+
     def close(self) -> None:
-        """Release MediaPipe's graph; safe to call twice."""
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        """Release MediaPipe's graphs; safe to call twice."""
+        for name in ("_landmarker", "_counter", "_crowd"):
+            landmarker = getattr(self, name)
+            if landmarker is not None:
+                landmarker.close()
+                setattr(self, name, None)
 
     def __enter__(self) -> PoseEstimator:
         return self

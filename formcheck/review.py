@@ -49,6 +49,8 @@ class Review:
             notes.append("no person was found in any frame")
         if self.picture_advice:
             notes.append(self.picture_advice)
+        if self.stats.people >= 2:
+            notes.append(people_note(self.stats.people, self.stats.followed))
         return tuple(notes)
 
     @property
@@ -56,6 +58,20 @@ class Review:
         """What to change when the clip is too dark or grainy to analyse well, else None."""
         picture = self.stats.picture
         return picture.advice() if picture is not None else None
+
+
+def people_note(people: int, followed: str) -> str:
+    """What to say when others were in view too.
+
+    >>> people_note(2, "at the top of the picture").split(",")[0]
+    '2 people were in view: formcheck followed the person at the top of the picture'
+    """
+    others = "the other" if people == 2 else "the others"
+    return (
+        f"{people} people were in view: formcheck followed the person {followed}, where it "
+        f"first found someone, and left {others} out (while that person was away, nothing "
+        "was counted)"
+    )
 
 
 def _draw(rgb: np.ndarray, frame: PoseFrame, engine: Engine) -> np.ndarray:

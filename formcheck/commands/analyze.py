@@ -162,7 +162,7 @@ def summary(result: AnalysisResult, spec: Spec) -> str:
         lines.append(f"Not judged: {reason}")
     if result.gaps:
         lines.append(
-            "Nobody in view: "
+            "Out of view: "
             + "; ".join(g.describe() for g in result.gaps)
             + " (reps there can't be counted)"
         )

@@ -246,8 +246,8 @@ def show_status(
             st.warning(f"The camera sees you from {seen}; to judge every check, {advice}.")
         if playing and snap.away_seconds >= 1.0:
             st.warning(
-                f"Nobody in view for {snap.away_seconds:.0f} s: come back into the frame; "
-                "counting carries on when you are back."
+                f"You have been out of view for {snap.away_seconds:.0f} s: come back into the "
+                "frame; counting carries on when you are back."
             )
         if snap.cue:
             colour = {"error": "red", "warning": "orange"}.get(snap.cue_severity or "", "green")
@@ -269,6 +269,11 @@ def show_status(
         )
     if status.error:
         st.error(status.error)
+    if status.people >= 2:
+        st.info(
+            f"{status.people} people in view: coaching the person {status.followed}, where "
+            "formcheck first found someone. The others are left out."
+        )
     advice = status.picture.advice() if playing and status.picture is not None else None
     if advice:
         st.warning(f"{advice[:1].upper()}{advice[1:]}.")

@@ -150,7 +150,7 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
         st.warning(f"Not checked from this camera view ({', '.join(codes)}): {reason}")
     if result.gaps:
         st.warning(
-            "Nobody was in view "
+            "The person was out of view "
             + "; ".join(g.describe() for g in result.gaps)
             + ": reps there couldn't be counted, and a rep it cut into is marked uncertain. "
             "Keep the whole body in the frame for the whole set."

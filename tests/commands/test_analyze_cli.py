@@ -69,7 +69,7 @@ def test_a_person_who_left_and_came_back_is_reported(tmp_path, capsys):
     path = write_landmarks(tmp_path / "away.jsonl", frames)
     assert main(["analyze", str(path), "--exercise", "heel_slide", "--json", "-"]) == 0
     out, err = capsys.readouterr()
-    assert "Nobody in view: 6.5-9.5 s (3.0 s) (reps there can't be counted)" in err.splitlines()
+    assert "Out of view: 6.5-9.5 s (3.0 s) (reps there can't be counted)" in err.splitlines()
     result = json.loads(out)
     assert result["reps"] == 2
     assert result["gaps"] == [{"start": 6.5, "end": 9.5, "seconds": 3.0, "until_end": False}]

@@ -125,7 +125,8 @@ def test_someone_who_walks_out_of_view_is_asked_back_and_their_reps_are_kept(db)
     assert not at.exception
     (warning,) = at.warning
     assert warning.value == (
-        "Nobody in view for 4 s: come back into the frame; counting carries on when you are back."
+        "You have been out of view for 4 s: come back into the frame; counting carries on "
+        "when you are back."
     )
     assert at.metric[0].value == "2" and db.sessions()[0].reps == 2
 

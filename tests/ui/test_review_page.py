@@ -138,10 +138,10 @@ def test_a_clip_where_the_person_was_hidden_says_when(db):
     dim = next(p for p in _sample_paths() if p.name == "heel_slide_left_oblique_dim_late.mp4")
     at.selectbox(key="review.sample").set_value(dim).run()
     assert not at.exception and not at.error
-    gaps = [w.value for w in at.warning if w.value.startswith("Nobody was in view")]
+    gaps = [w.value for w in at.warning if w.value.startswith("The person was out of view")]
     assert gaps == [
-        "Nobody was in view 7.6-8.8 s (1.2 s): reps there couldn't be counted, and a rep it cut "
-        "into is marked uncertain. Keep the whole body in the frame for the whole set."
+        "The person was out of view 7.6-8.8 s (1.2 s): reps there couldn't be counted, and a "
+        "rep it cut into is marked uncertain. Keep the whole body in the frame for the whole set."
     ]
     assert at.metric[0].value == "3"  # the reps either side of it are all counted
 
