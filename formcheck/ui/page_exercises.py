@@ -92,13 +92,22 @@ def _limits(spec: Spec) -> None:
         return
     saved = store.overrides(spec.name)
     edited: dict[str, float] = {}
+    shown = st.session_state.setdefault("limits.defaults", {})
     with st.form(f"limits.{spec.name}"):
         for check in spec.checks:
+            key = f"limits.{spec.name}.{check.code}"
+            default = float(saved.get(check.code, check.limit))
+            if shown.get(key) != default:
+                # The spec file was edited (or the saved limit changed) since the box was
+                # drawn: show the new value, or saving would pin the old one as this
+                # person's limit.
+                st.session_state.pop(key, None)
+                shown[key] = default
             edited[check.code] = st.number_input(
                 f"{check.label} ({check.unit}) [exercise: {check.limit:g}]",
-                value=float(saved.get(check.code, check.limit)),
+                value=default,
                 step=0.5 if check.unit == "cm" else 1.0,
-                key=f"limits.{spec.name}.{check.code}",
+                key=key,
                 help=_limit_help(spec, check.code),
             )
         save = st.form_submit_button("Save my limits", type="primary")
