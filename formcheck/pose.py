@@ -117,10 +117,11 @@ def _outside_is_unseen(landmarks: np.ndarray) -> None:
     landmarks[outside, 3] = np.minimum(landmarks[outside, 3], OUTSIDE_VISIBILITY)
 
 
-#: The most people looked for in one picture.
+#: The most people tracked at once (each one costs a pose model run per frame).
 MAX_PEOPLE = 4
-#: Seconds between two looks for other people in the picture (a second pose model run).
-PEOPLE_EVERY = 2.0
+#: Seconds between two counts of the people in the picture. A count is a second
+#: pose model run (about 2.5 % of a clip's cost at 3 s; measured in docs/hardening.md).
+PEOPLE_EVERY = 3.0
 
 
 class PoseEstimator:
@@ -133,9 +134,9 @@ class PoseEstimator:
 
     Every `PEOPLE_EVERY` seconds it also counts the people in the picture
     (``people`` keeps the most seen at once). Once there are two or more, it
-    tracks up to `MAX_PEOPLE` poses and returns the one where the followed
-    person was (`formcheck.people.Follower`), or no pose while that person is
-    away, never someone else's (``follower.where()`` says where they are).
+    tracks them all (up to `MAX_PEOPLE`) and returns the pose where the
+    followed person was (`formcheck.people.Follower`), or no pose while that
+    person is away, never someone else's (`following` says where they are).
 
     Args:
         model: ``lite``, ``full``, ``heavy`` or a path to a ``.task`` file.
@@ -173,8 +174,9 @@ class PoseEstimator:
         self.follower = Follower()
         self.people = 0  # the most people seen at once (0 until first counted)
         self.crowd_since: float | None = None  # when a second person was first seen
-        self._counter = None  # IMAGE mode, up to MAX_PEOPLE: made on the first count
-        self._crowd = None  # VIDEO mode, up to MAX_PEOPLE: made once a crowd is seen
+        self._counter = None  # IMAGE mode: made on the first count
+        self._counter_size = 0
+        self._crowd = None  # VIDEO mode, as many poses as people: made once a crowd is seen
         self._landmarker = self._create("video", 1)
 
     def _create(self, mode: str, poses: int):
@@ -254,15 +256,27 @@ class PoseEstimator:
         return landmarks
 
     def _count_people(self, image, t: float) -> None:
-        """Count the people in view; from the second one on, track them all."""
-        if self._counter is None:
-            self._counter = self._create("image", MAX_PEOPLE)
+        """Count the people in view; from the second one on, track them all.
+
+        The count looks for one more person than are tracked, so a third is
+        noticed too, and the crowd tracker grows to the most seen at once.
+        """
+        looked_for = min(MAX_PEOPLE, max(2, self.people + 1))
+        if self._counter is None or self._counter_size != looked_for:
+            if self._counter is not None:
+                self._counter.close()
+            self._counter = self._create("image", looked_for)
+            self._counter_size = looked_for
         found = len(self._counter.detect(image).pose_landmarks)
-        self.people = max(self.people, found)
-        if found >= 2 and self._crowd is None:
-            self._crowd = self._create("video", MAX_PEOPLE)
-            self.crowd_since = t
-            self.follower.strict = True
+        if found > self.people:
+            self.people = found
+            if found >= 2:
+                # Only as many poses as people: each one tracked costs a model run a frame.
+                if self._crowd is not None:
+                    self._crowd.close()
+                self._crowd = self._create("video", found)
+                self.crowd_since = t if self.crowd_since is None else self.crowd_since
+                self.follower.strict = True
 
     def close(self) -> None:
         """Release MediaPipe's graphs; safe to call twice."""
