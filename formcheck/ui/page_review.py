@@ -54,9 +54,10 @@ class OutcomeStore:
     One is shared by every browser session for the bundled samples (their
     results are the same for everyone, so the first-run example is computed
     once per server); each browser session has its own for its uploads. An
-    outcome that leaves the store (evicted, or replaced under its key) has
+    outcome that leaves the store (evicted, or a duplicate of one stored) has
     its files deleted; the outcomes still in a store when it is dropped (a
-    browser session that ended) go with it, by garbage collection.
+    browser session that ended) go with it, by garbage collection (Streamlit
+    has no hook for the end of a session).
     """
 
     def __init__(self, size: int = 8) -> None:
@@ -70,15 +71,22 @@ class OutcomeStore:
                 self._items.move_to_end(key)
             return self._items.get(key)
 
-    def put(self, key: str, outcome: ReviewOutcome) -> None:
+    def put(self, key: str, outcome: ReviewOutcome) -> ReviewOutcome:
+        """Keep ``outcome`` under ``key`` and return the outcome to show.
+
+        If another browser session stored the same review meanwhile (two
+        first visits at once), that one is kept, since it may be on screen,
+        and ``outcome``, identical to it, is discarded.
+        """
         with self._lock:
-            gone = [self._items[key]] if self._items.get(key, outcome) is not outcome else []
-            self._items[key] = outcome
+            kept = self._items.setdefault(key, outcome)
             self._items.move_to_end(key)
+            gone = [outcome] if kept is not outcome else []
             while len(self._items) > self._size:
                 gone.append(self._items.popitem(last=False)[1])
         for old in gone:
             old.discard()
+        return kept
 
 
 @st.cache_resource(show_spinner=False)
@@ -177,8 +185,7 @@ def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> Revi
         st.session_state[CANCELLED] = run
         _show_cancelled(run, clip.label)
         return None
-    store.put(key, outcome)
-    return outcome
+    return store.put(key, outcome)
 
 
 def _cancel(run: ReviewRun) -> None:

@@ -164,15 +164,15 @@ def test_an_outcome_leaving_its_store_takes_its_files_with_it(private_tmp, tmp_p
     store.put("c", c)
     assert store.get("b") is None and b.folder.removed and not b.video.exists()
     assert a.video.exists() and c.video.exists()
-    again = stand_in_review(clips)
-    store.put("a", again)  # the same review made again replaces the old one's files
-    assert a.folder.removed and again.video.exists()
-    assert store.get("a") is again
-    store.put("a", again)  # putting the same outcome again keeps it
-    assert again.video.exists()
+    # The same review, finished by a second browser session meanwhile: the stored one is
+    # kept (it may be on screen) and the duplicate's files are deleted.
+    twin = stand_in_review(clips)
+    assert store.put("a", twin) is a
+    assert twin.folder.removed and a.video.exists() and store.get("a") is a
+    assert store.put("a", a) is a and a.video.exists()  # putting it again keeps it
     # A browser session that ends drops its store: its outcomes' files go with it.
-    folders = [again.folder.path, c.folder.path]
-    del store, a, b, c, again
+    folders = [a.folder.path, c.folder.path]
+    del store, a, b, c, twin
     gc.collect()
     assert not any(f.exists() for f in folders)
     assert list(private_tmp.iterdir()) == []
