@@ -57,6 +57,7 @@ from formcheck.history import (
 )
 from formcheck.picture import Picture, PictureMeter
 from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
+from formcheck.scratch import LIVE_PREFIX
 from formcheck.specs import Spec
 from formcheck.video import VideoWriter, join_videos
 
@@ -316,7 +317,7 @@ class LiveVideo:
         if self.stopped:
             return
         if self._writer is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="formcheck-live-"))
+            self.folder = Path(tempfile.mkdtemp(prefix=LIVE_PREFIX))
             width, height = self.size or (rgb.shape[1], rgb.shape[0])
             self._t0 = t
             self._writer = self._open(self.path, self.fps, width // 2 * 2, height // 2 * 2)

@@ -98,3 +98,41 @@ class PausedWriter(VideoWriter):
     def close(self) -> None:
         self.resume()
         super().close()
+
+
+class CyclingPoses:
+    """Stands in for the pose model: replays simulated heel slides, over and over.
+
+    A cheap, deterministic pose source for clips of any length: frame ``i``
+    of the clip gets pose ``i`` modulo the cycle, re-timed to the frame's own
+    time. Each cycle (``reps`` reps, from rest to rest, at ``fps``) is counted
+    by the engine, so a clip of ``n`` frames at ``fps`` holds
+    ``n // len(cycle) * reps`` full reps, plus those of the last, partial cycle.
+    Its memory is one cycle's poses, whatever the clip's length.
+    """
+
+    def __init__(self, fps: float, reps: int = 2, seed: int = 3) -> None:
+        from formcheck.simulate import simulate
+
+        sim = simulate("heel_slide", reps=reps, side="left", view="end_on", fps=fps, seed=seed)
+        self.cycle = sim.frames
+        self.calls = 0
+        self.closed = False
+
+    def process(self, rgb: np.ndarray, t: float) -> PoseFrame:
+        pose = self.cycle[self.calls % len(self.cycle)]
+        self.calls += 1
+        return PoseFrame(
+            t=t, width=pose.width, height=pose.height, image=pose.image, world=pose.world
+        )
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def long_clip(path: Path, minutes: float = 30.0, fps: float = 5.0) -> Path:
+    """A clip of ``minutes`` at ``fps`` and 160x120: long in time, cheap to make and decode.
+
+    Thirty minutes take about 5 s to encode and 0.6 MB on disk.
+    """
+    return write_clip(path, frames=round(minutes * 60 * fps), fps=fps, size=(160, 120))

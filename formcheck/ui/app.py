@@ -12,11 +12,12 @@ import streamlit as st
 
 def main() -> None:
     """Run one pass of the app (Streamlit calls ``app.py`` on every interaction)."""
-    from formcheck.ui import page_exercises, page_history, page_live, page_review
+    from formcheck.ui import common, page_exercises, page_history, page_live, page_review
 
     st.set_page_config(
         page_title="formcheck", page_icon=":material/accessibility_new:", layout="wide"
     )
+    common.sweep_temporary_files()  # what a killed app left: once per server, not per run
     pages = [
         st.Page(
             page_review.render,

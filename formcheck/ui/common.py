@@ -12,7 +12,9 @@ stream gets its own.
 
 from __future__ import annotations
 
+import logging
 import os
+import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -20,8 +22,11 @@ import streamlit as st
 from formcheck.errors import ModelError
 from formcheck.history import History, HistoryError, default_db_path
 from formcheck.pose import DEFAULT_MODEL, MODEL_NAMES, resolve_model
+from formcheck.scratch import sweep_stale
 from formcheck.specs import Spec
 from formcheck.ui.library import Library, SpecLibrary, personalised
+
+log = logging.getLogger(__name__)
 
 SAMPLES_ENV = "FORMCHECK_SAMPLES"
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
@@ -92,6 +97,19 @@ def pose_model(name: str) -> str:
     import mediapipe  # noqa: F401  # the first import takes about a second: pay it once
 
     return str(path)
+
+
+@st.cache_resource(show_spinner=False)
+def _swept(folder: str) -> int:
+    removed = sweep_stale(folder)
+    if removed:
+        log.info("removed %d temporary folders left by a stopped app in %s", len(removed), folder)
+    return len(removed)
+
+
+def sweep_temporary_files() -> None:
+    """Once per server: remove the temporary folders a killed app left (`sweep_stale`)."""
+    _swept(tempfile.gettempdir())
 
 
 def samples_dir() -> Path:

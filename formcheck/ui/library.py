@@ -15,13 +15,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from formcheck.engine import analyze
+from formcheck.engine import Engine
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
+from formcheck.pipeline import ProgressCallback
+from formcheck.review import Cancelled
 from formcheck.specs import Spec, default_spec_dir, load_spec, with_overrides
 
 log = logging.getLogger(__name__)
@@ -109,19 +111,57 @@ class Guess:
     reps: Mapping[str, int]
 
 
-def guess_exercise(frames: Iterable[PoseFrame], specs: Mapping[str, Spec]) -> Guess:
+def guess_exercise(
+    frames: Iterable[PoseFrame] | Callable[[], Iterable[PoseFrame]],
+    specs: Mapping[str, Spec],
+    *,
+    frame_count: int = 0,
+    progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Guess:
     """Run every judgeable spec over the frames; the one that counts the most reps wins.
 
     Partial reps count half. ``name`` is None when no exercise counts a rep.
+
+    Args:
+        frames: the frames, held in memory for the passes; or, for a long
+            clip, a callable that gives a fresh iterator of them for each
+            candidate (e.g. `formcheck.spool.read_spool`), so only one
+            frame and one engine's per-frame series are in memory at a time.
+        frame_count: how many frames there are (for ``progress``; worked
+            out when ``frames`` is not a callable).
+        progress: ``progress(done, total)`` after every frame of every
+            candidate's pass.
+        cancelled: polled every frame; when it returns True, raises
+            `formcheck.review.Cancelled`.
     """
-    frames = list(frames)
+    if callable(frames):
+        passes = frames
+    else:
+        held = list(frames)
+        frame_count = len(held)
+
+        def passes() -> Iterable[PoseFrame]:
+            return held
+
+    candidates = [n for n, s in specs.items() if s.judgeable and s.phase is not None]
+    total = frame_count * len(candidates)
     scores: dict[str, float] = {}
     reps: dict[str, int] = {}
-    for name, spec in specs.items():
-        if not spec.judgeable or spec.phase is None:
-            continue
+    done = 0
+    for name in candidates:
         try:
-            result = analyze(frames, spec, "auto")
+            engine = Engine(specs[name], "auto")
+            for frame in passes():
+                if cancelled is not None and cancelled():
+                    raise Cancelled("review cancelled; nothing was saved")
+                engine.update(frame)
+                done += 1
+                if progress is not None:
+                    progress(done, max(total, done))
+            result = engine.result()
+        except Cancelled:
+            raise
         except Exception:
             # The guess is a convenience beside the real analysis (which runs unguarded):
             # one candidate spec failing must not cost the user their review.

@@ -2,6 +2,16 @@
 
 On a fresh install this page opens first, already showing the analysis of
 the bundled sample: no webcam and no upload needed.
+
+A review runs inside the page's script run, with a progress bar (frame N of
+M, time taken, time left) and a *Cancel* button. A click on a widget while
+a script runs makes Streamlit (fast reruns, its default) stop that run at
+its next ``st.*`` call and start a new one at once, in another thread,
+which first runs the widget's callback. So *Cancel*'s callback sets the
+review's cancel flag (polled every frame: the review stops within a frame,
+even between two updates of the bar) and remembers that this review was
+cancelled, and the new run says so, after waiting for the old run to have
+removed its temporary files, instead of starting the same review again.
 """
 
 from __future__ import annotations
@@ -17,19 +27,37 @@ import streamlit as st
 
 from formcheck.errors import FormcheckError
 from formcheck.history import HistoryError
+from formcheck.review import Cancelled
 from formcheck.ui import charts, common
 from formcheck.ui.library import Library
-from formcheck.ui.reviewing import UPLOAD_TYPES, ClipInput, ReviewOutcome, review_key, run_review
+from formcheck.ui.progress import ProgressText
+from formcheck.ui.reviewing import (
+    UPLOAD_TYPES,
+    ClipInput,
+    ReviewOutcome,
+    ReviewRun,
+    review_key,
+    run_review,
+)
 
 SAMPLE = "A bundled sample"
 UPLOAD = "My own clip"
+#: The `ReviewRun` the user cancelled last in this browser session: it is not restarted.
+CANCELLED = "review.cancelled"
+#: How long the run started by *Cancel* waits for the cancelled review to clean up (s).
+STOP_WAIT = 30.0
 
 
 class OutcomeStore:
-    """A small, thread-safe LRU of finished reviews, shared by every browser session.
+    """A small, thread-safe LRU of finished reviews.
 
-    Only bundled samples go here (their results are the same for everyone),
-    so the first-run example is computed once per server.
+    One is shared by every browser session for the bundled samples (their
+    results are the same for everyone, so the first-run example is computed
+    once per server); each browser session has its own for its uploads. An
+    outcome that leaves the store (evicted, or a duplicate of one stored) has
+    its files deleted; the outcomes still in a store when it is dropped (a
+    browser session that ended) go with it, by garbage collection (Streamlit
+    has no hook for the end of a session).
     """
 
     def __init__(self, size: int = 8) -> None:
@@ -43,11 +71,22 @@ class OutcomeStore:
                 self._items.move_to_end(key)
             return self._items.get(key)
 
-    def put(self, key: str, outcome: ReviewOutcome) -> None:
+    def put(self, key: str, outcome: ReviewOutcome) -> ReviewOutcome:
+        """Keep ``outcome`` under ``key`` and return the outcome to show.
+
+        If another browser session stored the same review meanwhile (two
+        first visits at once), that one is kept, since it may be on screen,
+        and ``outcome``, identical to it, is discarded.
+        """
         with self._lock:
-            self._items[key] = outcome
+            kept = self._items.setdefault(key, outcome)
+            self._items.move_to_end(key)
+            gone = [outcome] if kept is not outcome else []
             while len(self._items) > self._size:
-                self._items.popitem(last=False)
+                gone.append(self._items.popitem(last=False)[1])
+        for old in gone:
+            old.discard()
+        return kept
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,26 +128,98 @@ def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> Revi
     outcome = store.get(key)
     if outcome is not None:
         return outcome
-    bar = st.progress(0.0, text=f"Analysing {clip.label}…")
+    stopped = st.session_state.get(CANCELLED)
+    if stopped is not None and stopped.key == key:
+        _show_cancelled(stopped, clip.label)  # never restarted on its own: the user said stop
+        return None
+    run = ReviewRun(key)
+    panel = st.empty()
+    with panel.container():
+        bar = st.progress(0.0, text=f"Analysing {clip.label}…")
+        st.button(
+            "Cancel",
+            key="review.cancel",
+            on_click=_cancel,
+            args=(run,),
+            help="Stop this review. Nothing is saved and its temporary files are deleted.",
+        )
+    analysing = ProgressText(f"Analysing {clip.label}")
+    checking: list[ProgressText] = []  # started when the frames are done
 
     def progress(done: int, total: int) -> None:
+        run.progress(done, total)
         if done % 5 and done != total:  # every 5th frame: keep the page's websocket quiet
             return
         share = min(done / total, 1.0) if total else 0.0
-        bar.progress(share, text=f"Analysing {clip.label}: frame {done} of {total or '?'}")
+        bar.progress(share, text=analysing(done, total))
+
+    def guessing(done: int, total: int) -> None:
+        if not checking:
+            checking.append(ProgressText("Checking which exercise the motion fits", unit=None))
+        if done % 50 and done != total:
+            return
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=checking[0](done, total))
 
     try:
         common.pose_model(model)
         outcome = run_review(
-            clip, spec, side=side, model=model, progress=progress, candidates=lib.specs
+            clip,
+            spec,
+            side=side,
+            model=model,
+            progress=progress,
+            candidates=lib.specs,
+            cancelled=run.is_cancelled,
+            checking=guessing,
         )
+    except Cancelled:
+        outcome = None
     except FormcheckError as exc:
-        bar.empty()
+        panel.empty()
         st.error(str(exc))
         return None
-    bar.empty()
-    store.put(key, outcome)
-    return outcome
+    finally:
+        run.finish()  # run_review has removed its temporary files, however it ended
+    panel.empty()
+    if outcome is None:
+        st.session_state[CANCELLED] = run
+        _show_cancelled(run, clip.label)
+        return None
+    return store.put(key, outcome)
+
+
+def _cancel(run: ReviewRun) -> None:
+    # Runs first in the script run the click starts, while the review's own run may
+    # still be on a frame: the flag stops that review at its next frame, and this run
+    # sees CANCELLED and says so instead of starting the same review again.
+    run.cancel()
+    st.session_state[CANCELLED] = run
+
+
+def _analyse_again() -> None:
+    st.session_state.pop(CANCELLED, None)
+
+
+def cancelled_message(label: str, done: int, total: int) -> str:
+    """What the page says after a review was cancelled at frame ``done`` of ``total``.
+
+    >>> cancelled_message("long.mp4", 1234, 9000)
+    'The review of long.mp4 was cancelled at frame 1,234 of 9,000. Nothing was kept.'
+    >>> cancelled_message("long.mp4", 9000, 9000).split(", while")[0]
+    'The review of long.mp4 was cancelled after its 9,000 frames'
+    """
+    if total and done >= total:
+        where = f"after its {total:,} frames, while checking which exercise the motion fits"
+    else:
+        where = f"at frame {done:,} of {total:,}" if total else f"at frame {done:,}"
+    return f"The review of {label} was cancelled {where}. Nothing was kept."
+
+
+def _show_cancelled(run: ReviewRun, label: str) -> None:
+    with st.spinner("Stopping the review…"):
+        run.wait(STOP_WAIT)  # at once, unless the cancelled run is still on its last frame
+    st.warning(cancelled_message(label, run.done, run.total))
+    st.button("Analyse again", key="review.again", on_click=_analyse_again, type="primary")
 
 
 def render() -> None:
@@ -170,6 +281,7 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
 
     video, table = st.columns([3, 2])
     with video:
+        # Streamlit serves media from memory: the file is read while the page shows it.
         st.video(outcome.video, format="video/mp4")
     with table:
         st.subheader("Reps")
@@ -271,23 +383,25 @@ def _downloads(outcome: ReviewOutcome) -> None:
         mime="text/csv",
         key="review.dl_csv",
     )
+    # The rest are made or read when clicked (a callable): a long clip's result, video
+    # and landmark file are large, and eager data would be held in memory on every run.
     cols[1].download_button(
         "Full result (JSON)",
-        json.dumps(outcome.result.to_dict(), indent=2),
+        lambda: json.dumps(outcome.result.to_dict(), indent=2),
         file_name=f"{stem}.result.json",
         mime="application/json",
         key="review.dl_json",
     )
     cols[2].download_button(
         "Annotated video (MP4)",
-        outcome.video,
+        outcome.video.read_bytes,
         file_name=f"{stem}.annotated.mp4",
         mime="video/mp4",
         key="review.dl_mp4",
     )
     cols[3].download_button(
         "Landmark file (JSONL)",
-        outcome.landmarks,
+        outcome.landmarks.read_bytes,
         file_name=f"{stem}.landmarks.jsonl",
         mime="application/jsonl",
         key="review.dl_landmarks",

@@ -66,15 +66,18 @@ def artifacts() -> Path:
 
 
 @contextlib.contextmanager
-def running_app(db: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+def running_app(
+    db: Path, log_path: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """``streamlit run app.py`` on a free localhost port with ``db`` as its history.
 
-    Yields the URL once the server answers, and the process (a test may kill it).
+    ``env`` adds to its environment (e.g. its own ``TMPDIR``). Yields the URL
+    once the server answers, and the process (a test may kill it).
     """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)")
     port = _free_port()
-    env = {**os.environ, "FORMCHECK_DB": str(db)}
+    env = {**os.environ, "FORMCHECK_DB": str(db), **(env or {})}
     env.pop("FORMCHECK_ICE_SERVERS", None)
     log = log_path.open("w")
     process = subprocess.Popen(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -79,7 +80,15 @@ def test_a_kept_video_is_named_from_the_session_never_from_the_upload(db, tmp_pa
         assert sum(1 for _ in reader) > 0 and not reader.truncated
     assert [p for p in tmp_path.rglob("*evil*")] == []
     assert not (db.videos_dir / "../../evil.mp4").exists()
-    assert list(private.iterdir()) == []  # the review's temporary files are gone
+    # While the page shows a review (the sample's first, then the upload's), its temporary
+    # folder holds only its outputs, under fixed names: the copy of the upload went once
+    # decoded. The history keeps a copy of its own.
+    folders = list(private.iterdir())
+    assert 1 <= len(folders) <= 2
+    for folder in folders:
+        assert sorted(p.name for p in folder.iterdir()) == ["annotated.mp4", "landmarks.jsonl"]
+        shutil.rmtree(folder)
+    assert video.exists()
 
 
 def test_a_video_that_cannot_be_kept_is_said_and_the_results_are_still_saved(db):
@@ -180,3 +189,53 @@ def test_editing_a_limit_on_exercises_changes_the_review(db):
     review.run()  # the same page, next interaction: the saved limit is in force
     assert not review.exception
     assert "heel_off_line" not in _flag_codes(review)
+
+
+def test_a_review_cancelled_part_way_says_so_keeps_nothing_and_is_not_restarted(
+    db, tmp_path, monkeypatch
+):
+    from formcheck.ui import page_review
+
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()  # the sample
+    private = tmp_path / "tmp"  # where the upload's review puts its temporary folder
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    real, calls = page_review.run_review, []
+
+    def clicked_at_frame_20(*args, progress, cancelled, **kwargs):
+        # A click on Cancel while the review runs: AppTest can't click mid-run, so the
+        # button's own callback is called from the progress hook, as Streamlit would
+        # call it in the run the click starts. `cancelled` is the page's hook: its run's.
+        calls.append(1)
+
+        def progress_then_click(done, total):
+            progress(done, total)
+            if done == 20 and len(calls) == 1:
+                page_review._cancel(cancelled.__self__)
+
+        return real(*args, progress=progress_then_click, cancelled=cancelled, **kwargs)
+
+    monkeypatch.setattr(page_review, "run_review", clicked_at_frame_20)
+    at.radio(key="review.source").set_value("My own clip").run()
+    at.file_uploader(key="review.upload").upload("bridge.mp4", BRIDGE.read_bytes()).run()
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == [
+        "The review of bridge.mp4 was cancelled at frame 20 of 91. Nothing was kept."
+    ]
+    buttons = [b.label for b in at.button]
+    assert "Analyse again" in buttons and "Cancel" not in buttons
+    assert not at.metric and not at.get("video")  # no results
+    assert list(private.iterdir()) == []  # the review's temporary files are gone
+    assert db.sessions() == []  # nothing went to the history
+
+    at.run()  # any later run of the page: the cancelled review is not started again
+    assert calls == [1]
+    assert at.warning[0].value.startswith("The review of bridge.mp4 was cancelled")
+
+    at.button(key="review.again").click().run()
+    assert not at.exception and calls == [1, 1]
+    assert next(m.label for m in at.metric) == "Reps"
+    assert "Cancel" not in [b.label for b in at.button]  # gone once the review is done
+    assert not [w for w in at.warning if "cancelled" in w.value]
+    (kept,) = private.iterdir()  # the finished review's outputs, as files, while shown
+    assert sorted(p.name for p in kept.iterdir()) == ["annotated.mp4", "landmarks.jsonl"]

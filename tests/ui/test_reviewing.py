@@ -12,12 +12,12 @@ from formcheck.engine import analyze
 from formcheck.errors import VideoError
 from formcheck.review import Cancelled
 from formcheck.simulate import simulate
-from formcheck.specs import find_spec
+from formcheck.specs import find_spec, load_specs
 from formcheck.ui import charts
 from formcheck.ui.library import SpecLibrary, guess_exercise, personalised
-from formcheck.ui.reviewing import ClipInput, NoPersonError, run_review
+from formcheck.ui.reviewing import ClipInput, NoPersonError, ReviewRun, run_review
 from formcheck.ui.rtc import RtcConfigError, rtc_configuration
-from tests.factories import write_clip
+from tests.factories import CyclingPoses, write_clip
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_videos" / "glute_bridge_side.mp4"
 
@@ -28,7 +28,7 @@ def private_tmp(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_an_upload_is_written_under_a_fixed_name_and_everything_is_removed(private_tmp):
+def test_an_upload_is_written_under_a_fixed_name_and_only_the_outputs_are_kept(private_tmp):
     seen = []
 
     def look():  # polled every frame: what is in the review's private folder right now?
@@ -42,8 +42,24 @@ def test_an_upload_is_written_under_a_fixed_name_and_everything_is_removed(priva
     assert "clip.mov" in seen
     assert set(seen) <= {"annotated.mp4", "clip.mov", "landmarks.jsonl"}
     assert outcome.clip == "my clip.MOV"
-    assert outcome.video[4:8] == b"ftyp" and outcome.landmarks.startswith(b'{"format"')
+    # The outputs stay, as files in the review's private folder, until the outcome goes;
+    # the copy of the upload is gone as soon as it is decoded.
+    (folder,) = private_tmp.iterdir()
+    assert folder == outcome.folder.path and folder.stat().st_mode & 0o777 == 0o700
+    assert sorted(p.name for p in folder.iterdir()) == ["annotated.mp4", "landmarks.jsonl"]
+    assert (outcome.video.parent, outcome.landmarks.parent) == (folder, folder)
+    assert outcome.video.read_bytes()[4:8] == b"ftyp"
+    assert outcome.landmarks.read_bytes().startswith(b'{"format"')
+    outcome.discard()
     assert list(private_tmp.iterdir()) == []
+    outcome.discard()  # twice is harmless
+
+
+def stand_in_review(folder: Path, frames: int = 60, **kwargs):
+    """A cheap review through `run_review`: a small clip, simulated poses for the model."""
+    clip = write_clip(folder / "slides.mp4", frames=frames, fps=5.0, size=(160, 120))
+    upload = ClipInput.from_upload("slides.mp4", clip.read_bytes())
+    return run_review(upload, find_spec("heel_slide"), estimator=CyclingPoses(fps=5.0), **kwargs)
 
 
 def _blank_clip(folder: Path) -> bytes:
@@ -79,6 +95,110 @@ def test_a_failed_review_leaves_nothing_behind_and_names_the_upload(
 def test_the_same_bytes_have_the_same_key_whatever_their_name():
     data = b"same bytes"
     assert ClipInput.from_upload("a.mp4", data).key == ClipInput.from_upload("b.mov", data).key
+
+
+def test_a_review_cancelled_while_guessing_the_exercise_leaves_nothing_behind(
+    private_tmp, tmp_path_factory
+):
+    polls, checked = iter(range(10_000)), []
+    with pytest.raises(Cancelled, match=r"^review cancelled"):
+        stand_in_review(
+            tmp_path_factory.mktemp("clips"),
+            candidates=load_specs(),
+            cancelled=lambda: next(polls) >= 60 + 100,  # the 60 frames, then into the guess
+            checking=lambda done, total: checked.append((done, total)),
+        )
+    assert checked[-1][0] == 100 and checked[-1][1] == 60 * len(_guessable(load_specs()))
+    assert list(private_tmp.iterdir()) == []
+
+
+def _guessable(specs):
+    return [n for n, s in specs.items() if s.judgeable and s.phase is not None]
+
+
+def test_the_guess_reports_its_progress_over_every_candidate_and_frame(
+    private_tmp, tmp_path_factory
+):
+    checked = []
+    outcome = stand_in_review(
+        tmp_path_factory.mktemp("clips"),
+        candidates=load_specs(),
+        checking=lambda done, total: checked.append((done, total)),
+    )
+    total = 60 * len(_guessable(load_specs()))
+    assert [done for done, _ in checked] == list(range(1, total + 1))
+    assert {t for _, t in checked} == {total}
+    assert outcome.guess.reps["heel_slide"] == outcome.result.reps == 2
+    assert sorted(p.name for p in outcome.folder.path.iterdir()) == [
+        "annotated.mp4",
+        "landmarks.jsonl",
+    ]  # the spool is gone
+    outcome.discard()
+
+
+def test_the_guess_reads_a_callable_once_per_candidate_and_matches_a_list():
+    specs = load_specs()
+    sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=5)
+    passes = []
+
+    def frames():
+        passes.append(1)
+        return iter(sim.frames)
+
+    streamed = guess_exercise(frames, specs, frame_count=len(sim.frames))
+    assert streamed == guess_exercise(sim.frames, specs)
+    assert len(passes) == len(_guessable(specs))
+
+
+def test_an_outcome_leaving_its_store_takes_its_files_with_it(private_tmp, tmp_path_factory):
+    import gc
+
+    from formcheck.ui.page_review import OutcomeStore
+
+    clips = tmp_path_factory.mktemp("clips")
+    store = OutcomeStore(size=2)
+    a, b, c = (stand_in_review(clips) for _ in range(3))
+    store.put("a", a)
+    store.put("b", b)
+    assert store.get("a") is a  # now the most recent: b is evicted first
+    store.put("c", c)
+    assert store.get("b") is None and b.folder.removed and not b.video.exists()
+    assert a.video.exists() and c.video.exists()
+    # The same review, finished by a second browser session meanwhile: the stored one is
+    # kept (it may be on screen) and the duplicate's files are deleted.
+    twin = stand_in_review(clips)
+    assert store.put("a", twin) is a
+    assert twin.folder.removed and a.video.exists() and store.get("a") is a
+    assert store.put("a", a) is a and a.video.exists()  # putting it again keeps it
+    # A browser session that ends drops its store: its outcomes' files go with it.
+    folders = [a.folder.path, c.folder.path]
+    del store, a, b, c, twin
+    gc.collect()
+    assert not any(f.exists() for f in folders)
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_a_review_run_is_cancelled_from_another_thread_and_waited_for():
+    import threading
+
+    run = ReviewRun("key")
+    assert not run.is_cancelled() and not run.wait(0.01)
+    stopped = []
+
+    def review():  # polls the hook per frame, as run_review does, then cleans up
+        for frame in range(1, 1_000_000):
+            run.progress(frame, 1_000_000)
+            if run.is_cancelled():
+                stopped.append(frame)
+                break
+        run.finish()
+
+    worker = threading.Thread(target=review)
+    worker.start()
+    run.cancel()
+    assert run.wait(30)
+    worker.join()
+    assert run.is_cancelled() and stopped == [run.done] and run.total == 1_000_000
 
 
 @pytest.fixture(scope="module")
