@@ -110,6 +110,22 @@ class Guess:
     name: str | None
     reps: Mapping[str, int]
 
+    def instead_of(self, chosen: str) -> str | None:
+        """The exercise to suggest instead of ``chosen``: only one that counted more reps.
+
+        A tie keeps the user's choice (simulated heel slides count the same as
+        adductor squeezes, and the first by name must not win).
+
+        >>> Guess("adductor_squeeze", {"adductor_squeeze": 3, "heel_slide": 3}).instead_of(
+        ...     "heel_slide") is None
+        True
+        >>> Guess("clamshell", {"clamshell": 5, "heel_slide": 1}).instead_of("heel_slide")
+        'clamshell'
+        """
+        if self.name is None or self.name == chosen:
+            return None
+        return self.name if self.reps[self.name] > self.reps.get(chosen, 0) else None
+
 
 def guess_exercise(
     frames: Iterable[PoseFrame] | Callable[[], Iterable[PoseFrame]],

@@ -322,9 +322,10 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
 
 def _guess_hint(outcome: ReviewOutcome, lib: Library) -> None:
     guess = outcome.guess
-    if guess is None or guess.name is None or guess.name == outcome.spec.name:
+    better = guess.instead_of(outcome.spec.name) if guess is not None else None
+    if better is None:
         return
-    other = lib.specs.get(guess.name)
+    other = lib.specs.get(better)
     if other is None:
         return
     theirs, ours = guess.reps[guess.name], guess.reps.get(outcome.spec.name, 0)

@@ -70,6 +70,8 @@ def panel(
     if not playing:
         live.close()  # what Stop does (WebcamProcessor.on_ended)
     show_status(live, playing, spec, "auto", speak, now=time.monotonic() + stalled_for)
+    if video is not None and playing:
+        video.discard()  # the page is drawn; don't leave the recording behind in the temp folder
 
 
 def run(db, **kwargs):
