@@ -49,6 +49,39 @@ def hip_centre(landmarks: np.ndarray) -> tuple[float, float]:
     return (float(a[0] + b[0]) * 0.5, float(a[1] + b[1]) * 0.5)
 
 
+#: Two poses whose hip centres are closer than this share of the larger one's size
+#: (its landmarks' box diagonal) are one person found twice. MediaPipe's multi-pose
+#: search does that: on a single person filmed end-on it returned two poses 0.02 of
+#: the frame apart; two people lying side by side are half a body or more apart.
+SAME_PERSON = 0.25
+
+
+def size(landmarks: np.ndarray) -> float:
+    """The diagonal of the box around a pose's landmarks, in shares of the frame."""
+    xy = landmarks[:, :2]
+    span = xy.max(axis=0) - xy.min(axis=0)
+    return float(math.hypot(span[0], span[1]))
+
+
+def count_people(poses: list[np.ndarray]) -> int:
+    """How many different people ``poses`` show (duplicates of one person count once).
+
+    >>> import numpy as np
+    >>> def person(x, y):
+    ...     p = np.zeros((33, 4)); p[:, :2] = (x, y); p[0, :2] = (x - 0.2, y - 0.2)
+    ...     p[23, :2] = (x - 0.05, y); p[24, :2] = (x + 0.05, y); return p
+    >>> count_people([person(0.5, 0.40), person(0.5, 0.42)]), count_people(
+    ...     [person(0.5, 0.25), person(0.5, 0.75)])
+    (1, 2)
+    """
+    kept: list[tuple[tuple[float, float], float]] = []
+    for pose in poses:
+        centre, extent = hip_centre(pose), size(pose)
+        if all(math.dist(centre, c) > SAME_PERSON * max(extent, e) for c, e in kept):
+            kept.append((centre, extent))
+    return len(kept)
+
+
 class Follower:
     """Picks the followed person's pose among those found in each frame.
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from formcheck.errors import ModelError
 from formcheck.frame import PoseFrame
-from formcheck.people import Follower
+from formcheck.people import Follower, count_people
 
 MODEL_NAMES = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -267,7 +267,8 @@ class PoseEstimator:
                 self._counter.close()
             self._counter = self._create("image", looked_for)
             self._counter_size = looked_for
-        found = len(self._counter.detect(image).pose_landmarks)
+        poses = [self._landmarks(points) for points in self._counter.detect(image).pose_landmarks]
+        found = count_people(poses)
         if found > self.people:
             self.people = found
             if found >= 2:
