@@ -174,10 +174,12 @@ class PoseEstimator:
         self.follower = Follower()
         self.people = 0  # the most people seen at once (0 until first counted)
         self.crowd_since: float | None = None  # when a second person was first seen
-        self._counter = None  # IMAGE mode: made on the first count
+        self._counter = None  # IMAGE mode, looking for one more person than were seen
         self._counter_size = 0
         self._crowd = None  # VIDEO mode, as many poses as people: made once a crowd is seen
         self._landmarker = self._create("video", 1)
+        if people_every is not None:  # loaded now, with the model, not on the first frame
+            self._counter, self._counter_size = self._create("image", 2), 2
 
     def _create(self, mode: str, poses: int):
         # Imported here, not at module import: importing MediaPipe costs

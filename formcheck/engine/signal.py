@@ -161,21 +161,25 @@ class LandmarkConditioner:
         self._jumping = False  # some landmark's jump is being confirmed
         self._has_world = False
         self._size: tuple[tuple[int, int] | None, np.ndarray | None] = (None, None)
+        raw = np.empty((COUNT, 5))
+        self._buffer = (raw, raw[:, :2], raw[:, 2:])
 
     def _raw(self, frame: PoseFrame) -> tuple[np.ndarray, np.ndarray, bool]:
         """This frame's ``(33, 5)`` pixels and world, which landmarks are usable, and
         whether every number is finite (then no NaN can leak through arithmetic)."""
         img = frame.image
-        raw = np.empty((COUNT, 5))
+        # One buffer for every frame (nothing keeps it: `update` only reads it), with
+        # its two halves' views made once: each numpy call here costs as much as the maths.
+        raw, raw_px, raw_world = self._buffer
         size = (frame.width, frame.height)
         if self._size[0] != size:  # an array made once: a tuple is converted every call
             self._size = (size, np.array(size, dtype=float))
-        np.multiply(img[:, :2], self._size[1], out=raw[:, :2])
+        np.multiply(img[:, :2], self._size[1], out=raw_px)
         if frame.world is not None:
-            np.copyto(raw[:, 2:], frame.world)
+            np.copyto(raw_world, frame.world)
             self._has_world = True
         else:
-            raw[:, 2:] = 0.0 if self._x is None else self._x[:, 2:]
+            raw_world[:] = 0.0 if self._x is None else self._x[:, 2:]
         ok = img[:, 3] >= self.visibility
         # One sum tells whether anything is NaN or infinite; only then look row by row.
         finite = math.isfinite(np.add.reduce(raw, axis=None))
