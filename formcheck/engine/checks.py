@@ -18,7 +18,7 @@ import numpy as np
 
 from formcheck.engine.geometry import body_axes, coords, dot, fill_side, minus, pair, point
 from formcheck.engine.metrics import Metric, compile_metric
-from formcheck.engine.signal import Pose
+from formcheck.engine.signal import Pose, seen_mask
 from formcheck.engine.view import Calibration
 from formcheck.specs.model import CheckSpec, Spec
 
@@ -30,7 +30,7 @@ class Check:
 
     def __init__(self, spec: CheckSpec, side: str, limit: float) -> None:
         self.spec, self.side, self.limit = spec, side, limit
-        self.mask = 0  # landmarks that must be seen (bit i = landmark i); metrics gate themselves
+        self.mask = 0  # landmarks that must be seen (`seen_mask`); metrics gate themselves
         self.peak = math.nan
         self.current = math.nan
 
@@ -79,7 +79,7 @@ class PathStraightness(Check):
         self.along_body = spec.arg("along") == "body_axis"
         self.frame_pairs = tuple(pair(r, side) for r in ("left_hip", "right_hip", "mid_shoulder"))
         needs = {*self.point, *(self.mirror or ()), *(i for ij in self.frame_pairs for i in ij)}
-        self.mask = sum(1 << i for i in needs)
+        self.mask = seen_mask(needs)
         self.scale = 1.0
         self.reach = 0.0
         self.start_px = np.zeros(2)

@@ -28,7 +28,7 @@ from formcheck.engine.geometry import (
     point,
     rotation_2d,
 )
-from formcheck.engine.signal import Pose
+from formcheck.engine.signal import Pose, seen_mask
 from formcheck.engine.view import Calibration
 from formcheck.specs.kinds import BODY_LENGTHS
 from formcheck.specs.model import MetricSpec
@@ -59,7 +59,7 @@ class Metric:
         self.value = value
         self.mids = mids
         self._memo: tuple[Pose | None, float] = (None, math.nan)
-        self.mask = sum(1 << i for i in needs)
+        self.mask = seen_mask(needs)
         mid = {i for pair in mids for i in pair}
         self.plain = np.array(sorted(needs - mid), dtype=np.int64)
 

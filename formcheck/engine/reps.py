@@ -79,6 +79,9 @@ class RepTracker:
         self.ref: Pose | None = None
         self.ref_value = math.inf if phase.direction == "increase" else -math.inf
         self.settle_band = 0.1 * abs(phase.enter - phase.exit)
+        # The direction's sign, and exit in its terms: read on every frame.
+        self._sign = 1.0 if phase.direction == "increase" else -1.0
+        self._exit = self._sign * phase.exit
         self._recent: deque[Pose] = deque(maxlen=10)
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
@@ -113,9 +116,8 @@ class RepTracker:
         if value != value:  # not seen: no transition, but a rep in progress becomes uncertain
             self.gap = self.gap or self.in_rep
             return events, None
-        ph = self.phase
-        s = 1.0 if ph.direction == "increase" else -1.0
-        at_rest = s * value <= s * ph.exit
+        ph, s = self.phase, self._sign
+        at_rest = s * value <= self._exit
         if self.state == "rest":
             if at_rest or not self._recent:
                 self._rest(pose, value, s)

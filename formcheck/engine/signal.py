@@ -105,17 +105,28 @@ class Conditioning:
     max_gap: float = 0.25
 
 
+def seen_mask(indices) -> int:
+    """The `Pose.bits` pattern of landmarks ``indices`` all seen: test with
+    ``pose.bits & mask == mask``.
+
+    >>> seen_mask([0, 1]) == Pose(0.0, np.zeros((33, 2)), None, np.arange(33) < 2).bits
+    True
+    """
+    return sum(1 << (8 * int(i)) for i in indices)
+
+
 @dataclass(frozen=True, slots=True, eq=False)  # eq: arrays don't compare as one truth value
 class Pose:
     """A conditioned pose: pixels ``(33, 2)``, world ``(33, 3)`` or None, and whether seen.
 
-    ``bits`` is ``seen`` as an int bit mask (bit i = landmark i), for cheap
-    per-metric tests; it is computed here, once, because every metric and
-    check reads it on every frame.
+    ``bits`` is ``seen`` as one int, a byte per landmark (byte i is 1 when
+    landmark i is seen), for cheap per-metric tests against a `seen_mask`. It
+    is computed here, once, because every metric and check reads it on every
+    frame, and from the bool array's own bytes: packing them into bits cost
+    more than everything else the pose does.
 
-    >>> import numpy as np
-    >>> Pose(0.0, np.zeros((33, 2)), None, np.arange(33) < 2).bits
-    3
+    >>> Pose(0.0, np.zeros((33, 2)), None, np.arange(33) < 2).bits == 1 + (1 << 8)
+    True
     """
 
     t: float
@@ -125,8 +136,11 @@ class Pose:
     bits: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        packed = np.packbits(self.seen, bitorder="little").tobytes()
-        object.__setattr__(self, "bits", int.from_bytes(packed, "little"))
+        seen = self.seen
+        if seen.dtype != np.bool_ or not seen.flags.c_contiguous:
+            seen = np.ascontiguousarray(seen, dtype=np.bool_)
+            object.__setattr__(self, "seen", seen)
+        object.__setattr__(self, "bits", int.from_bytes(seen.tobytes(), "little"))
 
 
 class LandmarkConditioner:
