@@ -139,7 +139,7 @@ INTERRUPTED_AFTER_SECONDS = 4 * HEARTBEAT_SECONDS
 
 
 class HistoryError(FormcheckError):
-    """The history database can't be opened or is from a newer formcheck."""
+    """The history database can't be opened, is from a newer formcheck, or stayed locked."""
 
 
 def default_db_path() -> Path:
@@ -266,7 +266,9 @@ class History:
     """The history database at ``path`` (default: `default_db_path`), migrated on open.
 
     Raises `HistoryError` when the file can't be opened as a database or was
-    written by a newer formcheck (its schema version is above ours).
+    written by a newer formcheck (its schema version is above ours). Any
+    method raises it, saying "busy", when another program keeps the file
+    locked for longer than `BUSY_TIMEOUT`; nothing is then half written.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -291,6 +293,15 @@ class History:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.row_factory = sqlite3.Row
             yield conn
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            # Not a damaged file: another program (a database browser, a backup) has
+            # held a lock for longer than we wait. Say so, so the user can retry.
+            raise HistoryError(
+                f"{self.path}: busy: another program has kept the history locked for "
+                f"more than {BUSY_TIMEOUT:g} s; close it or wait, then try again"
+            ) from None
         finally:
             conn.close()
 
@@ -863,6 +874,12 @@ class History:
             )
 
 
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether ``exc`` is SQLite giving up on a lock another connection holds."""
+    name = getattr(exc, "sqlite_errorname", "")
+    return name in ("SQLITE_BUSY", "SQLITE_LOCKED") or "locked" in str(exc)
+
+
 def _enable_wal(conn: sqlite3.Connection) -> None:
     """Put the file in WAL mode (persistent: a no-op once set).
 
@@ -877,7 +894,7 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
+            if not _is_busy(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
 

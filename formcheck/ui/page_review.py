@@ -434,9 +434,14 @@ def _save(outcome: ReviewOutcome) -> None:
         "side": outcome.side,
         "limits": {c.code: c.limit for c in outcome.spec.checks},
     }
-    session = store.save_result(
-        outcome.result.to_dict(), source="clip", settings=settings, clip_name=outcome.clip
-    )
+    try:
+        session = store.save_result(
+            outcome.result.to_dict(), source="clip", settings=settings, clip_name=outcome.clip
+        )
+    except HistoryError as exc:
+        # Nothing was written; the review stays on the page, and the button with it.
+        st.error(f"Not saved: {exc}")
+        return
     message = f"Saved to the history (session {session}): the results only, no video."
     if keep_video:
         try:

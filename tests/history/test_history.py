@@ -112,6 +112,45 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path):
         History(path)
 
 
+@pytest.fixture
+def short_wait(monkeypatch):
+    """Locks are waited for 0.2 s instead of 10, so a held lock fails fast."""
+    import formcheck.history
+
+    monkeypatch.setattr(formcheck.history, "BUSY_TIMEOUT", 0.2)
+
+
+def test_a_database_another_program_keeps_locked_is_busy_not_damaged(tmp_path, short_wait):
+    # A rollback-journal file (as another tool may create it) held in an exclusive
+    # write: it can't even be read. It used to be called "not a formcheck history".
+    path = tmp_path / "held.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE theirs (x)")
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("INSERT INTO theirs VALUES (1)")
+    try:
+        with pytest.raises(HistoryError, match=r"held\.sqlite3: busy: another program") as err:
+            History(path)
+        assert "not a formcheck history" not in str(err.value)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert History(path).sessions() == []  # once it lets go, the same file opens
+
+
+def test_a_write_that_waits_too_long_for_a_lock_is_busy_and_saves_nothing(history, short_wait):
+    other = sqlite3.connect(history.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program writing, and not finishing
+    try:
+        with pytest.raises(HistoryError, match="busy: another program has kept the history"):
+            history.save_result(result(), source="clip")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert history.sessions() == []
+    assert history.save_result(result(), source="clip") >= 1  # and works once free
+
+
 def test_the_database_lives_where_formcheck_db_points(tmp_path, monkeypatch):
     monkeypatch.setenv(DB_ENV, str(tmp_path / "elsewhere.sqlite3"))
     assert default_db_path() == tmp_path / "elsewhere.sqlite3"

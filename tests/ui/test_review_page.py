@@ -56,6 +56,33 @@ def test_saving_a_review_puts_it_in_the_history_without_video_by_default(db):
     assert any(s.value.endswith("the results only, no video.") for s in at.success)
 
 
+def test_a_save_that_finds_the_history_locked_says_so_and_can_be_tried_again(db, monkeypatch):
+    import sqlite3
+
+    import formcheck.history
+
+    monkeypatch.setattr(formcheck.history, "BUSY_TIMEOUT", 0.2)
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program writing, and not finishing
+    try:
+        at.button(key="review.save").click().run()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"Not saved: {db.path}: busy: another program has kept the history locked for "
+        "more than 0.2 s; close it or wait, then try again"
+    ]
+    assert db.sessions() == []
+    at.button(key="review.save").click().run()  # still offered: once free, it saves
+    assert not at.exception and not at.error
+    (session,) = db.sessions()
+    saved = f"Saved to the history (session {session.id})"
+    assert any(s.value.startswith(saved) for s in at.success)
+
+
 def test_a_kept_video_is_named_from_the_session_never_from_the_upload(db, tmp_path, monkeypatch):
     private = tmp_path / "tmp"  # where the review's temporary folder goes
     private.mkdir()
