@@ -69,6 +69,9 @@ PAGE_EVENTS = (RepCompleted, FlagRaised, ChecksDisabled)
 #: (long enough for a reload, a reconnected camera or a short rest; a set after a
 #: longer break is a new session).
 CONTINUE_MINUTES = 15
+#: Seconds between tries to save reps the history refused (each try can wait
+#: the history's `BUSY_TIMEOUT` for a lock, holding up the frame it runs on).
+RETRY_SECONDS = 15.0
 
 Draw = Callable[[np.ndarray, PoseFrame, Snapshot, Spec], np.ndarray]
 
@@ -123,8 +126,10 @@ class RepRecorder:
     `continuable`) the first rep reopens that session instead: the new reps
     are numbered after its saved ones, and their times count from the
     session's first camera start (after its last saved rep at the least).
-    If that session was deleted meanwhile, a new one is opened. Call
-    `finish` when the stream ends.
+    If that session was deleted meanwhile, a new one is opened. A rep that
+    can't be saved (the history locked by another program, say) is kept, in
+    order, and tried again with the next rep, every `RETRY_SECONDS` and at
+    `finish`. Call `finish` when the stream ends.
     """
 
     def __init__(
@@ -150,6 +155,9 @@ class RepRecorder:
         self._pending_flags: dict[tuple[int, str], list[dict[str, Any]]] = {}
         self._view: str | None = None
         self._written_at: float | None = None  # time.monotonic() of the last write
+        #: Completed reps not yet in the history, oldest first.
+        self._unsaved: list[tuple[RepCompleted, Snapshot]] = []
+        self._tried_at = 0.0  # time.monotonic() of the last try to save them
 
     @property
     def target(self) -> int | None:
@@ -157,6 +165,11 @@ class RepRecorder:
         if self.session_id is not None:
             return self.session_id
         return self.continues.id if self.continues else None
+
+    @property
+    def unsaved(self) -> int:
+        """Completed reps waiting to be saved (the history could not be written)."""
+        return len(self._unsaved)
 
     @property
     def session_reps(self) -> int:
@@ -169,16 +182,36 @@ class RepRecorder:
             if isinstance(event, FlagRaised):
                 flag = {k: v for k, v in event.as_dict().items() if k != "kind"}
                 self._pending_flags.setdefault((event.rep, event.side), []).append(flag)
-        for event in events:
-            if isinstance(event, RepCompleted):
-                self._save(event, snapshot)
+        self._unsaved += [(e, snapshot) for e in events if isinstance(e, RepCompleted)]
+        self.flush()
+
+    def flush(self) -> None:
+        """Save the reps still waiting, oldest first; raises if the history can't take them.
+
+        Each rep leaves the queue only once it is in the history, so a failure
+        part way keeps the rest (and that rep's flags) for the next try.
+        """
+        self._tried_at = time.monotonic()
+        while self._unsaved:
+            event, snapshot = self._unsaved[0]
+            self._save(event)
+            del self._unsaved[0]
+            if snapshot.view and snapshot.view != self._view:
+                self._view = snapshot.view
+                self.history.update_session(self.session_id, view=snapshot.view)
 
     def keep_alive(self, now: float) -> None:
         """Refresh the session's ``updated_at`` if nothing was written for a heartbeat.
 
         ``now`` is ``time.monotonic()``. Called on every frame: a session whose
         app dies stops beating and shows as interrupted (`SessionRow.state`).
+        Reps left unsaved by a failure are tried again every `RETRY_SECONDS`.
         """
+        if self._unsaved:
+            # Not every frame: with the history locked, each try waits for the lock.
+            if now - self._tried_at >= RETRY_SECONDS:
+                self.flush()
+            return
         if self.session_id is None or self._written_at is None:
             return
         if now - self._written_at >= HEARTBEAT_SECONDS:
@@ -214,14 +247,15 @@ class RepRecorder:
             started_at=stamp(datetime.fromtimestamp(run_started, UTC)),
         )
 
-    def _save(self, event: RepCompleted, snapshot: Snapshot) -> None:
+    def _save(self, event: RepCompleted) -> None:
         if self.session_id is None:
             self._open(event)
         session_id = self.session_id
         shift = self._offset
+        key = (event.rep, event.side)
         flags = [
             {**f, "t": f["t"] + shift if f.get("t") is not None else None}
-            for f in self._pending_flags.pop((event.rep, event.side), [])
+            for f in self._pending_flags.get(key, [])
         ]
         row = {
             "rep": event.rep,
@@ -235,15 +269,17 @@ class RepRecorder:
             "flags": list(dict.fromkeys(f["code"] for f in flags)),
         }
         # The engine completes each rep once; the history gives it the session's number.
-        self.numbers[(event.rep, event.side)] = self.history.append_rep(session_id, row, flags)
+        self.numbers[key] = self.history.append_rep(session_id, row, flags)
+        self._pending_flags.pop(key, None)  # only now: a failed save keeps them for the retry
         self.saved += 1
         self._written_at = time.monotonic()
-        if snapshot.view and snapshot.view != self._view:
-            self._view = snapshot.view
-            self.history.update_session(session_id, view=snapshot.view)
 
     def finish(self, result: Mapping[str, Any] | None = None) -> None:
-        """Mark the session finished (keeping the full result if given); safe to call twice."""
+        """Save any reps still waiting, then mark the session finished; safe to call twice.
+
+        ``result`` (the engine's full result) is kept with the session.
+        """
+        self.flush()
         if self.session_id is not None:
             self.history.finish_session(self.session_id, result, run=self.run)
 
@@ -441,6 +477,7 @@ class LiveProcessor:
         self._frames = self._with_pose = 0
         self._last_t = -1.0
         self._error: str | None = None
+        self._save_error: str | None = None  # cleared once every rep is saved
         self._closed = False
 
     def process(self, rgb: np.ndarray, t: float) -> np.ndarray:
@@ -486,7 +523,7 @@ class LiveProcessor:
             last_rep_number=(
                 recorder.numbers.get((last.rep, last.side)) if recorder and last else None
             ),
-            error=self._error,
+            error=" ".join(e for e in (self._error, self._save_error) if e) or None,
             picture=self._picture_now,
             people=people,
             followed=self._estimator.following() if people > 1 else "",
@@ -517,9 +554,17 @@ class LiveProcessor:
             self.recorder.keep_alive(now)
         except Exception as exc:
             # The video must go on even if the disk is full or the DB locked:
-            # say so on the page, and keep counting.
+            # say so on the page, and keep counting (and the reps, to try again).
             log.exception("live: saving a rep to the history failed")
-            self._error = f"couldn't save to the history ({exc}); reps are still counted"
+            waiting = self.recorder.unsaved
+            self._save_error = f"couldn't save to the history ({exc}); reps are still counted" + (
+                f", and the {waiting} not yet saved will be saved once it can be written"
+                if waiting
+                else ""
+            )
+        else:
+            if not self.recorder.unsaved:
+                self._save_error = None
 
     def _record(self, shown: np.ndarray, t: float) -> None:
         if self.video is None or self.video.stopped:
@@ -563,8 +608,10 @@ class LiveProcessor:
         if self.recorder is not None:
             try:
                 self.recorder.finish(self.engine.result().to_dict())
-            except Exception:
+            except Exception as exc:
                 log.exception("live: finishing the history session failed")
+                if waiting := self.recorder.unsaved:
+                    self.report_error(f"couldn't save the last {waiting} reps ({exc})")
         if self.video is not None and self.recorder is not None:
             session_id = self.recorder.session_id
             try:

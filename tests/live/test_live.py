@@ -162,6 +162,99 @@ def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     live.close()  # finishing fails too, quietly: the stream is over anyway
 
 
+@pytest.fixture
+def short_wait(monkeypatch):
+    """The history waits 0.2 s for a lock instead of 10, so a held lock fails fast."""
+    import formcheck.history
+
+    monkeypatch.setattr(formcheck.history, "BUSY_TIMEOUT", 0.2)
+
+
+class HeldLock:
+    """Another program writing to the history and not finishing, until `release`."""
+
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self):
+        if self.conn is not None:
+            self.conn.execute("ROLLBACK")
+            self.conn.close()
+            self.conn = None
+
+
+def test_reps_the_locked_history_refused_are_saved_in_order_once_it_is_free(
+    spec, history, short_wait
+):
+    sim = simulate(
+        "heel_slide", reps=3, side="left", view="end_on", seed=3, veer_cm=8.0, veer_reps=(1,)
+    )
+    live = LiveProcessor(
+        spec, "auto", recorder=RepRecorder(history, spec, "auto"), estimator=ReplayPoses(sim.frames)
+    )
+    lock = HeldLock(history.path)
+    errors = []
+    try:
+        for frame in sim.frames:
+            live.process(blank(frame), frame.t)
+            done = [e for e in live.drain_events() if isinstance(e, RepCompleted)]
+            if done:
+                errors.append(live.status().error)
+                if done[0].rep == 2:
+                    lock.release()  # before rep 3: it saves all three
+    finally:
+        lock.release()
+    assert "2 not yet saved will be saved once it can be written" in errors[1]
+    assert "busy" in errors[1]
+    assert errors[2] is None and live.status().error is None  # all saved: the warning goes
+    session_id = live.status().session_id
+    assert [(r.rep, r.status) for r in history.reps(session_id)] == [(i, "full") for i in (1, 2, 3)]
+    assert {f.rep for f in history.flags(session_id) if f.code == "heel_off_line"} == {1}
+    live.close()
+    assert history.session(session_id).status == "finished"
+
+
+def test_reps_waiting_are_tried_again_on_a_timer_when_no_rep_follows(spec, history, short_wait, monkeypatch):
+    import formcheck.live
+
+    sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=4, lead_out=2.0)
+    recorder = RepRecorder(history, spec, "auto")
+    live = LiveProcessor(spec, "auto", recorder=recorder, estimator=ReplayPoses(sim.frames))
+    lock = HeldLock(history.path)
+    waiting = None
+    try:
+        for frame in sim.frames:
+            live.process(blank(frame), frame.t)
+            if any(isinstance(e, RepCompleted) and e.rep == 2 for e in live.drain_events()):
+                waiting = recorder.unsaved
+                lock.release()  # no rep follows: the timed retry saves them
+                monkeypatch.setattr(formcheck.live, "RETRY_SECONDS", 0.0)  # on the next frame
+    finally:
+        lock.release()
+    assert waiting == 2
+    assert recorder.unsaved == 0 and live.status().error is None
+    assert history.session(live.status().session_id).reps == 2  # before the stream ends
+    live.close()
+
+
+def test_reps_still_waiting_when_the_stream_ends_are_saved_then(spec, history, short_wait):
+    sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=4)
+    recorder = RepRecorder(history, spec, "auto")
+    live = LiveProcessor(spec, "auto", recorder=recorder, estimator=ReplayPoses(sim.frames))
+    lock = HeldLock(history.path)
+    try:
+        for frame in sim.frames:
+            live.process(blank(frame), frame.t)
+    finally:
+        lock.release()
+    assert live.status().snapshot.reps == 2 and recorder.unsaved == 2
+    assert history.sessions() == []
+    live.close()
+    (session,) = history.sessions()
+    assert (session.reps, session.status) == (2, "finished")
+
+
 def recorded(
     spec, history, frames, video, size=lambda i: (120, 160), fill=0, recorder=None, **options
 ):
