@@ -110,6 +110,12 @@ def test_history_deletes_a_session_only_when_confirmed(db):
     assert not at.exception
     assert [s.id for s in db.sessions()] == [keep]
     assert at.dataframe[0].value["session"].tolist() == [keep]
+    # The next session takes the freed id: its delete must be confirmed afresh.
+    assert db.save_result(result(1), source="clip") == gone
+    at.run()
+    at.selectbox(key="history.session").set_value(gone).run()
+    assert at.checkbox(key=f"history.confirm.{gone}").value is False
+    assert at.button(key="history.delete").disabled
 
 
 def test_history_shows_a_kept_video_offers_it_and_deletes_it_with_the_session(db, tmp_path):
