@@ -222,6 +222,7 @@ def _displacement(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
     image = spec.arg("space") == "image"
     if len(pairs) == 1:
         (a,) = pairs
+        start = _read_once_per_rep(lambda P: coords(P, a))
 
         def shift(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
             if ref is None:
@@ -230,15 +231,9 @@ def _displacement(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
                 return math.dist(coords(pose.px, a), start(ref, True)) / cal.px_per_cm
             return 100.0 * math.dist(coords(pose.world, a), start(ref, False))
 
-        def start(ref: Pose, pixels: bool) -> list[float]:
-            # The rep's start pose stays the same for the whole rep: read it once.
-            if memo[0] is not ref or memo[1] != pixels:
-                memo[:] = [ref, pixels, coords(ref.px if pixels else ref.world, a)]
-            return memo[2]
-
-        memo: list = [None, None, None]
         return needs, shift
     a, b = pairs
+    start = _read_once_per_rep(lambda P: minus(coords(P, b), coords(P, a)))
 
     def rotation(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
         if ref is None:
@@ -248,15 +243,25 @@ def _displacement(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
         turn = rotation_2d if pixels else angle_between
         return turn(start(ref, pixels), minus(coords(P, b), coords(P, a)))
 
+    return needs, rotation
+
+
+def _read_once_per_rep(
+    read: Callable[[np.ndarray], list[float]],
+) -> Callable[[Pose, bool], list[float]]:
+    """``read`` applied to the rep's start pose (its pixels, or its world landmarks).
+
+    The start pose stays the same for the whole rep, so the value is kept until
+    another start pose (or the other space) is asked for.
+    """
+    memo: list = [None, None, None]  # the start pose, pixels or not, the value
+
     def start(ref: Pose, pixels: bool) -> list[float]:
-        # The rep's start pose stays the same for the whole rep: read it once.
         if memo[0] is not ref or memo[1] != pixels:
-            R = ref.px if pixels else ref.world
-            memo[:] = [ref, pixels, minus(coords(R, b), coords(R, a))]
+            memo[:] = [ref, pixels, read(ref.px if pixels else ref.world)]
         return memo[2]
 
-    memo: list = [None, None, None]
-    return needs, rotation
+    return start
 
 
 def evaluators() -> dict[str, Callable[[MetricSpec, str], tuple[set[int], Value]]]:
