@@ -162,8 +162,7 @@ class RepTracker:
             return False
         if other.start - self.start > ph.min_duration:
             return False
-        s = 1.0 if ph.direction == "increase" else -1.0
-        return s * (value - self.extreme) > abs(ph.enter - ph.exit)
+        return self._sign * (value - self.extreme) > abs(ph.enter - ph.exit)
 
     def _activate(self, t: float, events: list) -> None:
         self.state = "active"
@@ -255,7 +254,7 @@ class RepTracker:
         ph = self.phase
         self.state = "rest"
         end = pose.t
-        extreme = self.hi if ph.direction == "increase" else self.lo
+        extreme = self.extreme
         reason = None
         if end - self.start < ph.min_duration:
             reason = "too short"
