@@ -204,9 +204,12 @@ class SessionRow:
         """
         if self.status == "finished":
             return "finished"
+        return "interrupted" if self.idle_seconds(now) > INTERRUPTED_AFTER_SECONDS else "running"
+
+    def idle_seconds(self, now: datetime | None = None) -> float:
+        """Seconds since the session was last updated (``now`` defaults to the current time)."""
         now = datetime.now(UTC) if now is None else now
-        idle = (now - stamp_time(self.updated_at)).total_seconds()
-        return "interrupted" if idle > INTERRUPTED_AFTER_SECONDS else "running"
+        return (now - stamp_time(self.updated_at)).total_seconds()
 
     @property
     def flags_per_rep(self) -> float:
@@ -497,9 +500,7 @@ class History:
                 return None
             counts = self._flag_counts(conn, row["id"])
         session = _session_row(row, counts.get(row["id"], {}))
-        now = datetime.now(UTC) if now is None else now
-        age = (now - stamp_time(session.updated_at)).total_seconds()
-        return session if age <= within_seconds else None
+        return session if session.idle_seconds(now) <= within_seconds else None
 
     def save_result(
         self,

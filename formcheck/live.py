@@ -294,8 +294,7 @@ def continuable(
 
 def continue_label(session: SessionRow, now: datetime | None = None) -> str:
     """``Continue session 12 (3 reps, 2 min ago)``: the offer to carry ``session`` on."""
-    now = datetime.now(UTC) if now is None else now
-    minutes = int((now - stamp_time(session.updated_at)).total_seconds() // 60)
+    minutes = int(session.idle_seconds(now) // 60)
     when = "just now" if minutes < 1 else f"{minutes} min ago"
     done = f"{session.reps} reps"
     if session.partial_reps:
