@@ -56,7 +56,7 @@ from formcheck.history import (
     stamp_time,
 )
 from formcheck.picture import Picture, PictureMeter
-from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
+from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator, people_in_view
 from formcheck.scratch import LIVE_PREFIX
 from formcheck.specs import Spec
 from formcheck.video import VideoWriter, join_videos
@@ -508,7 +508,7 @@ class LiveProcessor:
         self._record(shown, t)
         recorder = self.recorder
         last = snapshot.last_rep
-        people = getattr(self._estimator, "people", 0)  # a stand-in may not count people
+        people, followed = people_in_view(self._estimator)
         status = LiveStatus(
             frames=self._frames,
             frames_with_pose=self._with_pose,
@@ -525,7 +525,7 @@ class LiveProcessor:
             error=" ".join(e for e in (self._error, self._save_error) if e) or None,
             picture=self._picture_now,
             people=people,
-            followed=self._estimator.following() if people > 1 else "",
+            followed=followed,
         )
         with self._lock:
             self._status = status

@@ -19,7 +19,7 @@ import numpy as np
 
 from formcheck.frame import PoseFrame
 from formcheck.picture import Picture, PictureMeter
-from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator
+from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator, people_in_view
 from formcheck.video import VideoInfo, VideoReader
 
 #: Frames larger than this on their long side are downscaled before inference.
@@ -119,6 +119,7 @@ class ClipPoses:
         finally:
             if owns:
                 estimator.close()
+            people, followed = people_in_view(estimator)
             self.stats = ClipStats(
                 frames=frames,
                 frames_with_pose=with_pose,
@@ -127,9 +128,8 @@ class ClipPoses:
                 truncated=self._reader.truncated,
                 truncation_reason=self._reader.truncation_reason,
                 picture=meter.picture(),
-                # A stand-in estimator (tests, replays) may know nothing of people.
-                people=getattr(estimator, "people", 0),
-                followed=estimator.following() if getattr(estimator, "people", 0) > 1 else "",
+                people=people,
+                followed=followed,
             )
 
 

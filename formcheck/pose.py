@@ -294,3 +294,13 @@ class PoseEstimator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def people_in_view(estimator: object) -> tuple[int, str]:
+    """``(the most people seen at once, where the followed one is)`` of an estimator.
+
+    ``(0, "")`` for a stand-in (tests, replays) that counts nobody; the place is
+    ``""`` until a second person has been seen (`PoseEstimator.following`).
+    """
+    people = getattr(estimator, "people", 0)
+    return people, estimator.following() if people > 1 else ""
