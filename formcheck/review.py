@@ -60,6 +60,15 @@ class Review:
         return picture.advice() if picture is not None else None
 
 
+def sentence(phrase: str) -> str:
+    """A warning phrase (`Review.warnings`, `Picture.advice`) as a sentence on its own.
+
+    >>> sentence("the picture is very dark")
+    'The picture is very dark.'
+    """
+    return f"{phrase[:1].upper()}{phrase[1:]}."
+
+
 def people_note(people: int, followed: str) -> str:
     """What to say when others were in view too.
 

@@ -28,6 +28,7 @@ from formcheck.live import (
     continuable,
     continue_label,
 )
+from formcheck.review import sentence
 from formcheck.specs import Spec
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.ui import common, speech
@@ -276,7 +277,7 @@ def show_status(
         )
     advice = status.picture.advice() if playing and status.picture is not None else None
     if advice:
-        st.warning(f"{advice[:1].upper()}{advice[1:]}.")
+        st.warning(sentence(advice))
     stalled = status.last_frame_at is not None and now - status.last_frame_at
     if playing and stalled and stalled > STALL_SECONDS:
         st.warning(

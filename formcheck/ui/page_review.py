@@ -27,7 +27,7 @@ import streamlit as st
 
 from formcheck.errors import FormcheckError
 from formcheck.history import HistoryError
-from formcheck.review import Cancelled
+from formcheck.review import Cancelled, sentence
 from formcheck.ui import charts, common
 from formcheck.ui.library import Library
 from formcheck.ui.progress import ProgressText
@@ -246,7 +246,7 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
     result, spec = outcome.result, outcome.spec
     for warning in outcome.warnings:
         # Most begin with the clip's name; the others are phrases: make them sentences.
-        st.warning(warning if warning.startswith(outcome.clip) else f"{_sentence(warning)}.")
+        st.warning(warning if warning.startswith(outcome.clip) else sentence(warning))
     _guess_hint(outcome, lib)
     if result.view is None:
         st.warning(
@@ -337,10 +337,6 @@ def _guess_hint(outcome: ReviewOutcome, lib: Library) -> None:
         st.session_state["exercise"] = guess.name
         st.session_state.pop("review.exercise", None)
         st.rerun()
-
-
-def _sentence(phrase: str) -> str:
-    return phrase[:1].upper() + phrase[1:]
 
 
 def _reps(n: int) -> str:

@@ -30,7 +30,7 @@ from formcheck.errors import FormcheckError
 from formcheck.lmfile import read_landmarks
 from formcheck.pipeline import ClipStats, ProgressCallback
 from formcheck.pose import PoseEstimator
-from formcheck.review import review_clip
+from formcheck.review import review_clip, sentence
 from formcheck.scratch import REVIEW_PREFIX, ScratchFolder
 from formcheck.specs import Spec
 from formcheck.spool import SpoolWriter, read_spool
@@ -216,7 +216,7 @@ def run_review(
         if review.stats.frames_with_pose == 0:
             advice = review.picture_advice
             hint = (
-                f"{advice[0].upper()}{advice[1:]}."
+                sentence(advice)
                 if advice
                 else "Film the whole body, lit from the front, with the camera held still."
             )
