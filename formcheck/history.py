@@ -692,7 +692,14 @@ class History:
         """The session's kept video, or None if none was kept or the file went missing."""
         with self._connect() as conn:
             row = conn.execute("SELECT video FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        video = self._video_file(session_id, row["video"]) if row is not None else None
+        return self._existing(session_id, row["video"]) if row is not None else None
+
+    def kept_video(self, session: SessionRow) -> Path | None:
+        """`video_path` of a session already read (no query: for pages listing many)."""
+        return self._existing(session.id, session.video)
+
+    def _existing(self, session_id: int, name: str | None) -> Path | None:
+        video = self._video_file(session_id, name)
         return video if video is not None and video.is_file() else None
 
     @staticmethod

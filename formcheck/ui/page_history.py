@@ -165,14 +165,14 @@ def _details(store: History, shown: list[SessionRow], names: dict[str, str]) -> 
 def _video_mark(store: History, s: SessionRow) -> str:
     if s.video is None:
         return ""
-    return "kept" if store.video_path(s.id) is not None else "missing"
+    return "kept" if store.kept_video(s) is not None else "missing"
 
 
 def _video(store: History, s: SessionRow) -> Path | None:
     """Show the session's kept video, if it has one; return its file."""
     if s.video is None:
         return None
-    path = store.video_path(s.id)
+    path = store.kept_video(s)
     if path is None:
         st.warning(
             f"This session's video is missing from `{store.videos_dir}`: it was moved or "

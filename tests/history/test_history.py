@@ -532,6 +532,8 @@ def test_a_kept_video_is_named_from_the_session_id_in_a_private_folder(history, 
     assert history.video_path(sid) == path
     assert history.session(sid).video == f"session-{sid}.mp4"
     assert (history.video_path(other), history.session(other).video) == (None, None)
+    # From rows already read, without a query: the same answers.
+    assert [history.kept_video(s) for s in history.sessions()] == [None, path]  # newest first
     assert _names(history.videos_dir) == [f"session-{sid}.mp4"]  # no temporary file left
     assert not list(tmp_path.rglob("evil*"))
     assert stat.S_IMODE(history.videos_dir.stat().st_mode) == 0o700
@@ -628,6 +630,7 @@ def test_a_video_gone_missing_is_none_and_the_session_still_deletes(history):
     sid = history.save_result(result(), source="clip")
     history.attach_video(sid, MP4).unlink()  # removed by hand
     assert history.video_path(sid) is None
+    assert history.kept_video(history.session(sid)) is None
     assert history.session(sid).video == f"session-{sid}.mp4"
     assert history.delete_session(sid) is True
 
@@ -642,6 +645,7 @@ def test_a_row_naming_another_file_never_reads_or_deletes_it(history, tmp_path):
         with sqlite3.connect(history.path) as conn:
             conn.execute("UPDATE sessions SET video = ? WHERE id = ?", (name, edited))
         assert history.video_path(edited) is None
+        assert history.kept_video(history.session(edited)) is None
     history.delete_session(edited)
     assert victim_video.read_bytes() == MP4 and outside.read_text() == "mine"
 
