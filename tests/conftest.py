@@ -13,3 +13,11 @@ SAMPLES = ROOT / "sample_videos"
 @pytest.fixture
 def glute_bridge_clip() -> Path:
     return SAMPLES / "glute_bridge_side.mp4"
+
+
+@pytest.fixture
+def short_wait(monkeypatch):
+    """The history waits 0.2 s for a lock instead of 10, so a held lock fails fast."""
+    import formcheck.history
+
+    monkeypatch.setattr(formcheck.history, "BUSY_TIMEOUT", 0.2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -136,3 +137,18 @@ def long_clip(path: Path, minutes: float = 30.0, fps: float = 5.0) -> Path:
     Thirty minutes take about 5 s to encode and 0.6 MB on disk.
     """
     return write_clip(path, frames=round(minutes * 60 * fps), fps=fps, size=(160, 120))
+
+
+class HeldLock:
+    """Another program writing to a SQLite file and not finishing, until `release`."""
+
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self):
+        """Let go of the lock (safe to call twice)."""
+        if self.conn is not None:
+            self.conn.execute("ROLLBACK")
+            self.conn.close()
+            self.conn = None

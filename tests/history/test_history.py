@@ -27,6 +27,7 @@ from formcheck.history import (
     default_db_path,
     stamp_time,
 )
+from tests.factories import HeldLock
 
 
 def rep(n, status="full", rom=(85.0, 172.0), flags=(), side="left"):
@@ -112,14 +113,6 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path):
         History(path)
 
 
-@pytest.fixture
-def short_wait(monkeypatch):
-    """Locks are waited for 0.2 s instead of 10, so a held lock fails fast."""
-    import formcheck.history
-
-    monkeypatch.setattr(formcheck.history, "BUSY_TIMEOUT", 0.2)
-
-
 def test_a_database_another_program_keeps_locked_is_busy_not_damaged(tmp_path, short_wait):
     # A rollback-journal file (as another tool may create it) held in an exclusive
     # write: it can't even be read. It used to be called "not a formcheck history".
@@ -139,14 +132,12 @@ def test_a_database_another_program_keeps_locked_is_busy_not_damaged(tmp_path, s
 
 
 def test_a_write_that_waits_too_long_for_a_lock_is_busy_and_saves_nothing(history, short_wait):
-    other = sqlite3.connect(history.path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another program writing, and not finishing
+    lock = HeldLock(history.path)
     try:
         with pytest.raises(HistoryError, match="busy: another program has kept the history"):
             history.save_result(result(), source="clip")
     finally:
-        other.execute("ROLLBACK")
-        other.close()
+        lock.release()
     assert history.sessions() == []
     assert history.save_result(result(), source="clip") >= 1  # and works once free
 

@@ -35,7 +35,7 @@ from formcheck.live import (
 from formcheck.simulate import simulate
 from formcheck.specs import find_spec
 from formcheck.video import VideoReader, VideoWriter
-from tests.factories import PausedWriter
+from tests.factories import HeldLock, PausedWriter
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 
@@ -162,28 +162,6 @@ def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     live.close()  # finishing fails too, quietly: the stream is over anyway
 
 
-@pytest.fixture
-def short_wait(monkeypatch):
-    """The history waits 0.2 s for a lock instead of 10, so a held lock fails fast."""
-    import formcheck.history
-
-    monkeypatch.setattr(formcheck.history, "BUSY_TIMEOUT", 0.2)
-
-
-class HeldLock:
-    """Another program writing to the history and not finishing, until `release`."""
-
-    def __init__(self, path):
-        self.conn = sqlite3.connect(path, isolation_level=None)
-        self.conn.execute("BEGIN IMMEDIATE")
-
-    def release(self):
-        if self.conn is not None:
-            self.conn.execute("ROLLBACK")
-            self.conn.close()
-            self.conn = None
-
-
 def test_reps_the_locked_history_refused_are_saved_in_order_once_it_is_free(
     spec, history, short_wait
 ):
@@ -215,7 +193,9 @@ def test_reps_the_locked_history_refused_are_saved_in_order_once_it_is_free(
     assert history.session(session_id).status == "finished"
 
 
-def test_reps_waiting_are_tried_again_on_a_timer_when_no_rep_follows(spec, history, short_wait, monkeypatch):
+def test_reps_waiting_are_tried_again_on_a_timer_when_no_rep_follows(
+    spec, history, short_wait, monkeypatch
+):
     import formcheck.live
 
     sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=4, lead_out=2.0)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from formcheck.video import VideoReader
-from tests.factories import write_clip
+from tests.factories import HeldLock, write_clip
 from tests.ui.conftest import APP, TIMEOUT
 from tests.ui.pages import exercises_page, review_page
 
@@ -56,20 +56,13 @@ def test_saving_a_review_puts_it_in_the_history_without_video_by_default(db):
     assert any(s.value.endswith("the results only, no video.") for s in at.success)
 
 
-def test_a_save_that_finds_the_history_locked_says_so_and_can_be_tried_again(db, monkeypatch):
-    import sqlite3
-
-    import formcheck.history
-
-    monkeypatch.setattr(formcheck.history, "BUSY_TIMEOUT", 0.2)
+def test_a_save_that_finds_the_history_locked_says_so_and_can_be_tried_again(db, short_wait):
     at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
-    other = sqlite3.connect(db.path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another program writing, and not finishing
+    lock = HeldLock(db.path)
     try:
         at.button(key="review.save").click().run()
     finally:
-        other.execute("ROLLBACK")
-        other.close()
+        lock.release()
     assert not at.exception
     assert [e.value for e in at.error] == [
         f"Not saved: {db.path}: busy: another program has kept the history locked for "
