@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,12 @@ def short_wait(monkeypatch):
     import formcheck.history
 
     monkeypatch.setattr(formcheck.history, "BUSY_TIMEOUT", 0.2)
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """The system's temporary folder, for this test only: what is left in it is seen."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder

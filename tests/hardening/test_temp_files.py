@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -78,10 +77,8 @@ def test_a_missing_temporary_folder_is_not_an_error(tmp_path):
     assert sweep_stale(tmp_path / "not there", now=NOW) == []
 
 
-def test_the_app_sweeps_when_it_starts(db, tmp_path, monkeypatch):
-    private = tmp_path / "tmp"
-    private.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(private))
+def test_the_app_sweeps_when_it_starts(db, tmp_path, monkeypatch, private_tmp):
+    private = private_tmp
     monkeypatch.setenv("FORMCHECK_SAMPLES", str(tmp_path / "no samples"))  # nothing to review
     now = time.time()
     stale = private / "formcheck-live-killed"

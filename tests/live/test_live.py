@@ -11,7 +11,6 @@ import functools
 import json
 import sqlite3
 import stat
-import tempfile
 import threading
 import time
 from datetime import timedelta
@@ -66,15 +65,6 @@ def spec():
 @pytest.fixture
 def history(tmp_path):
     return History(tmp_path / "history.sqlite3")
-
-
-@pytest.fixture
-def private_tmp(tmp_path, monkeypatch):
-    """The system's temporary folder, for this test only: what is left in it is seen."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 def blank(frame):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -76,10 +75,7 @@ def test_a_save_that_finds_the_history_locked_says_so_and_can_be_tried_again(db,
     assert any(s.value.startswith(saved) for s in at.success)
 
 
-def test_a_kept_video_is_named_from_the_session_never_from_the_upload(db, tmp_path, monkeypatch):
-    private = tmp_path / "tmp"  # where the review's temporary folder goes
-    private.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(private))
+def test_a_kept_video_is_named_from_the_session_never_from_the_upload(db, tmp_path, private_tmp):
     at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
     at.radio(key="review.source").set_value("My own clip").run()
     at.file_uploader(key="review.upload").upload("../../evil.mp4", BRIDGE.read_bytes()).run()
@@ -103,7 +99,7 @@ def test_a_kept_video_is_named_from_the_session_never_from_the_upload(db, tmp_pa
     # While the page shows a review (the sample's first, then the upload's), its temporary
     # folder holds only its outputs, under fixed names: the copy of the upload went once
     # decoded. The history keeps a copy of its own.
-    folders = list(private.iterdir())
+    folders = list(private_tmp.iterdir())
     assert 1 <= len(folders) <= 2
     for folder in folders:
         assert sorted(p.name for p in folder.iterdir()) == ["annotated.mp4", "landmarks.jsonl"]
@@ -212,14 +208,11 @@ def test_editing_a_limit_on_exercises_changes_the_review(db):
 
 
 def test_a_review_cancelled_part_way_says_so_keeps_nothing_and_is_not_restarted(
-    db, tmp_path, monkeypatch
+    db, monkeypatch, private_tmp
 ):
     from formcheck.ui import page_review
 
     at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()  # the sample
-    private = tmp_path / "tmp"  # where the upload's review puts its temporary folder
-    private.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(private))
     real, calls = page_review.run_review, []
 
     def clicked_at_frame_20(*args, progress, cancelled, **kwargs):
@@ -245,7 +238,7 @@ def test_a_review_cancelled_part_way_says_so_keeps_nothing_and_is_not_restarted(
     buttons = [b.label for b in at.button]
     assert "Analyse again" in buttons and "Cancel" not in buttons
     assert not at.metric and not at.get("video")  # no results
-    assert list(private.iterdir()) == []  # the review's temporary files are gone
+    assert list(private_tmp.iterdir()) == []  # the review's temporary files are gone
     assert db.sessions() == []  # nothing went to the history
 
     at.run()  # any later run of the page: the cancelled review is not started again
@@ -257,5 +250,5 @@ def test_a_review_cancelled_part_way_says_so_keeps_nothing_and_is_not_restarted(
     assert next(m.label for m in at.metric) == "Reps"
     assert "Cancel" not in [b.label for b in at.button]  # gone once the review is done
     assert not [w for w in at.warning if "cancelled" in w.value]
-    (kept,) = private.iterdir()  # the finished review's outputs, as files, while shown
+    (kept,) = private_tmp.iterdir()  # the finished review's outputs, as files, while shown
     assert sorted(p.name for p in kept.iterdir()) == ["annotated.mp4", "landmarks.jsonl"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,6 @@ from formcheck.ui.rtc import RtcConfigError, rtc_configuration
 from tests.factories import CyclingPoses, write_clip
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_videos" / "glute_bridge_side.mp4"
-
-
-@pytest.fixture
-def private_tmp(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    return tmp_path
 
 
 def test_an_upload_is_written_under_a_fixed_name_and_only_the_outputs_are_kept(private_tmp):
