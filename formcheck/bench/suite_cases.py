@@ -1,0 +1,481 @@
+"""The randomized validation suite's cases: every nuisance drawn from wide ranges, fixed seeds.
+
+A `SuiteCase` holds every drawn parameter of one simulated sequence (camera,
+body, timing, noise, faults), so a case can be reproduced from its printed
+fields alone. `draw_cases` is deterministic: case ``i`` of a draw depends only
+on ``(seed, i)``, never on how many cases were drawn, and its split (tuning or
+test) only on its id, so both stay fixed forever (docs/validation.md).
+
+>>> cases = draw_cases(32, seed=0)
+>>> cases[0].case_id, cases[0].exercise, cases[12].exercise
+('s0-0000', 'heel_slide', 'squat')
+>>> {c.split for c in cases} == {"tune", "test"}
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.simulate import Body, Camera, NoiseModel, Simulation, simulate
+from formcheck.simulate.geometry import Z, rotation, unit
+from formcheck.simulate.motions import Controls, motion_named
+from formcheck.simulate.skeleton import landmarks
+
+SPLITS = ("tune", "test")
+VIEWS = ("side", "end_on")
+
+#: Camera height bins (metres): a phone on the floor, on a chair, on a table, on a tripod.
+HEIGHT_BINS = {
+    "floor": (0.1, 0.35),
+    "chair": (0.35, 0.65),
+    "table": (0.65, 1.0),
+    "tripod": (1.0, 1.8),
+}
+#: Seconds per rep.
+TEMPO_BINS = {"brisk": (0.8, 1.5), "normal": (1.5, 3.0), "slow": (3.0, 5.0)}
+#: Noise levels: knee image jitter (px, 1 sigma), world noise (cm), dropped frames (share),
+#: each drawn from its level's third of the whole range.
+NOISE_BINS = {"low": 0, "mid": 1, "high": 2}
+JITTER_PX = (0.5, 4.0)
+WORLD_CM = (0.3, 2.0)
+DROPS = (0.0, 0.10)
+
+#: Body shapes: (sex, height m, hip width, shoulder width as fractions of height).
+SHAPES = {
+    "short_female": ("female", 1.52, 0.14, 0.20),
+    "average_female": ("female", 1.63, 0.135, 0.20),
+    "average_male": ("male", 1.76, 0.125, 0.215),
+    "tall_male": ("male", 1.88, 0.12, 0.215),
+}
+
+#: Drift is drawn as 0-2x these limits (today's heel_slide spec). They are frozen here so
+#: a spec edit never changes the cases; scoring reads the spec's own limits.
+DRIFT_LIMITS = {"veer_cm": 4.0, "pelvis_shift_cm": 4.5, "pelvis_roll_deg": 8.0}
+
+#: The non-heel-slide rep exercises, each drawn as a continuous set (rest never held).
+#: The four of issue 13 item 6 appear twice, so they get twice the cases.
+OTHERS = (
+    "squat",
+    "sit_up",
+    "push_up",
+    "jumping_jack",
+    "glute_bridge",
+    "squat",
+    "sit_up",
+    "push_up",
+    "jumping_jack",
+    "clamshell",
+    "lying_march",
+    "knee_wag",
+    "seated_leg_extension",
+)
+#: Views that show each exercise (from `formcheck.simulate.FILMED_FROM`, side/end_on only).
+EXERCISE_VIEWS = {"jumping_jack": ("end_on",), "knee_wag": ("end_on",)}
+#: The simulator's side settings per exercise (as `accuracy._sides` for the spec's sides).
+EXERCISE_SIDES = {
+    "heel_slide": ("left", "right", "alternating"),
+    "lying_march": ("alternating",),
+    "knee_wag": ("alternating",),
+    "seated_leg_extension": ("left", "right"),
+}
+
+#: Cases drawn by default: 12 of every 16 are heel slides (504 here), the rest continuous
+#: sets of the `OTHERS`.
+DEFAULT_N = 672
+DEFAULT_SEED = 13
+
+
+def split_of(case_id: str) -> str:
+    """``tune`` or ``test``, by a hash of the id: fixed forever, about half each.
+
+    >>> split_of("s0-0000") in SPLITS
+    True
+    """
+    return SPLITS[hashlib.sha256(case_id.encode()).digest()[0] % 2]
+
+
+def exercise_at(i: int) -> str:
+    """Case ``i``'s exercise: 12 in 16 heel slides, the rest cycling through `OTHERS`."""
+    slot = i % 16
+    if slot < 12:
+        return "heel_slide"
+    return OTHERS[((i // 16) * 4 + slot - 12) % len(OTHERS)]
+
+
+@dataclass(frozen=True)
+class SuiteCase:
+    """One drawn sequence: everything needed to simulate it again.
+
+    Camera: ``view`` (side / end_on), ``near`` (a side view films the first
+    rep's working side, else the other), ``height_m``, ``distance_m`` (side:
+    from the body's long axis; end_on: beyond its furthest point; the camera
+    backs off from there, height kept, if the body doesn't fit the image),
+    ``lateral_m`` (side: along the
+    body; end_on: across it), ``yaw_deg``/``pitch_deg``/``roll_deg`` off the
+    aim, ``hfov_deg``. Body: ``shape`` (a `SHAPES` key), ``body_height_m``,
+    ``leg_scale``, ``thigh_shank``. Timing (s): ``tempo``, ``pause``,
+    ``lead_in``, ``lead_out``. Noise: ``noise`` level, ``jitter_px`` (knee
+    image jitter, 1 sigma, at this camera), ``world_cm``, ``drop_frames``,
+    ``gaps`` ((start, end) s), ``mirror`` (share the resting leg echoes).
+    Faults: ``partial_reps`` (1-based) turning back at a true ``partial_deg``
+    of the driving angle; drift sizes with their reps (empty: every rep).
+    """
+
+    case_id: str
+    split: str
+    exercise: str
+    reps: int
+    side: str
+    seed: int
+    view: str
+    near: bool
+    height_m: float
+    distance_m: float
+    lateral_m: float
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+    hfov_deg: float
+    shape: str
+    body_height_m: float
+    leg_scale: float
+    thigh_shank: float
+    tempo: float
+    pause: float
+    lead_in: float
+    lead_out: float
+    noise: str
+    jitter_px: float
+    world_cm: float
+    drop_frames: float
+    gaps: tuple[tuple[float, float], ...] = ()
+    mirror: float = 0.0
+    partial_reps: tuple[int, ...] = ()
+    partial_deg: float = 0.0
+    veer_cm: float = 0.0
+    veer_direction: str = "out"
+    veer_reps: tuple[int, ...] = ()
+    pelvis_shift_cm: float = 0.0
+    pelvis_shift_reps: tuple[int, ...] = ()
+    pelvis_roll_deg: float = 0.0
+    pelvis_roll_reps: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        checks = (
+            (self.split == split_of(self.case_id), "split", f"{split_of(self.case_id)!r}"),
+            (self.view in VIEWS, "view", f"one of {', '.join(VIEWS)}"),
+            (self.shape in SHAPES, "shape", f"one of {', '.join(SHAPES)}"),
+            (self.noise in NOISE_BINS, "noise", f"one of {', '.join(NOISE_BINS)}"),
+            (0.05 <= self.height_m <= 2.0, "height_m", "metres in [0.05, 2]"),
+            (
+                all(1 <= r <= self.reps for r in self.partial_reps),
+                "partial_reps",
+                f"rep numbers in 1..{self.reps}",
+            ),
+        )
+        for ok, name, expected in checks:
+            if not ok:
+                raise ValueError(
+                    f"{self.case_id}: {name}: expected {expected}, got {getattr(self, name)!r}"
+                )
+
+    @property
+    def height_bin(self) -> str:
+        return next(k for k, (lo, hi) in HEIGHT_BINS.items() if self.height_m < hi or k == "tripod")
+
+    @property
+    def tempo_bin(self) -> str:
+        return next(k for k, (lo, hi) in TEMPO_BINS.items() if self.tempo < hi or k == "slow")
+
+    @property
+    def lead_in_bin(self) -> str:
+        return "none" if self.lead_in == 0 else "some"
+
+    @property
+    def bins(self) -> dict[str, str]:
+        """The case's bin in every dimension the report breaks figures down by."""
+        return {
+            "exercise": self.exercise,
+            "view": self.view,
+            "height": self.height_bin,
+            "noise": self.noise,
+            "tempo": self.tempo_bin,
+            "lead-in": self.lead_in_bin,
+        }
+
+    def describe(self) -> str:
+        """One line with the parameters that matter most when reading a miss."""
+        faults = []
+        if self.partial_reps:
+            faults.append(f"partial {list(self.partial_reps)} at {self.partial_deg:.0f}°")
+        for name, size, reps in (
+            ("veer", self.veer_cm, self.veer_reps),
+            ("shift", self.pelvis_shift_cm, self.pelvis_shift_reps),
+            ("roll", self.pelvis_roll_deg, self.pelvis_roll_reps),
+        ):
+            if size:
+                faults.append(f"{name} {size:+.1f} on {list(reps) or 'all'}")
+        return (
+            f"{self.case_id} {self.exercise} {self.reps}x{self.side} {self.view}"
+            f"{' far' if self.view == 'side' and not self.near else ''} "
+            f"h={self.height_m:.2f} d={self.distance_m:.1f} "
+            f"tempo={self.tempo:.1f} pause={self.pause:.1f} lead_in={self.lead_in:.1f} "
+            f"noise={self.noise} ({self.jitter_px:.1f}px {self.world_cm:.1f}cm "
+            f"{self.drop_frames:.0%} drop, {len(self.gaps)} gaps"
+            f"{f', mirror {self.mirror:.2f}' if self.mirror else ''}) "
+            f"{self.shape} {'; '.join(faults)}"
+        )
+
+
+def _u(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return round(float(rng.uniform(lo, hi)), 3)
+
+
+def _pick(rng: np.random.Generator, options) -> object:
+    options = tuple(options)
+    return options[int(rng.integers(len(options)))]
+
+
+def _some_reps(rng: np.random.Generator, reps: int) -> tuple[int, ...]:
+    """Every rep (empty tuple) half the time, else a random non-empty subset."""
+    if rng.random() < 0.5:
+        return ()
+    k = int(rng.integers(1, reps + 1))
+    return tuple(sorted(int(r) + 1 for r in rng.choice(reps, size=k, replace=False)))
+
+
+def draw_case(i: int, seed: int = DEFAULT_SEED) -> SuiteCase:
+    """Case ``i`` of the draw with ``seed`` (independent of every other case)."""
+    rng = np.random.default_rng([seed, i])
+    case_id = f"s{seed}-{i:04d}"
+    exercise = exercise_at(i)
+    heel = exercise == "heel_slide"
+    motion = motion_named(exercise)
+    reps = int(rng.integers(3, 8))
+    side = _pick(rng, EXERCISE_SIDES.get(exercise, ("both",)))
+    height_bin = _pick(rng, HEIGHT_BINS)
+    tempo_bin = _pick(rng, TEMPO_BINS)
+    level = _pick(rng, NOISE_BINS)
+    view = _pick(rng, EXERCISE_VIEWS.get(exercise, VIEWS))
+    third = NOISE_BINS[level] / 3
+
+    def noisy(lo: float, hi: float) -> float:
+        return _u(rng, lo + third * (hi - lo), lo + (third + 1 / 3) * (hi - lo))
+
+    # No still lead-in (a continuous set) in ~30 % of heel slides and every other exercise.
+    continuous = not heel or rng.random() < 0.3
+    tempo = _u(rng, *TEMPO_BINS[tempo_bin])
+    timing = (
+        (0.0, 0.0, _u(rng, 0.0, 0.3))
+        if continuous
+        else (_u(rng, 0.5, 3.0), _u(rng, 0.0, 2.0), _u(rng, 0.5, 2.0))
+    )
+    lead_in, pause, lead_out = timing
+    total = lead_in + reps * tempo + (reps - 1) * pause + lead_out
+    # Short occlusions: none at low noise, up to one at mid, one or two at high.
+    n_gaps = max(0, int(rng.integers(NOISE_BINS[level], NOISE_BINS[level] + 2)) - 1)
+    gaps = []
+    for _ in range(n_gaps):
+        length = _u(rng, 0.1, 0.6)
+        start = _u(rng, 0.0, max(total - length, 0.1))
+        gaps.append((start, round(start + length, 3)))
+    shape = _pick(rng, SHAPES)
+    fields = dict(
+        case_id=case_id,
+        split=split_of(case_id),
+        exercise=exercise,
+        reps=reps,
+        side=side,
+        seed=seed * 100_000 + i,
+        view=view,
+        near=bool(rng.random() < 0.5),
+        height_m=_u(rng, *HEIGHT_BINS[height_bin]),
+        distance_m=_u(rng, 1.5, 4.0) if view == "side" else _u(rng, 0.6, 3.0),
+        lateral_m=_u(rng, -0.5, 0.5),
+        yaw_deg=_u(rng, -10, 10),
+        pitch_deg=_u(rng, -10, 10),
+        roll_deg=_u(rng, -10, 10),
+        hfov_deg=_u(rng, 50, 80),
+        shape=shape,
+        body_height_m=round(SHAPES[shape][1] + _u(rng, -0.04, 0.04), 3),
+        leg_scale=_u(rng, 0.93, 1.07),
+        thigh_shank=_u(rng, 0.9, 1.12),
+        tempo=tempo,
+        pause=pause,
+        lead_in=lead_in,
+        lead_out=lead_out,
+        noise=level,
+        jitter_px=noisy(*JITTER_PX),
+        world_cm=noisy(*WORLD_CM),
+        drop_frames=noisy(*DROPS),
+        gaps=tuple(sorted(gaps)),
+        mirror=_u(rng, 0.1, 0.4) if motion.unilateral and rng.random() < 0.3 else 0.0,
+    )
+    if heel:
+        fields.update(_heel_faults(rng, reps))
+    return SuiteCase(**fields)
+
+
+def _heel_faults(rng: np.random.Generator, reps: int) -> dict[str, object]:
+    """Partial reps (a true 100-150° knee) in ~35 % of cases, each drift 0-2x its limit
+    in ~40 %. A partial is never the only kind of rep, so the person's own full reps exist."""
+    out: dict[str, object] = {}
+    if rng.random() < 0.35:
+        k = int(rng.integers(1, min(2, reps - 1) + 1))
+        out["partial_reps"] = tuple(sorted(int(r) + 1 for r in rng.choice(reps, k, replace=False)))
+        out["partial_deg"] = _u(rng, 100.0, 150.0)
+    if rng.random() < 0.4:
+        out["veer_cm"] = _u(rng, 0.0, 2 * DRIFT_LIMITS["veer_cm"])
+        out["veer_direction"] = _pick(rng, ("out", "in"))
+        out["veer_reps"] = _some_reps(rng, reps)
+    for name in ("pelvis_shift_cm", "pelvis_roll_deg"):
+        if rng.random() < 0.4:
+            size = _u(rng, 0.0, 2 * DRIFT_LIMITS[name]) * _pick(rng, (1, -1))
+            out[name] = size
+            out[name.rsplit("_", 1)[0] + "_reps"] = _some_reps(rng, reps)
+    return out
+
+
+def draw_cases(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> list[SuiteCase]:
+    """The first ``n`` cases of the draw with ``seed`` (see `draw_case`)."""
+    if n < 1:
+        raise ValueError(f"n: expected at least 1 case, got {n}")
+    return [draw_case(i, seed) for i in range(n)]
+
+
+# --- building the simulation -------------------------------------------------------
+
+
+def body_of(case: SuiteCase) -> Body:
+    """The case's `Body`: its shape's proportions, drawn height and limb ratios."""
+    _, _, hip, shoulder = SHAPES[case.shape]
+    return Body(case.shape, case.body_height_m, hip, shoulder, case.leg_scale, case.thigh_shank)
+
+
+def _extent(case: SuiteCase, body: Body) -> np.ndarray:
+    """Landmarks of the rest pose and the whole range (both sides), ``(2, 33, 3)``."""
+    motion = motion_named(case.exercise)
+    stance = case.side if case.side in ("left", "right") else "left"
+    poses = [Controls(stance=stance), Controls(progress={"left": 1.0, "right": 1.0}, stance=stance)]
+    return np.array([landmarks(body, motion.posture(body, c)) for c in poses])
+
+
+def place_camera(case: SuiteCase, points: np.ndarray) -> Camera:
+    """Aim at the body, turn by yaw/pitch/roll, and back off (height kept) until it fits.
+
+    ``points`` are room landmarks over the motion; the body must sit at least
+    3 % inside every image edge, as a user framing a phone would.
+    """
+    flat = points.reshape(-1, 3)
+    flat = flat[np.isfinite(flat).all(axis=1)]
+    low, high = flat.min(axis=0), flat.max(axis=0)
+    centre = (low + high) / 2
+    motion = motion_named(case.exercise)
+    first = case.side if case.side in ("left", "right") else "left"
+    if case.view == "side":
+        sign = motion.camera_side(first) * (1 if case.near else -1)
+        anchor = np.array([centre[0] + case.lateral_m, centre[1], 0.0])
+        out = np.array([0.0, sign * case.distance_m, 0.0])
+    else:
+        anchor = np.array([high[0], centre[1] + case.lateral_m, 0.0])
+        out = np.array([case.distance_m, 0.0, 0.0])
+    for _ in range(40):
+        position = anchor + out + np.array([0.0, 0.0, case.height_m])
+        forward = unit(centre - position)
+        right = unit(np.cross(forward, Z))
+        turn = rotation(right, case.pitch_deg) @ rotation(Z, case.yaw_deg)
+        forward = turn @ forward
+        up = rotation(forward, case.roll_deg) @ unit(np.cross(turn @ right, forward))
+        cam = Camera(tuple(position), tuple(position + forward), tuple(up), case.hfov_deg)
+        xy = cam.project(flat, origin=centre)[:, :2]
+        if np.isfinite(xy).all() and (xy >= 0.03).all() and (xy <= 0.97).all():
+            return cam
+        out = out * 1.08
+    raise ValueError(f"{case.case_id}: could not fit the body in the image")
+
+
+def turn_back_frac(exercise: str, body: Body, degrees: float, side: str = "left") -> float:
+    """The simulator's ``partial_frac`` at which the driving angle turns back at ``degrees``.
+
+    Read off the simulator's own truth (the motion's measured driver over its
+    range), by bisection, so it holds for any body.
+
+    >>> from formcheck.simulate import body_named
+    >>> round(turn_back_frac("heel_slide", body_named("average_female"), 132.5), 3)
+    0.5
+    """
+    motion = motion_named(exercise)
+    key = motion.driver(side)
+
+    def angle(frac: float) -> float:
+        c = Controls(progress={"left": frac, "right": frac}, stance=side)
+        return motion.measures(body, landmarks(body, motion.posture(body, c)))[key]
+
+    lo, hi = 0.0, 1.0
+    rising = angle(1.0) > angle(0.0)
+    if not min(angle(lo), angle(hi)) < degrees < max(angle(lo), angle(hi)):
+        raise ValueError(f"{exercise}: turn-back angle {degrees}° is outside the motion's range")
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if (angle(mid) < degrees) == rising else (lo, mid)
+    return (lo + hi) / 2
+
+
+def noise_of(case: SuiteCase, camera: Camera, body_centre: np.ndarray) -> NoiseModel:
+    """The view's calibrated noise, scaled to the drawn knee jitter (px at this camera)
+    and world noise (cm at the knee), with the drawn mirroring leg."""
+    base = NoiseModel.for_view(case.view)
+    knee = 25  # left_knee: jitter is stated for the knee, the other groups keep their ratios
+    px_per_unit = float(base.jitter_m[knee]) * camera.pixels_per_metre(body_centre)
+    scale = case.jitter_px / px_per_unit
+    world = base.world_m / base.world_m[knee] * case.world_cm / 100
+    return NoiseModel(
+        jitter_m=base.jitter_m * scale,
+        world_m=world,
+        depth_m=base.depth_m * scale,
+        wander_m=base.wander_m * scale,
+        thigh_pull=base.thigh_pull,
+        mirror=case.mirror,
+    )
+
+
+def simulate_case(case: SuiteCase) -> Simulation:
+    """The case's simulated sequence, with its exact truth."""
+    body = body_of(case)
+    points = _extent(case, body)
+    camera = place_camera(case, points)
+    mid_hip = points[0, [23, 24]].mean(axis=0)
+    kwargs: dict[str, object] = {}
+    if case.partial_reps:
+        kwargs = {
+            "partial_reps": case.partial_reps,
+            "partial_frac": turn_back_frac(case.exercise, body, case.partial_deg),
+        }
+    return simulate(
+        case.exercise,
+        reps=case.reps,
+        side=case.side,
+        camera=camera,
+        tempo=case.tempo,
+        pause=case.pause,
+        lead_in=case.lead_in,
+        lead_out=case.lead_out,
+        veer_cm=case.veer_cm,
+        veer_direction=case.veer_direction,
+        veer_reps=case.veer_reps,
+        pelvis_shift_cm=case.pelvis_shift_cm,
+        pelvis_shift_reps=case.pelvis_shift_reps,
+        pelvis_roll_deg=case.pelvis_roll_deg,
+        pelvis_roll_reps=case.pelvis_roll_reps,
+        jitter=1.0,
+        drop_frames=case.drop_frames,
+        gaps=case.gaps,
+        body=body,
+        seed=case.seed,
+        noise=noise_of(case, camera, mid_hip),
+        **kwargs,
+    )
