@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.bench.accuracy import engine_side
-from formcheck.bench.suite_cases import SuiteCase, simulate_case
+from formcheck.bench.suite_cases import SuiteCase
+from formcheck.bench.suite_sim import simulate_case
 from formcheck.engine import analyze
 from formcheck.engine.result import AnalysisResult, RepRecord
 from formcheck.landmarks import index

@@ -10,16 +10,9 @@ import numpy as np
 import pytest
 
 from formcheck.bench.suite import Tally, groups, tables
-from formcheck.bench.suite_cases import (
-    DRIFT_LIMITS,
-    SHAPES,
-    draw_case,
-    draw_cases,
-    place_camera,
-    split_of,
-    turn_back_frac,
-)
+from formcheck.bench.suite_cases import DRIFT_LIMITS, SHAPES, draw_case, draw_cases, split_of
 from formcheck.bench.suite_score import CaseOutcome, score, warnings_of
+from formcheck.bench.suite_sim import body_extent, body_of, place_camera, turn_back_frac
 from formcheck.engine.result import AnalysisResult, RepRecord, Series
 from formcheck.simulate import Body, NoiseModel, body_named, simulate
 from formcheck.specs import load_specs
@@ -102,10 +95,8 @@ def test_a_case_refuses_a_split_its_id_does_not_hash_to():
 
 
 def test_the_camera_frames_the_body_for_a_sample_of_cases():
-    from formcheck.bench.suite_cases import _extent, body_of
-
     for case in CASES[::37]:
-        points = _extent(case, body_of(case))
+        points = body_extent(case, body_of(case))
         cam = place_camera(case, points)
         assert abs(cam.position[2] - case.height_m) < 1e-9  # backing off keeps the height
         xy = cam.project(points.reshape(-1, 3), origin=points[0, 23])[:, :2]
