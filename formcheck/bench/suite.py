@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -176,9 +177,13 @@ def run(
     seed: int = DEFAULT_SEED,
     exercise: str | None = None,
     limit: int | None = None,
+    cache: Path | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> list[CaseOutcome]:
-    """Score every case of ``split`` (optionally one exercise, at most ``limit`` cases)."""
+    """Score every case of ``split`` (optionally one exercise, at most ``limit`` cases).
+
+    ``cache`` keeps the simulations for the next run (`suite_sim.cached_simulation`).
+    """
     specs = load_specs()
     cases = [
         c
@@ -189,7 +194,7 @@ def run(
         cases = _spread(cases, limit)
     out = []
     for k, case in enumerate(cases, 1):
-        out.append(run_case(case, specs[case.exercise]))
+        out.append(run_case(case, specs[case.exercise], cache))
         if k % 25 == 0:
             log(f"  {k}/{len(cases)} cases")
     return out
@@ -315,6 +320,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--exercise", help="only this exercise's cases")
     p.add_argument("--limit", type=int, help="at most this many cases, spread evenly")
     p.add_argument("--misses", action="store_true", help="list every miscounted case")
+    p.add_argument(
+        "--cache",
+        type=Path,
+        help="keep the simulated sequences in this folder and reuse them (engine tuning)",
+    )
     p.add_argument("--case", help="run one case by id (e.g. s13-0042) and print it in full")
     return p
 
@@ -341,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         exercise=args.exercise,
         limit=args.limit,
+        cache=args.cache,
         log=lambda m: print(m, file=sys.stderr),
     )
     if not outcomes:

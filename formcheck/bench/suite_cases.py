@@ -40,6 +40,8 @@ NOISE_BINS = {"low": 0, "mid": 1, "high": 2}
 JITTER_PX = (0.5, 4.0)
 WORLD_CM = (0.3, 2.0)
 DROPS = (0.0, 0.10)
+#: Camera frame rates drawn (frames per second).
+FRAME_RATES = (15, 20, 24, 30)
 
 #: Body shapes: (sex, height m, hip width, shoulder width as fractions of height).
 SHAPES = {
@@ -118,6 +120,7 @@ class SuiteCase:
     ``lead_in``, ``lead_out``. Noise: ``noise`` level, ``jitter_px`` (knee
     image jitter, 1 sigma, at this camera), ``world_cm``, ``drop_frames``,
     ``gaps`` ((start, end) s), ``mirror`` (share the resting leg echoes).
+    ``fps``: the camera's frame rate (webcams and phones drop to 15 in dim rooms).
     Faults: ``partial_reps`` (1-based) turning back at a true ``partial_deg``
     of the driving angle; drift sizes with their reps (empty: every rep).
     """
@@ -151,6 +154,7 @@ class SuiteCase:
     drop_frames: float
     gaps: tuple[tuple[float, float], ...] = ()
     mirror: float = 0.0
+    fps: float = 30.0
     partial_reps: tuple[int, ...] = ()
     partial_deg: float = 0.0
     veer_cm: float = 0.0
@@ -222,7 +226,7 @@ class SuiteCase:
             f"h={self.height_m:.2f} d={self.distance_m:.1f} "
             f"tempo={self.tempo:.1f} pause={self.pause:.1f} lead_in={self.lead_in:.1f} "
             f"noise={self.noise} ({self.jitter_px:.1f}px {self.world_cm:.1f}cm "
-            f"{self.drop_frames:.0%} drop, {len(self.gaps)} gaps"
+            f"{self.drop_frames:.0%} drop, {len(self.gaps)} gaps, {self.fps:g} fps"
             f"{f', mirror {self.mirror:.2f}' if self.mirror else ''}) "
             f"{self.shape} {'; '.join(faults)}"
         )
@@ -252,7 +256,7 @@ def draw_case(i: int, seed: int = DEFAULT_SEED) -> SuiteCase:
     exercise = exercise_at(i)
     heel = exercise == "heel_slide"
     motion = motion_named(exercise)
-    reps = int(rng.integers(3, 8))
+    reps = int(rng.integers(3, 7))
     side = _pick(rng, EXERCISE_SIDES.get(exercise, ("both",)))
     height_bin = _pick(rng, HEIGHT_BINS)
     tempo_bin = _pick(rng, TEMPO_BINS)
@@ -311,6 +315,7 @@ def draw_case(i: int, seed: int = DEFAULT_SEED) -> SuiteCase:
         drop_frames=noisy(*DROPS),
         gaps=tuple(sorted(gaps)),
         mirror=_u(rng, 0.1, 0.4) if motion.unilateral and rng.random() < 0.3 else 0.0,
+        fps=float(_pick(rng, FRAME_RATES)),
     )
     if heel:
         fields.update(_heel_faults(rng, reps))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from formcheck.bench.accuracy import engine_side
 from formcheck.bench.suite_cases import SuiteCase
-from formcheck.bench.suite_sim import simulate_case
+from formcheck.bench.suite_sim import cached_simulation
 from formcheck.engine import analyze
 from formcheck.engine.result import AnalysisResult, RepRecord
 from formcheck.landmarks import index
@@ -218,9 +219,9 @@ def score(case: SuiteCase, spec: Spec, truth: SimTruth, result: AnalysisResult) 
     )
 
 
-def run_case(case: SuiteCase, spec: Spec) -> CaseOutcome:
-    """Simulate ``case``, run the engine as a user would (``auto`` side where the spec
-    lets the user pick), and score it."""
-    sim = simulate_case(case)
+def run_case(case: SuiteCase, spec: Spec, cache: Path | None = None) -> CaseOutcome:
+    """Simulate ``case`` (or load it from ``cache``, see `cached_simulation`), run the
+    engine as a user would (``auto`` side where the spec lets the user pick), and score it."""
+    sim = cached_simulation(case, cache)
     result = analyze(sim.frames, spec, engine_side(spec))
     return score(case, spec, sim.truth, result)

@@ -8,6 +8,12 @@ motion itself.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import pickle
+from functools import cache
+from pathlib import Path
+
 import numpy as np
 
 from formcheck.bench.suite_cases import SHAPES, SuiteCase
@@ -143,6 +149,7 @@ def simulate_case(case: SuiteCase) -> Simulation:
         pelvis_roll_deg=case.pelvis_roll_deg,
         pelvis_roll_reps=case.pelvis_roll_reps,
         jitter=1.0,
+        fps=case.fps,
         drop_frames=case.drop_frames,
         gaps=case.gaps,
         body=body,
@@ -150,3 +157,38 @@ def simulate_case(case: SuiteCase) -> Simulation:
         noise=noise_of(case, camera, mid_hip),
         **kwargs,
     )
+
+
+@cache
+def _sources() -> bytes:
+    """A digest of the code a simulation depends on: the simulator and the suite's draw."""
+    here = Path(__file__).resolve().parent
+    files = sorted((here.parent / "simulate").rglob("*.py"))
+    files += [here / "suite_cases.py", Path(__file__).resolve()]
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).digest()
+
+
+def cached_simulation(case: SuiteCase, folder: Path | None) -> Simulation:
+    """`simulate_case`, kept in ``folder`` (None: no cache) for repeated engine runs.
+
+    Simulating costs several times what the engine does, so someone tuning
+    the engine on the tuning split can keep the frames. The file name holds
+    a hash of the case and of the simulator's source, so any change to
+    either simulates afresh. The truth's noise-free image is left out (the
+    scoring doesn't read it). Only load a folder this function wrote.
+    """
+    if folder is None:
+        return simulate_case(case)
+    key = hashlib.sha256(repr(case).encode() + _sources()).hexdigest()[:16]
+    path = Path(folder) / f"{case.case_id}-{key}.pickle"
+    if path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f)
+    sim = simulate_case(case)
+    slim = Simulation(sim.frames, dataclasses.replace(sim.truth, clean_image=None))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp")
+    with partial.open("wb") as f:
+        pickle.dump(slim, f, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)  # never leave a half-written file under the real name
+    return slim
