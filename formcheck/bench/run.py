@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.bench import accuracy, memory, speed, suite
+from formcheck.bench import accuracy, memory, speed, suite, suite_rows
 from formcheck.bench.report import Report, Row, Stat
 from formcheck.simulate import simulate
 from formcheck.specs import load_specs
@@ -231,9 +231,9 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
     log("randomized simulator suite (test split)")
     start = time.perf_counter()
     outcomes = suite.run("test", limit=plan.suite_limit)
-    for row in suite.bench_rows(outcomes, time.perf_counter() - start):
+    for row in suite_rows.bench_rows(outcomes, time.perf_counter() - start):
         report.add(row)
-    report.method.append(suite.METHOD)
+    report.method.append(suite_rows.METHOD)
     return report
 
 

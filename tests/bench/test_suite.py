@@ -286,3 +286,21 @@ def test_a_cached_simulation_is_reused_and_identical(tmp_path):
         if a.has_pose
     )
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_bench_rows_give_every_count_per_bin_beside_the_totals():
+    from formcheck.bench.suite_rows import bench_rows
+
+    outcomes = [
+        CaseOutcome(c, 3, 0, 3 if k % 2 else 0, 0, 0, 0, (), "side", rom=((85, 180, 90, 178),))
+        for k, c in enumerate(CASES[:24])
+    ]
+    rows = {r.measure.split(" (")[0]: r for r in bench_rows(outcomes, 5.0)}
+    for label in ("all", "view side", "view end_on", "height floor", "noise high", "tempo brisk"):
+        assert f"exact counts, {label}" in rows, label
+    assert "exact counts, exercise squat" in rows
+    assert rows["exact counts, all"].value == "50.0%" and rows["exact counts, all"].met is False
+    silent = rows["silent zeros"]
+    assert silent.value == "12" and silent.met is False
+    rom = rows["heel-slide knee ROM error, side, bent end"]
+    assert rom.value.startswith("5.0° / 5.0°") and rom.met is True
