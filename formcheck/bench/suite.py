@@ -93,7 +93,10 @@ class Tally:
             warned=sum(bool(o.warnings) for o in outcomes),
             rom_min=tuple(e for o in heel for e in o.rom_error("min")),
             rom_max=tuple(e for o in heel for e in o.rom_error("max")),
-            rom_withheld=sum(len(o.rom) - len(o.rom_error("max")) for o in heel),
+            rom_withheld=sum(
+                len(o.rom) if o.rom_withheld_reason else len(o.rom) - len(o.rom_error("max"))
+                for o in heel
+            ),
             drift=drift,
         )
 
@@ -108,7 +111,12 @@ class Tally:
         ]
 
     def rom_drift_cells(self) -> list[str]:
-        cells = [str(len(self.rom_max)), _med_p95(list(self.rom_min)), _med_p95(list(self.rom_max))]
+        cells = [
+            str(len(self.rom_max)),
+            str(self.rom_withheld),
+            _med_p95(list(self.rom_min)),
+            _med_p95(list(self.rom_max)),
+        ]
         for code in DRIFT_CHECKS:
             hits, faulty, false, clean = self.drift[code]
             cells.append(f"{_pct(hits, faulty)} / {_pct(false, clean)}")
@@ -141,8 +149,8 @@ def tables(outcomes: list[CaseOutcome]) -> str:
         "Heel slides only: knee ROM error (deg, median / p95) at the bent (min) and straight "
         "(max) end, and drift flags (recall at >= 1.5x the limit, false flags at <= 0.5x).",
         "",
-        f"| bin | reps | bent end | straight end | {heads} |",
-        "|---|---|---|---|" + "---|" * len(DRIFT_CHECKS),
+        f"| bin | reps | withheld | bent end | straight end | {heads} |",
+        "|---|---|---|---|---|" + "---|" * len(DRIFT_CHECKS),
     ]
     rom += [
         f"| {d} {v} | " + " | ".join(t.rom_drift_cells()) + " |"

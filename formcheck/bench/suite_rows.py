@@ -32,7 +32,7 @@ METHOD = (
 
 def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
     """`formcheck bench` rows: totals with the issue's targets, then every bin that matters."""
-    section = "8 randomized suite"
+    section = "9 randomized suite"
     rows = []
     for dim, value, members in groups(outcomes):
         if dim not in ("view", "height", "noise", "tempo", "exercise", "all"):
@@ -86,7 +86,9 @@ def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
                     f"{med:.1f}° / {p95:.1f}° (median / p95)",
                     "<= 5° / <= 10°" if side else "reported",
                     (med <= 5 and p95 <= 10) if side else None,
-                    f"{rt.rom_withheld} withheld" if rt.rom_withheld else "",
+                    f"{rt.rom_withheld} reps withheld by the engine (raw error shown)"
+                    if rt.rom_withheld
+                    else "",
                 )
             )
     for code, (hits, faulty, false, clean) in t.drift.items():

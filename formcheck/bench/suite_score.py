@@ -50,7 +50,9 @@ class CaseOutcome:
 
     ``rom_errors`` holds ``(truth_min, truth_max, engine_min, engine_max)``
     per matched rep where the spec's driving metric is a joint angle (NaN
-    where the engine gave none); `rom_error` turns them into errors.
+    where the engine gave none); `rom_error` turns them into errors. Where the
+    engine withholds the ranges from this view (``rom_withheld_reason``, if it
+    says so) the raw readings are still scored: the error is what it withheld.
     ``warnings`` is whatever the result carried as warnings (empty if the
     engine has no such field).
     """
@@ -65,6 +67,7 @@ class CaseOutcome:
     warnings: tuple[str, ...]
     view: str | None
     rom: tuple[tuple[float, float, float, float], ...] = ()
+    rom_withheld_reason: str | None = None
     drift: tuple[DriftTrial, ...] = ()
 
     @property
@@ -215,6 +218,7 @@ def score(case: SuiteCase, spec: Spec, truth: SimTruth, result: AnalysisResult) 
         warnings=warnings_of(result),
         view=result.view,
         rom=_rom(spec, truth, matched),
+        rom_withheld_reason=getattr(result, "rom_withheld_reason", None),
         drift=_drift(spec, truth, matched, case.view),
     )
 

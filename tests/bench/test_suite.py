@@ -202,10 +202,10 @@ def _rows(truth, statuses, rom=(85.0, 180.0)):
     ]
 
 
-def _score(truth, rows, warnings=()):
+def _score(truth, rows, **extra):
     result = _result(rows)
-    if warnings:  # the engine may grow a warnings field: read it like an attribute
-        result = SimpleNamespace(**result.__dict__, warnings=warnings)
+    if extra:  # fields the engine may grow (warnings, ...): read like attributes
+        result = SimpleNamespace(**{**result.__dict__, **extra})
     return score(CASES[0], load_specs()["heel_slide"], truth, result)
 
 
@@ -304,3 +304,10 @@ def test_bench_rows_give_every_count_per_bin_beside_the_totals():
     assert silent.value == "12" and silent.met is False
     rom = rows["heel-slide knee ROM error, side, bent end"]
     assert rom.value.startswith("5.0° / 5.0°") and rom.met is True
+
+
+def test_a_range_the_engine_withholds_is_counted_withheld_with_its_raw_error(three_reps):
+    rows = _rows(three_reps, ["full", "partial", "full"], rom=(95.0, 170.0))
+    out = _score(three_reps, rows, rom_withheld_reason="beyond the feet: +-25 deg")
+    assert out.rom_error("min") == pytest.approx([10.0, 10.0, 10.0], abs=0.01)
+    assert Tally.of([out]).rom_withheld == 3
