@@ -86,7 +86,8 @@ def test_reps_are_counted_and_each_one_is_saved_as_it_completes(spec, history, p
         assert shown.shape == (frame.height, frame.width, 3)
         for event in live.drain_events():
             if isinstance(event, RepCompleted):
-                # Already in the database while the stream goes on.
+                # In the database while the stream goes on, once the saver had its turn.
+                assert live.settle(timeout=60)
                 saved_at_each_rep.append(history.session(live.status().session_id).reps)
     status = live.status()
     assert status.snapshot.reps == 3
@@ -146,6 +147,7 @@ def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     )
     for frame in sim.frames:
         live.process(blank(frame), frame.t)
+    assert live.settle(timeout=60)
     status = live.status()
     assert status.snapshot.reps == 2
     assert "couldn't save to the history" in status.error
@@ -168,6 +170,7 @@ def test_reps_the_locked_history_refused_are_saved_in_order_once_it_is_free(
             live.process(blank(frame), frame.t)
             done = [e for e in live.drain_events() if isinstance(e, RepCompleted)]
             if done:
+                assert live.settle(timeout=60)  # saved, or refused by the lock
                 errors.append(live.status().error)
                 if done[0].rep == 2:
                     lock.release()  # before rep 3: it saves all three
@@ -197,9 +200,11 @@ def test_reps_waiting_are_tried_again_on_a_timer_when_no_rep_follows(
         for frame in sim.frames:
             live.process(blank(frame), frame.t)
             if any(isinstance(e, RepCompleted) and e.rep == 2 for e in live.drain_events()):
+                assert live.settle(timeout=60)  # both refused by the lock
                 waiting = recorder.unsaved
                 lock.release()  # no rep follows: the timed retry saves them
                 monkeypatch.setattr(formcheck.live, "RETRY_SECONDS", 0.0)  # on the next frame
+        assert live.settle(timeout=60)
     finally:
         lock.release()
     assert waiting == 2
@@ -216,6 +221,7 @@ def test_reps_still_waiting_when_the_stream_ends_are_saved_then(spec, history, s
     try:
         for frame in sim.frames:
             live.process(blank(frame), frame.t)
+        assert live.settle(timeout=60)  # tried while locked, not after
     finally:
         lock.release()
     assert live.status().snapshot.reps == 2 and recorder.unsaved == 2
@@ -240,6 +246,7 @@ def recorded(
     for i, frame in enumerate(frames):
         shown = live.process(np.full((*size(i), 3), fill, np.uint8), frame.t)
         assert shown.shape == (*size(i), 3)  # the live video goes on, whatever the recording does
+    assert live.settle(timeout=60)  # the reps saved so far are in the history
     return live
 
 
@@ -429,6 +436,7 @@ def test_a_rendered_clip_through_the_real_pose_model_counts_its_reps(spec, histo
         completed += [e.rep for e in live.drain_events() if isinstance(e, RepCompleted)]
         thread.join(timeout=0.05)
     completed += [e.rep for e in live.drain_events() if isinstance(e, RepCompleted)]
+    assert live.settle(timeout=60)
     status = live.status()
     live.close()
     assert status.frames == len(frames)
