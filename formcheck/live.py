@@ -355,9 +355,11 @@ class RepSaver:
     another program for longer than its `BUSY_TIMEOUT`. One worker thread
     (not a daemon: what is queued is saved before the program exits), started
     by the first hand-over, gives the queue to the recorder in order and ends
-    after `SAVER_IDLE_SECONDS` without work. `state` (any thread) says what the
-    history holds; `settle` waits for the queue to be handled; `close` stops
-    the worker, saves what is left and finishes the session.
+    after `SAVER_IDLE_SECONDS` without work, or once the program's main thread
+    is done (frames still coming must not keep the program alive). `state`
+    (any thread) says what the history holds; `settle` waits for the queue to
+    be handled; `close` stops the worker, saves what is left and finishes the
+    session.
 
     Example::
 
@@ -370,10 +372,11 @@ class RepSaver:
     def __init__(self, recorder: RepRecorder) -> None:
         self.recorder = recorder
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        # Guards _thread (its start and its idle end), _closed and _state.
+        # Guards _thread (its start and its idle end), _closed, _ending and _state.
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._ending = False  # the program is exiting: take no more work
         self._beat_queued = threading.Event()  # one heartbeat in the queue is enough
         self._state = self._read(error=None)
         # The frame thread's own count of each side's completed reps, to number them.
@@ -446,7 +449,7 @@ class RepSaver:
 
     def _put(self, item: object) -> bool:
         with self._lock:
-            if self._closed:
+            if self._closed or self._ending:
                 return False
             self._queue.put(item)
             if self._thread is None:
@@ -472,6 +475,13 @@ class RepSaver:
                 while True:  # all that came while the last save waited: one try for them all
                     batch.append(self._queue.get_nowait())
             if not self._handle(batch):
+                return
+            if not threading.main_thread().is_alive():
+                # The program is exiting and waits for this thread: what was queued
+                # has had its try; take no more, or the frames would keep it alive.
+                with self._lock:
+                    self._ending = True
+                    self._thread = None
                 return
 
     def _handle(self, batch: list) -> bool:

@@ -171,6 +171,29 @@ def test_one_saving_thread_not_a_daemon_ends_when_idle_and_is_joined_at_the_end(
     assert [r.rep for r in history.reps(live.status().session_id)] == [1, 2]
 
 
+@pytest.mark.slow
+def test_a_program_whose_stream_was_never_closed_still_exits(tmp_path):
+    # Frames still coming at exit (the WebRTC worker is a daemon) must not keep the
+    # saving thread, which is not one, waiting for more work forever.
+    path = tmp_path / "history.sqlite3"
+    program = subprocess.Popen(
+        [sys.executable, "-m", "tests.live.abandoned", str(path)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = program.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        program.kill()
+        out, err = program.communicate()
+        pytest.fail(f"the program did not exit: {out!r}")
+    assert (program.returncode, out) == (0, "saved\n"), err
+    (session,) = History(path).sessions()
+    assert session.reps >= 2  # what was saved stays; the session is left to go quiet
+
+
 def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     path = tmp_path / "history.sqlite3"
     history = History(path)
