@@ -58,6 +58,7 @@ def panel(
         for frame in sim.frames:
             # A plain picture of the given shade stands in for the camera's.
             live.process(np.full((frame.height, frame.width, 3), shade, np.uint8), frame.t)
+        live.settle()  # the reps go to the history on the saver's thread: let it catch up
         return live
 
     spec = find_spec("heel_slide")
