@@ -45,7 +45,14 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.engine import ChecksDisabled, Engine, FlagRaised, RepCompleted, Snapshot
+from formcheck.engine import (
+    ChecksDisabled,
+    Engine,
+    FlagRaised,
+    RepCompleted,
+    RepCounts,
+    Snapshot,
+)
 from formcheck.frame import PoseFrame
 from formcheck.history import (
     HEARTBEAT_SECONDS,
@@ -91,9 +98,9 @@ class LiveStatus:
     ``last_frame_at`` is ``time.monotonic()`` of the last frame (to notice a
     camera that stopped sending); ``session_id`` is the history session the
     reps are saved into (None until the first rep, unless continuing one);
-    ``saved_reps`` the reps it holds (earlier runs' included);
-    ``earlier_reps`` and ``earlier_partial_reps`` what earlier camera runs of
-    a continued session did (the snapshot counts this run only);
+    ``saved_reps`` the completed reps it holds, whatever their status (earlier
+    runs' included); ``earlier`` what earlier camera runs of a continued
+    session did (the snapshot counts this run only; `counts` adds them up);
     ``last_rep_number`` the session's number for the snapshot's last rep once
     saved; ``error`` is the last problem (e.g. the history couldn't be
     written), shown on the page; ``picture`` how dark and grainy the camera's
@@ -109,13 +116,17 @@ class LiveStatus:
     snapshot: Snapshot | None = None
     session_id: int | None = None
     saved_reps: int = 0
-    earlier_reps: int = 0
-    earlier_partial_reps: int = 0
+    earlier: RepCounts = field(default_factory=RepCounts)
     last_rep_number: int | None = None
     error: str | None = None
     picture: Picture | None = None
     people: int = 0
     followed: str = ""
+
+    @property
+    def counts(self) -> RepCounts:
+        """The session's reps so far: its earlier camera runs' and this run's."""
+        return self.earlier + (self.snapshot.counts if self.snapshot else RepCounts())
 
 
 class RepRecorder:
@@ -147,8 +158,7 @@ class RepRecorder:
         self.session_id: int | None = None
         self.run: int | None = None  # this camera run's number in the session
         self.saved = 0  # reps saved by this run
-        self.earlier_reps = continues.reps if continues else 0
-        self.earlier_partial_reps = continues.partial_reps if continues else 0
+        self.earlier = continues.counts if continues else RepCounts()  # earlier runs' reps
         #: The session's number for each rep of this run: ``(engine rep, side) -> number``.
         self.numbers: dict[tuple[int, str], int] = {}
         self._offset = 0.0  # seconds from the session's start to this run's first frame
@@ -174,7 +184,7 @@ class RepRecorder:
     @property
     def session_reps(self) -> int:
         """Reps saved in the session, earlier runs' included."""
-        return self.earlier_reps + self.earlier_partial_reps + self.saved
+        return self.earlier.total + self.saved
 
     def on_events(self, events: list, snapshot: Snapshot) -> None:
         """Record this frame's events (flags first: a rep's end-of-rep flags come with it)."""
@@ -230,7 +240,7 @@ class RepRecorder:
                 # Deleted since it was offered: a new session, rather than losing the rep.
                 log.warning("live: session %s is gone; starting a new one", self.continues.id)
                 self.continues = None
-                self.earlier_reps = self.earlier_partial_reps = 0
+                self.earlier = RepCounts()
             else:
                 self.session_id = self.continues.id
                 # Times count from the session's first camera start, and never go back
@@ -293,13 +303,10 @@ def continuable(
 
 
 def continue_label(session: SessionRow, now: datetime | None = None) -> str:
-    """``Continue session 12 (3 reps, 2 min ago)``: the offer to carry ``session`` on."""
+    """``Continue session 12 (3 reps, 1 partial; 2 min ago)``: the offer to carry ``session`` on."""
     minutes = int(session.idle_seconds(now) // 60)
     when = "just now" if minutes < 1 else f"{minutes} min ago"
-    done = f"{session.reps} reps"
-    if session.partial_reps:
-        done += f" + {session.partial_reps} partial"
-    return f"Continue session {session.id} ({done}, {when})"
+    return f"Continue session {session.id} ({session.counts.describe()}; {when})"
 
 
 class LiveVideo:
@@ -517,8 +524,7 @@ class LiveProcessor:
             snapshot=snapshot,
             session_id=recorder.target if recorder else None,
             saved_reps=recorder.session_reps if recorder else 0,
-            earlier_reps=recorder.earlier_reps if recorder else 0,
-            earlier_partial_reps=recorder.earlier_partial_reps if recorder else 0,
+            earlier=recorder.earlier if recorder else RepCounts(),
             last_rep_number=(
                 recorder.numbers.get((last.rep, last.side)) if recorder and last else None
             ),
