@@ -48,7 +48,14 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.engine import ChecksDisabled, Engine, FlagRaised, RepCompleted, Snapshot
+from formcheck.engine import (
+    ChecksDisabled,
+    Engine,
+    FlagRaised,
+    RepCompleted,
+    RepCounts,
+    Snapshot,
+)
 from formcheck.frame import PoseFrame
 from formcheck.history import (
     HEARTBEAT_SECONDS,
@@ -97,15 +104,15 @@ class LiveStatus:
     ``last_frame_at`` is ``time.monotonic()`` of the last frame (to notice a
     camera that stopped sending); ``session_id`` is the history session the
     reps are saved into (None until the first rep, unless continuing one);
-    ``saved_reps`` the reps it holds (earlier runs' included);
-    ``earlier_reps`` and ``earlier_partial_reps`` what earlier camera runs of
-    a continued session did (the snapshot counts this run only);
+    ``saved_reps`` the completed reps it holds, whatever their status (earlier
+    runs' included); ``earlier`` what earlier camera runs of a continued
+    session did (the snapshot counts this run only; `counts` adds them up);
     ``last_rep_number`` the session's number for the snapshot's last rep (the
-    one it should get, until saved); ``error`` is the last problem (e.g. the
-    history couldn't be written), shown on the page; ``picture`` how dark and
-    grainy the camera's picture has been over the last few seconds;
-    ``people`` the most people seen at once, and ``followed`` where the person
-    coached is when there were others.
+    one it should get, until saved); ``error`` is the last problem (e.g. the history couldn't be
+    written), shown on the page; ``picture`` how dark and grainy the camera's
+    picture has been over the last few seconds; ``people`` the most people
+    seen at once, and ``followed`` where the person coached is when there
+    were others.
     """
 
     frames: int = 0
@@ -115,13 +122,17 @@ class LiveStatus:
     snapshot: Snapshot | None = None
     session_id: int | None = None
     saved_reps: int = 0
-    earlier_reps: int = 0
-    earlier_partial_reps: int = 0
+    earlier: RepCounts = field(default_factory=RepCounts)
     last_rep_number: int | None = None
     error: str | None = None
     picture: Picture | None = None
     people: int = 0
     followed: str = ""
+
+    @property
+    def counts(self) -> RepCounts:
+        """The session's reps so far: its earlier camera runs' and this run's."""
+        return self.earlier + (self.snapshot.counts if self.snapshot else RepCounts())
 
 
 class RepRecorder:
@@ -156,8 +167,7 @@ class RepRecorder:
         self.session_id: int | None = None
         self.run: int | None = None  # this camera run's number in the session
         self.saved = 0  # reps saved by this run
-        self.earlier_reps = continues.reps if continues else 0
-        self.earlier_partial_reps = continues.partial_reps if continues else 0
+        self.earlier = continues.counts if continues else RepCounts()  # earlier runs' reps
         #: The session's number for each rep of this run: ``(engine rep, side) -> number``.
         self.numbers: dict[tuple[int, str], int] = {}
         #: Per side, the session's number before this run's first rep there, as
@@ -188,7 +198,7 @@ class RepRecorder:
     @property
     def session_reps(self) -> int:
         """Reps saved in the session, earlier runs' included."""
-        return self.earlier_reps + self.earlier_partial_reps + self.saved
+        return self.earlier.total + self.saved
 
     def add(self, events: list, snapshot: Snapshot, at: float | None = None) -> None:
         """Record a frame's events without saving them (flags first: a rep's end-of-rep
@@ -246,7 +256,7 @@ class RepRecorder:
                 # Deleted since it was offered: a new session, rather than losing the rep.
                 log.warning("live: session %s is gone; starting a new one", self.continues.id)
                 self.continues = None
-                self.earlier_reps = self.earlier_partial_reps = 0
+                self.earlier = RepCounts()
             else:
                 self.session_id = self.continues.id
                 # Times count from the session's first camera start, and never go back
@@ -327,16 +337,15 @@ class SaveState:
 
     ``session_id`` is the session the reps go into (None until the first rep,
     unless continuing one); ``session_reps`` the reps it holds, earlier runs'
-    included; ``earlier_reps`` and ``earlier_partial_reps`` what earlier camera
-    runs of a continued session did; ``numbers`` and ``bases`` as in
+    included; ``earlier`` what earlier camera runs of a continued session did;
+    ``numbers`` and ``bases`` as in
     `RepRecorder`; ``unsaved`` the reps waiting to be saved; ``error`` the last
     problem saving, None once every rep is saved.
     """
 
     session_id: int | None = None
     session_reps: int = 0
-    earlier_reps: int = 0
-    earlier_partial_reps: int = 0
+    earlier: RepCounts = field(default_factory=RepCounts)
     numbers: Mapping[tuple[int, str], int] = field(default_factory=dict)
     bases: Mapping[str, int] = field(default_factory=dict)
     unsaved: int = 0
@@ -531,8 +540,7 @@ class RepSaver:
         return SaveState(
             session_id=recorder.target,
             session_reps=recorder.session_reps,
-            earlier_reps=recorder.earlier_reps,
-            earlier_partial_reps=recorder.earlier_partial_reps,
+            earlier=recorder.earlier,
             numbers=dict(recorder.numbers),
             bases=dict(recorder.bases),
             unsaved=recorder.unsaved,
@@ -554,13 +562,10 @@ def continuable(
 
 
 def continue_label(session: SessionRow, now: datetime | None = None) -> str:
-    """``Continue session 12 (3 reps, 2 min ago)``: the offer to carry ``session`` on."""
+    """``Continue session 12 (3 reps, 1 partial; 2 min ago)``: the offer to carry ``session`` on."""
     minutes = int(session.idle_seconds(now) // 60)
     when = "just now" if minutes < 1 else f"{minutes} min ago"
-    done = f"{session.reps} reps"
-    if session.partial_reps:
-        done += f" + {session.partial_reps} partial"
-    return f"Continue session {session.id} ({done}, {when})"
+    return f"Continue session {session.id} ({session.counts.describe()}; {when})"
 
 
 class LiveVideo:
@@ -832,8 +837,7 @@ class LiveProcessor:
             status,
             session_id=saved.session_id,
             saved_reps=saved.session_reps,
-            earlier_reps=saved.earlier_reps,
-            earlier_partial_reps=saved.earlier_partial_reps,
+            earlier=saved.earlier,
             last_rep_number=number or status.last_rep_number,
             error=" ".join(e for e in (status.error, saved.error) if e) or None,
         )

@@ -23,7 +23,7 @@ import av
 import numpy as np
 import pytest
 
-from formcheck.engine import RepCompleted
+from formcheck.engine import RepCompleted, RepCounts
 from formcheck.history import BUSY_TIMEOUT, HEARTBEAT_SECONDS, History, stamp_time
 from formcheck.live import (
     CONTINUE_MINUTES,
@@ -595,7 +595,8 @@ def test_a_new_camera_run_continues_the_session_and_numbers_reps_after_the_saved
     recorder = RepRecorder(history, spec, "auto", continues=offer)
     second, announced = run_camera(spec, recorder, reps=3, seed=6)
     status = second.status()
-    assert (status.session_id, status.earlier_reps, status.snapshot.reps) == (sid, 2, 3)
+    assert (status.session_id, status.earlier.full, status.snapshot.reps) == (sid, 2, 3)
+    assert status.counts == RepCounts(full=5)  # earlier runs' and this one's, once each
     assert (status.saved_reps, status.last_rep_number) == (5, 5)
     assert announced == [3, 4, 5]  # spoken and shown with the session's numbers
     assert [s.id for s in history.sessions()] == [sid]  # one session, not two
@@ -619,7 +620,7 @@ def test_a_session_deleted_after_it_was_offered_gets_a_new_one_and_no_rep_is_los
     history.record_rep(other, {"rep": 1, "side": "left", "status": "full"})
     second, _ = run_camera(spec, RepRecorder(history, spec, "auto", continues=offer), 2, 6)
     status = second.status()
-    assert (status.earlier_reps, status.saved_reps, status.error) == (0, 2, None)
+    assert (status.earlier, status.saved_reps, status.error) == (RepCounts(), 2, None)
     assert [r.rep for r in history.reps(status.session_id)] == [1, 2]
     assert [(r.rep, r.start) for r in history.reps(other)] == [(1, None)]
     assert (history.session(other).runs, len(history.sessions())) == (1, 2)
@@ -637,14 +638,15 @@ def test_only_a_recent_session_of_the_same_exercise_and_side_is_offered(spec, hi
 
 def test_the_offer_says_which_session_how_much_and_how_long_ago(history):
     sid = history.start_session(exercise="heel_slide", side="auto", source="live")
-    for n, status in ((1, "full"), (2, "full"), (3, "full"), (4, "partial")):
+    statuses = ("full", "full", "uncertain", "full", "partial")
+    for n, status in enumerate(statuses, 1):
         history.record_rep(sid, {"rep": n, "side": "left", "status": status})
     offer = history.session(sid)
     updated = stamp_time(offer.updated_at)
-    done = f"Continue session {sid} (3 reps + 1 partial"
-    assert continue_label(offer, updated) == f"{done}, just now)"
+    done = f"Continue session {sid} (3 reps, 1 partial, 1 uncertain"
+    assert continue_label(offer, updated) == f"{done}; just now)"
     assert (
-        continue_label(offer, updated + timedelta(minutes=2, seconds=30)) == f"{done}, 2 min ago)"
+        continue_label(offer, updated + timedelta(minutes=2, seconds=30)) == f"{done}; 2 min ago)"
     )
 
 
