@@ -50,6 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from formcheck.engine.result import RepCounts, judged
 from formcheck.errors import FormcheckError
 
 #: Environment variable naming the history database file (instead of the user's data dir).
@@ -127,6 +128,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sessions ADD COLUMN video TEXT
     """,
+    # 5: uncertain reps are counted apart (`RepCounts`); until now ``reps`` counted them
+    # with the full ones, so they move out of it.
+    """
+    ALTER TABLE sessions ADD COLUMN uncertain_reps INTEGER NOT NULL DEFAULT 0;
+    UPDATE sessions SET uncertain_reps = (
+        SELECT COUNT(*) FROM reps WHERE reps.session_id = sessions.id AND reps.status = 'uncertain'
+    );
+    UPDATE sessions SET reps = MAX(reps - uncertain_reps, 0)
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 #: Seconds a write waits for another connection (thread or process) to finish its own.
@@ -195,6 +205,12 @@ class SessionRow:
     #: The kept video's file name in `History.videos_dir` (None: no video was kept);
     #: `History.video_path` gives the file, or None if it went missing.
     video: str | None = None
+    uncertain_reps: int = 0
+
+    @property
+    def counts(self) -> RepCounts:
+        """The session's `RepCounts` (``reps`` are its full reps)."""
+        return RepCounts(self.reps, self.partial_reps, self.uncertain_reps)
 
     def state(self, now: datetime | None = None) -> str:
         """``finished``, ``running``, or ``interrupted``: still marked running but not
@@ -213,8 +229,8 @@ class SessionRow:
 
     @property
     def flags_per_rep(self) -> float:
-        """Flags raised per completed rep (0 when there were no reps)."""
-        done = self.reps + self.partial_reps
+        """Flags raised per completed rep, whatever its status (0 when there were no reps)."""
+        done = self.counts.total
         return sum(self.flag_counts.values()) / done if done else 0.0
 
 
@@ -251,9 +267,10 @@ class FlagRow:
 class TrendPoint:
     """One session's totals, for an exercise's trend over time.
 
-    ``rom`` is the mean range of the driving metric over the session's reps
-    (``rom_max - rom_min``), ``peak`` the mean of ``rom_max``; ``flag_share``
-    maps each flag code to the share of reps (0-1) that raised it.
+    ``rom`` is the mean range of the driving metric over the session's
+    `judged` reps (``rom_max - rom_min``; an uncertain rep's far end was not
+    seen), ``peak`` the mean of their ``rom_max``; ``flag_share`` maps each
+    flag code to the share of reps (0-1) that raised it.
     """
 
     session_id: int
@@ -263,6 +280,7 @@ class TrendPoint:
     rom: float | None
     peak: float | None
     flag_share: Mapping[str, float]
+    uncertain_reps: int = 0
 
 
 class History:
@@ -493,7 +511,8 @@ class History:
         with self._connect() as conn:
             row = conn.execute(
                 "SELECT * FROM sessions WHERE source = 'live' AND exercise = ? AND side = ? "
-                "AND reps + partial_reps > 0 ORDER BY updated_at DESC, id DESC LIMIT 1",
+                "AND reps + partial_reps + uncertain_reps > 0 "
+                "ORDER BY updated_at DESC, id DESC LIMIT 1",
                 (exercise, side),
             ).fetchone()
             if row is None:
@@ -598,12 +617,13 @@ class History:
 
     @staticmethod
     def _recount(conn: sqlite3.Connection, session_id: int) -> None:
+        # Counted by `RepCounts`, the engine's own definition, not again in SQL.
+        statuses = conn.execute("SELECT status FROM reps WHERE session_id = ?", (session_id,))
+        counts = RepCounts.of(row["status"] for row in statuses)
         conn.execute(
-            "UPDATE sessions SET updated_at = ?, "
-            "reps = (SELECT COUNT(*) FROM reps WHERE session_id = ? AND status != 'partial'), "
-            "partial_reps = (SELECT COUNT(*) FROM reps WHERE session_id = ? AND status = 'partial')"
-            " WHERE id = ?",
-            (_now(), session_id, session_id, session_id),
+            "UPDATE sessions SET updated_at = ?, reps = ?, partial_reps = ?, uncertain_reps = ? "
+            "WHERE id = ?",
+            (_now(), counts.full, counts.partial, counts.uncertain, session_id),
         )
 
     def delete_session(self, session_id: int) -> bool:
@@ -842,8 +862,9 @@ class History:
         points = []
         for session in reversed(self.sessions(exercise)):
             reps = self.reps(session.id)
-            spans = [r.rom_max - r.rom_min for r in reps if None not in (r.rom_min, r.rom_max)]
-            peaks = [r.rom_max for r in reps if r.rom_max is not None]
+            seen = [r for r in reps if judged(r.status)]
+            spans = [r.rom_max - r.rom_min for r in seen if None not in (r.rom_min, r.rom_max)]
+            peaks = [r.rom_max for r in seen if r.rom_max is not None]
             codes = sorted({c for r in reps for c in r.flags})
             share = {c: sum(c in r.flags for r in reps) / len(reps) for c in codes}
             points.append(
@@ -852,6 +873,7 @@ class History:
                     started_at=session.started_at,
                     reps=session.reps,
                     partial_reps=session.partial_reps,
+                    uncertain_reps=session.uncertain_reps,
                     rom=sum(spans) / len(spans) if spans else None,
                     peak=sum(peaks) / len(peaks) if peaks else None,
                     flag_share=share,
@@ -933,6 +955,7 @@ def _session_row(row: sqlite3.Row, flag_counts: Mapping[str, int]) -> SessionRow
         flag_counts=dict(flag_counts),
         runs=row["runs"],
         video=row["video"],
+        uncertain_reps=row["uncertain_reps"],
     )
 
 

@@ -194,7 +194,7 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
             f"{acc.exact:.1%}",
             ">= 98 %",
             acc.exact >= 0.98,
-            f"OBO {acc.off_by_one:.1%}, MAE {acc.mae:.3f}",
+            f"OBO {acc.off_by_one:.1%}, MAE {acc.mae:.3f}, {acc.uncertain} reps uncertain",
         )
     )
     for code in sorted(acc.recall):
@@ -220,8 +220,9 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
         "Accuracy: simulated sequences (exact ground truth, MediaPipe-calibrated noise) over "
         "every simulated exercise with a spec and each of its side modes, tempos 3-5 s, jitter "
         "0.5-1.5x, 3-7 reps, filmed from the views `formcheck.simulate.FILMED_FROM` lists; "
-        "counted = full reps + uncertain reps (found, with landmarks partly hidden), compared "
-        "with the truth. Checks: heel slides with the "
+        "counted = full reps (as everywhere in formcheck), compared with the truth's; a rep "
+        "reported uncertain (landmarks partly hidden) is not counted, and the uncertain reps "
+        "are totalled apart. Checks: heel slides with the "
         "fault on rep 2 of 3 at 1.5x the view's limit (recall: flagged on rep 2) and at 0.5x "
         "(false flag: flagged on any rep), in every view the check can judge."
     )

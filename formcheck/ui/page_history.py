@@ -33,7 +33,7 @@ def _state(s: SessionRow) -> str:
 
 
 def _session_label(s: SessionRow, names: dict[str, str]) -> str:
-    reps = f"{s.reps} reps" + (f" + {s.partial_reps} partial" if s.partial_reps else "")
+    reps = s.counts.describe()
     exercise = names.get(s.exercise, s.exercise)
     state = "" if s.status == "finished" else f" · {STATES[s.state()]}"
     return f"#{s.id} · {_when(s.started_at)} · {exercise} · {s.source} · {reps}{state}"
@@ -76,6 +76,7 @@ def render() -> None:
                     "state": _state(s),
                     "reps": s.reps,
                     "partial reps": s.partial_reps,
+                    "uncertain reps": s.uncertain_reps,
                     "flags per rep": round(s.flags_per_rep, 2),
                     "flags": ", ".join(f"{c} ×{n}" for c, n in s.flag_counts.items()),
                     "video": _video_mark(store, s),
@@ -195,6 +196,7 @@ def _trends(store: History, exercise: str, title: str) -> None:
                 "session": p.session_id,
                 "reps": p.reps,
                 "partial reps": p.partial_reps,
+                "uncertain reps": p.uncertain_reps,
                 "range of motion": p.rom,
                 "peak": p.peak,
             }
@@ -202,7 +204,9 @@ def _trends(store: History, exercise: str, title: str) -> None:
         ]
     )
     rows["date"] = pd.to_datetime(rows["date"])
-    reps = rows.melt(id_vars=["date", "session"], value_vars=["reps", "partial reps"])
+    reps = rows.melt(
+        id_vars=["date", "session"], value_vars=["reps", "partial reps", "uncertain reps"]
+    )
     rom = rows.melt(id_vars=["date", "session"], value_vars=["range of motion", "peak"])
     share = pd.DataFrame(
         [

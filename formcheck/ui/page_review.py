@@ -272,12 +272,14 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
             f"A person was found in only {seen:.0%} of the frames: keep the whole body in view."
         )
 
-    cols = st.columns(5)
-    cols[0].metric("Reps", result.reps)
-    cols[1].metric("Partial reps", result.partial_reps)
-    cols[2].metric("Flags", len(result.flags))
-    cols[3].metric("Side", result.side)
-    cols[4].metric("Camera view", (result.view or "unknown").replace("_", "-"))
+    counts = result.counts
+    cols = st.columns(6)
+    cols[0].metric("Reps", counts.full)
+    cols[1].metric("Partial reps", counts.partial)
+    cols[2].metric("Uncertain reps", counts.uncertain)
+    cols[3].metric("Flags", len(result.flags))
+    cols[4].metric("Side", result.side)
+    cols[5].metric("Camera view", (result.view or "unknown").replace("_", "-"))
 
     video, table = st.columns([3, 2])
     with video:

@@ -93,7 +93,7 @@ def test_history_says_which_sessions_were_interrupted_continued_or_are_in_progre
     assert table.loc[crashed, "reps"] == 1  # what it saved before the app died is all there
     picker = at.selectbox(key="history.session")
     labels = dict(zip(db_ids(db), picker.options, strict=True))
-    assert labels[crashed].endswith("· 1 reps · interrupted")
+    assert labels[crashed].endswith("· 1 rep · interrupted")
     assert labels[continued].endswith("· 2 reps")
     picker.set_value(crashed).run()
     assert at.dataframe[1].value["rep"].tolist() == [1]

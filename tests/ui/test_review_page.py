@@ -23,7 +23,7 @@ def test_the_app_opens_on_a_worked_example_of_a_bundled_sample(db):
     assert [t.value for t in at.title] == ["Review a clip"]
     assert at.radio(key="review.source").value == "A bundled sample"
     labels = [m.label for m in at.metric]
-    assert labels[:3] == ["Reps", "Partial reps", "Flags"]
+    assert labels[:4] == ["Reps", "Partial reps", "Uncertain reps", "Flags"]
     assert len(at.get("video")) == 1
     downloads = [d.proto.label for d in at.get("download_button")]
     assert downloads == [
