@@ -173,15 +173,11 @@ def three_reps():
     return sim.truth
 
 
-def _result(rows: list[RepRecord], **extra) -> AnalysisResult:
-    count = Counter(r.status for r in rows)
+def _result(rows: list[RepRecord]) -> AnalysisResult:
     return AnalysisResult(
         exercise="heel_slide",
         side="left",
         view="side",
-        reps=count["full"],
-        partial_reps=count["partial"],
-        uncertain_reps=count["uncertain"],
         holds=0,
         hold_table=(),
         rep_table=tuple(rows),
@@ -190,7 +186,6 @@ def _result(rows: list[RepRecord], **extra) -> AnalysisResult:
         frames_with_pose=100,
         checks_disabled=(),
         series=Series(t=np.zeros(0)),
-        **extra,
     )
 
 
@@ -205,7 +200,12 @@ def _rows(truth, statuses, rom=(85.0, 180.0)):
 def _score(truth, rows, **extra):
     result = _result(rows)
     if extra:  # fields the engine may grow (warnings, ...): read like attributes
-        result = SimpleNamespace(**{**result.__dict__, **extra})
+        counts = {
+            "reps": result.reps,
+            "partial_reps": result.partial_reps,
+            "uncertain_reps": result.uncertain_reps,
+        }
+        result = SimpleNamespace(**{**result.__dict__, **counts, **extra})
     return score(CASES[0], load_specs()["heel_slide"], truth, result)
 
 
