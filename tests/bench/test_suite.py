@@ -311,3 +311,19 @@ def test_a_range_the_engine_withholds_is_counted_withheld_with_its_raw_error(thr
     out = _score(three_reps, rows, rom_withheld_reason="beyond the feet: +-25 deg")
     assert out.rom_error("min") == pytest.approx([10.0, 10.0, 10.0], abs=0.01)
     assert Tally.of([out]).rom_withheld == 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--exercise", "adductor_squeeze"], "error: --exercise: expected one of clamshell, "),
+        (["--case", "case-42"], "error: --case: expected an id like s13-0042, got 'case-42'"),
+        (["--n", "0"], "error: --n: expected at least 1, got 0"),
+    ],
+)
+def test_usage_errors_exit_1_with_one_line(argv, message, capsys):
+    from formcheck.bench.suite import main
+
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1
