@@ -9,7 +9,10 @@ noise from the pose model, not measurement.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
+from formcheck.engine import FlagRaised
+from formcheck.engine.result import RepRecord
 from formcheck.specs import CheckSpec, Spec
 
 #: How a spec's units read on the page.
@@ -74,3 +77,53 @@ def limit_problem(check: CheckSpec, value: float) -> str | None:
     if not math.isfinite(high):
         return f"{name} limit must be more than {low:g}{unit}, got {value:g}"
     return f"{name} limit must be between {low:g} and {high:g}{unit}, got {value:g}"
+
+
+def flag_names(spec: Spec, codes: Iterable[str]) -> str:
+    """Flag codes as the labels a person reads: ``sideways heel drift, pelvis movement``."""
+    return ", ".join(check_name(spec, c) for c in codes)
+
+
+def rep_rows(reps: Iterable[RepRecord], spec: Spec) -> list[dict[str, object]]:
+    """The rep table as the page shows it: labelled headings with units, rounded values.
+
+    The download keeps `AnalysisResult.rep_table_rows` (codes, full precision).
+    """
+    driver = spec.phase.metric if spec.phase is not None else None
+    unit = spec.metric(driver).unit if driver else ""
+    name = driver.replace("_", " ") if driver else "range"
+    rows = []
+    for r in reps:
+        row: dict[str, object] = {
+            "Rep": r.rep,
+            "Side": r.side,
+            "Status": r.status,
+            "Start (s)": round(r.start, 1),
+            "Duration (s)": round(r.duration, 1),
+            heading(f"{name}: from", unit): rounded(r.rom_min, unit),
+            heading(f"{name}: to", unit): rounded(r.rom_max, unit),
+        }
+        for code, value in r.peaks:
+            try:
+                check = spec.check(code)
+            except KeyError:
+                continue
+            row[heading(f"peak {check.label}", check.unit)] = rounded(value, check.unit)
+        row["Flags"] = flag_names(spec, r.flags)
+        rows.append(row)
+    return rows
+
+
+def flag_rows(flags: Iterable[FlagRaised], spec: Spec) -> list[dict[str, object]]:
+    """The flags as the page shows them: the check's label, value and limit with units."""
+    return [
+        {
+            "Time (s)": round(f.t, 1),
+            "Rep": f.rep,
+            "Check": check_name(spec, f.code),
+            "Value": amount(f.value, f.unit),
+            "Limit": amount(f.limit, f.unit),
+            "What to do": f.message,
+        }
+        for f in flags
+    ]

@@ -6,10 +6,14 @@ check, which needs a real browser, is in ``tests/e2e``).
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import TIMEOUT
-from tests.ui.pages import exercises_page
+from tests.ui.pages import exercises_page, review_page
 
 HEEL = "limits.heel_slide.heel_off_line"
 
@@ -50,3 +54,115 @@ def test_a_limit_out_of_range_is_refused_in_the_ui_words(db):
         "The previous limits are still in use."
     ]
     assert db.overrides("heel_slide") == {}
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
+#: Heel slides with the right leg, filmed from beyond the feet.
+RIGHT_SLIDES = SAMPLES / "heel_slide_right_end_on_veer_out.mp4"
+
+
+@pytest.fixture
+def uploads_only(tmp_path, monkeypatch):
+    """No bundled samples: the page reviews only what the test uploads (no first-run review)."""
+    empty = tmp_path / "no-samples"
+    empty.mkdir()
+    monkeypatch.setenv("FORMCHECK_SAMPLES", str(empty))
+
+
+def _upload(at: AppTest, exercise: str, side: str | None, clip: Path) -> None:
+    at.selectbox(key="review.exercise").set_value(exercise).run()
+    if side is not None:
+        at.selectbox(key="review.side").set_value(side)
+    at.file_uploader(key="review.upload").upload(clip.name, clip.read_bytes()).run()
+    assert not at.exception and not at.error
+
+
+def _texts(at: AppTest) -> str:
+    return " ".join(e.value for kind in (at.warning, at.info, at.success) for e in kind)
+
+
+@pytest.mark.slow
+def test_zero_reps_on_the_wrong_side_suggests_the_other_leg_and_asks_before_saving(
+    db, uploads_only
+):
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    _upload(at, "heel_slide", "left", RIGHT_SLIDES)
+    text = _texts(at)
+    assert "No heel slide reps were counted in this clip on the left leg." in text
+    assert "Try the right side." in text
+    assert "every check held" not in text
+    assert not at.get("arrow_vega_lite_chart") and not at.get("vega_lite_chart")
+    assert at.button(key="review.save").disabled  # an empty session: asked first
+    at.checkbox(key="review.save_empty").check().run()
+    assert not at.button(key="review.save").disabled
+
+    at.button(key="review.other_side").click().run()
+    assert not at.exception
+    assert at.selectbox(key="review.side").value == "right"
+    assert at.metric[0].value == "3"
+
+
+@pytest.mark.slow
+def test_zero_reps_of_the_wrong_exercise_suggests_the_one_the_motion_fits(db, uploads_only):
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    _upload(at, "clamshell", None, RIGHT_SLIDES)
+    text = _texts(at)
+    assert "No clamshell reps were counted in this clip." in text
+    assert "The motion looks more like **Heel slide**" in text
+    assert "every check held" not in text
+    assert not at.get("arrow_vega_lite_chart") and not at.get("vega_lite_chart")
+    assert at.button(key="review.save").disabled
+
+
+def drifting_live_panel():
+    import time
+
+    import numpy as np
+
+    from formcheck.live import LiveProcessor
+    from formcheck.simulate import simulate
+    from formcheck.specs import find_spec
+    from formcheck.ui.page_live import show_status
+
+    class Replay:  # the simulator's poses stand in for the pose model
+        def __init__(self, frames):
+            self.frames = iter(frames)
+
+        def process(self, rgb, t):
+            return next(self.frames)
+
+        def close(self):
+            pass
+
+    spec = find_spec("heel_slide")
+    sim = simulate(
+        "heel_slide", reps=2, side="left", view="end_on", seed=5, veer_cm=12.0, veer_reps=(2,)
+    )
+    live = LiveProcessor(spec, "auto", estimator=Replay(sim.frames))
+    for frame in sim.frames:
+        live.process(np.full((frame.height, frame.width, 3), 110, np.uint8), frame.t)
+    show_status(live, True, spec, "auto", False, now=time.monotonic())
+    live.close()
+
+
+def test_live_last_rep_line_names_checks_by_label_with_whole_degrees(db):
+    at = AppTest.from_function(drifting_live_panel, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    (line,) = [m.value for m in at.markdown if m.value.startswith("**Last rep:**")]
+    assert "sideways heel drift" in line and "heel_off_line" not in line
+    assert re.search(r"range \d+° to \d+°, ", line), line
+
+
+@pytest.mark.slow
+def test_review_tables_are_under_the_video_at_full_width_with_labels(db, uploads_only):
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    _upload(at, "heel_slide", "auto", RIGHT_SLIDES)
+    reps, flags = at.dataframe[0].value, at.dataframe[1].value
+    for column in at.columns:  # none of the page's columns holds a table
+        assert not column.dataframe, "a table squeezed into a column"
+    assert "Peak sideways heel drift (cm)" in reps.columns
+    assert not [c for c in reps.columns if "_" in c]  # no code as a heading
+    assert flags["Check"].tolist() == ["sideways heel drift"]
+    assert reps["Knee: to (°)"].tolist() == [round(v) for v in reps["Knee: to (°)"]]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "pelvis_rotation" not in warnings and "(pelvis rotation)" in warnings
