@@ -249,11 +249,15 @@ class FlagRow:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One session's totals, for an exercise's trend over time.
+    """One session's totals on one side, for an exercise's trend over time.
 
-    ``rom`` is the mean range of the driving metric over the session's reps
+    ``rom`` is the mean range of the driving metric over the side's reps
     (``rom_max - rom_min``), ``peak`` the mean of ``rom_max``; ``flag_share``
-    maps each flag code to the share of reps (0-1) that raised it.
+    maps every flag code raised in any session of the exercise to the share
+    of this side's reps (0-1) that raised it, 0 included, so an improvement
+    to no flags shows. ``side`` is the side the reps were done with (the
+    session's side when it has none), ``source`` ``live`` or ``clip``, and
+    ``clip_name`` a clip's file name.
     """
 
     session_id: int
@@ -263,6 +267,9 @@ class TrendPoint:
     rom: float | None
     peak: float | None
     flag_share: Mapping[str, float]
+    side: str = ""
+    source: str = ""
+    clip_name: str = ""
 
 
 class History:
@@ -838,25 +845,42 @@ class History:
         return out.getvalue()
 
     def trends(self, exercise: str) -> list[TrendPoint]:
-        """One point per session of ``exercise``, oldest first: reps, ROM and flag shares."""
+        """One point per session of ``exercise`` and side, oldest first: reps, ROM, flag shares.
+
+        Left and right are separate points (a session of ``auto`` side splits by the
+        side of each rep), so each side's trend can be drawn on its own.
+        """
+        sessions = list(reversed(self.sessions(exercise)))
+        reps_of = {s.id: self.reps(s.id) for s in sessions}
+        codes = sorted({c for reps in reps_of.values() for r in reps for c in r.flags})
         points = []
-        for session in reversed(self.sessions(exercise)):
-            reps = self.reps(session.id)
-            spans = [r.rom_max - r.rom_min for r in reps if None not in (r.rom_min, r.rom_max)]
-            peaks = [r.rom_max for r in reps if r.rom_max is not None]
-            codes = sorted({c for r in reps for c in r.flags})
-            share = {c: sum(c in r.flags for r in reps) / len(reps) for c in codes}
-            points.append(
-                TrendPoint(
-                    session_id=session.id,
-                    started_at=session.started_at,
-                    reps=session.reps,
-                    partial_reps=session.partial_reps,
-                    rom=sum(spans) / len(spans) if spans else None,
-                    peak=sum(peaks) / len(peaks) if peaks else None,
-                    flag_share=share,
+        for session in sessions:
+            by_side: dict[str, list[RepRow]] = {}
+            for r in reps_of[session.id]:
+                by_side.setdefault(r.side or session.side, []).append(r)
+            split = len(by_side) > 1  # else the session's own counts hold, whatever they count
+            for side, reps in sorted(by_side.items()) or [(session.side, [])]:
+                spans = [r.rom_max - r.rom_min for r in reps if None not in (r.rom_min, r.rom_max)]
+                peaks = [r.rom_max for r in reps if r.rom_max is not None]
+                share = {c: sum(c in r.flags for r in reps) / len(reps) for c in codes if reps}
+                points.append(
+                    TrendPoint(
+                        session_id=session.id,
+                        started_at=session.started_at,
+                        reps=sum(r.status == "full" for r in reps) if split else session.reps,
+                        partial_reps=(
+                            sum(r.status == "partial" for r in reps)
+                            if split
+                            else session.partial_reps
+                        ),
+                        rom=sum(spans) / len(spans) if spans else None,
+                        peak=sum(peaks) / len(peaks) if peaks else None,
+                        flag_share=share,
+                        side=side,
+                        source=session.source,
+                        clip_name=session.clip_name,
+                    )
                 )
-            )
         return points
 
     # -- per-person limits ------------------------------------------------------

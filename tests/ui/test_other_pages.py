@@ -54,9 +54,9 @@ def test_history_lists_a_saved_session_with_its_reps_and_trends(db):
     sessions = at.dataframe[0].value
     assert sessions["reps"].tolist() == [3]
     assert sessions["exercise"].tolist() == ["Heel slide"]
-    assert sessions["flags"].tolist() == ["heel_off_line ×1"]
+    assert sessions["flags"].tolist() == ["sideways heel drift ×1"]
     reps = at.dataframe[1].value
-    assert reps["flags"].tolist() == ["", "heel_off_line", ""]
+    assert reps["flags"].tolist() == ["", "sideways heel drift", ""]
     at.selectbox(key="history.exercise").set_value("heel_slide").run()
     assert any("Trends" in h.value for h in at.subheader)
     export = next(d for d in at.get("download_button") if d.proto.label == "Export CSV")

@@ -6,6 +6,7 @@ check, which needs a real browser, is in ``tests/e2e``).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import TIMEOUT
-from tests.ui.pages import exercises_page, review_page
+from tests.ui.pages import exercises_page, history_page, review_page
 
 HEEL = "limits.heel_slide.heel_off_line"
 
@@ -166,3 +167,77 @@ def test_review_tables_are_under_the_video_at_full_width_with_labels(db, uploads
     assert reps["Knee: to (°)"].tolist() == [round(v) for v in reps["Knee: to (°)"]]
     warnings = " ".join(w.value for w in at.warning)
     assert "pelvis_rotation" not in warnings and "(pelvis rotation)" in warnings
+
+
+def _saved(reps: int, side: str, flagged: tuple[int, ...]) -> dict:
+    table = [
+        {
+            "rep": n,
+            "side": side,
+            "status": "full",
+            "start": 4.0 * n,
+            "end": 4.0 * n + 3,
+            "duration": 3.0,
+            "rom_min": 85.04,
+            "rom_max": 172.4577,
+            "flags": ["heel_off_line"] if n in flagged else [],
+        }
+        for n in range(1, reps + 1)
+    ]
+    flags = [
+        {
+            "code": "heel_off_line",
+            "rep": n,
+            "t": 4.0 * n + 1.5,
+            "value": 6.43,
+            "limit": 4.0,
+            "unit": "cm",
+            "message": "Keep the heel on a straight track.",
+        }
+        for n in flagged
+    ]
+    return {
+        "exercise": "heel_slide",
+        "side": side,
+        "view": "end_on",
+        "reps": reps,
+        "partial_reps": 0,
+        "rep_table": table,
+        "flags": flags,
+    }
+
+
+def _charts(at: AppTest):
+    """Each Altair chart on the page: its spec and its (single) dataset."""
+    import pyarrow as pa
+
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        (dataset,) = chart.proto.datasets
+        yield spec, pa.ipc.open_stream(dataset.data.data).read_pandas()
+
+
+def test_history_trends_show_at_once_per_side_and_source_with_the_clip_name(db):
+    db.save_result(_saved(3, "left", (2,)), source="clip", clip_name="monday.mp4")
+    db.save_result(_saved(2, "right", ()), source="live")
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    # No exercise chosen: the trends of the most recent one are there, with a hint.
+    assert "Trends: Heel slide" in [h.value for h in at.subheader]
+    assert any("Choose an exercise above" in c.value for c in at.caption)
+    sessions = at.dataframe[0].value
+    assert "monday.mp4" in sessions["clip"].tolist()
+    assert sessions["flags"].tolist() == ["", "sideways heel drift ×1"]
+    charts = {spec["title"]: (spec, data) for spec, data in _charts(at)}
+    assert set(charts) == {"Reps per session", "Range of motion", "Share of reps with each flag"}
+    for spec, _ in charts.values():  # each side, and live and clip, their own line
+        assert spec["encoding"]["strokeDash"]["field"] == "series"
+    # The session with no flags is a 0 % point on the share of reps with each flag.
+    _, share = charts["Share of reps with each flag"]
+    assert sorted(zip(share["series"], share["share of reps"], strict=True)) == [
+        ("left · clip", pytest.approx(1 / 3)),
+        ("right · live", 0.0),
+    ]
+    assert set(share["flag"]) == {"sideways heel drift"}
+    picker = at.selectbox(key="history.session")
+    assert any("clip monday.mp4" in label for label in picker.options)
