@@ -28,7 +28,7 @@ import streamlit as st
 from formcheck.errors import FormcheckError
 from formcheck.history import HistoryError
 from formcheck.review import Cancelled, sentence
-from formcheck.ui import charts, common, labels
+from formcheck.ui import charts, common, examples, labels
 from formcheck.ui.library import Library
 from formcheck.ui.progress import ProgressText
 from formcheck.ui.reviewing import (
@@ -127,6 +127,10 @@ def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> Revi
     store = _sample_outcomes() if shared else _upload_outcomes()
     key = review_key(clip, spec, side, model)
     outcome = store.get(key)
+    if outcome is None and shared:  # a sample reviewed before, by any earlier run of the app
+        outcome = examples.load(clip.path, spec, side, model, key)
+        if outcome is not None:
+            return store.put(key, outcome)
     if outcome is not None:
         return outcome
     stopped = st.session_state.get(CANCELLED)
@@ -176,8 +180,9 @@ def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> Revi
     except Cancelled:
         outcome = None
     except FormcheckError as exc:
-        panel.empty()
-        st.error(str(exc))
+        # In the progress panel's place: the next review's progress bar takes it over at
+        # once, so the error never lingers beside a new clip while that one is analysed.
+        panel.error(str(exc))
         return None
     finally:
         run.finish()  # run_review has removed its temporary files, however it ended
@@ -186,6 +191,8 @@ def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> Revi
         st.session_state[CANCELLED] = run
         _show_cancelled(run, clip.label)
         return None
+    if shared:
+        examples.save(clip.path, spec, side, model, outcome)
     return store.put(key, outcome)
 
 
@@ -237,6 +244,12 @@ def render() -> None:
     if clip is None or picked is None:
         return
     spec, side = picked
+    if clip.path is not None:
+        st.info(
+            "**A worked example:** formcheck's review of a bundled sample clip, "
+            f"{common.sample_label(clip.path)}. To review your own set, switch **Clip** above to "
+            "your own and upload it, or open **Live** in the sidebar to be coached on camera."
+        )
     outcome = _analyse(clip, spec, side, model, lib)
     if outcome is not None:
         show_outcome(outcome, lib)

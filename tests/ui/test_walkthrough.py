@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import TIMEOUT
+from tests.ui.conftest import APP, TIMEOUT
 from tests.ui.pages import exercises_page, history_page, review_page
 
 HEEL = "limits.heel_slide.heel_off_line"
@@ -241,3 +241,34 @@ def test_history_trends_show_at_once_per_side_and_source_with_the_clip_name(db):
     assert set(share["flag"]) == {"sideways heel drift"}
     picker = at.selectbox(key="history.session")
     assert any("clip monday.mp4" in label for label in picker.options)
+
+
+@pytest.mark.slow
+def test_the_first_page_is_a_worked_example_shown_at_once_from_the_disk_cache(
+    db, tmp_path, monkeypatch
+):
+    from formcheck.ui import examples, page_review
+
+    monkeypatch.setenv(examples.CACHE_ENV, str(tmp_path / "cache"))
+    page_review._sample_outcomes.clear()  # as after a restart: nothing reviewed in memory
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.info[0].value.startswith("**A worked example:** formcheck's review of a bundled")
+    assert "upload it" in at.info[0].value and "**Live**" in at.info[0].value
+    # The default sample: clean heel slides, three full reps and no flag.
+    assert at.selectbox(key="review.sample").value.name == "heel_slide_left_end_on.mp4"
+    assert [m.value for m in at.metric[:3]] == ["3", "0", "0"]
+    (entry,) = (tmp_path / "cache" / "examples").iterdir()  # kept on disk
+
+    page_review._sample_outcomes.clear()  # the app restarted: only the disk cache is left
+
+    def no_review(*args, **kwargs):
+        raise AssertionError("the sample was reviewed again instead of read from the cache")
+
+    monkeypatch.setattr(page_review, "run_review", no_review)
+    again = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not again.exception
+    assert [m.value for m in again.metric[:3]] == ["3", "0", "0"]
+    assert len(again.get("video")) == 1
+    assert [p.name for p in (tmp_path / "cache" / "examples").iterdir()] == [entry.name]
+    page_review._sample_outcomes.clear()  # its copies' files go with it
