@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from formcheck.history import History
 from tests.e2e.conftest import keep_screenshot
 from tests.e2e.test_browser import metric
 
@@ -65,3 +66,17 @@ def test_a_rejected_upload_error_clears_when_a_new_file_is_chosen(
     expect(error).to_have_count(0, timeout=3_000)
     keep_screenshot(page, "review-new-upload-after-error", artifacts)
     expect(page.get_by_role("button", name="Save to history")).to_be_visible(timeout=120_000)
+
+
+def test_resetting_limits_shows_the_exercise_value_in_the_box(app_server, page):
+    # AppTest draws every run afresh; a browser keeps a box's value across runs,
+    # which is how the old limit stayed on screen after the reset.
+    url, db = app_server
+    History(db).set_overrides("heel_slide", {"heel_off_line": 6.0})
+    page.goto(f"{url}/exercises")
+    box = page.get_by_role("spinbutton", name=re.compile("^sideways heel drift", re.I))
+    expect(box).to_have_value("6.00")
+    page.get_by_role("button", name="Back to the exercise's limits").click()
+    expect(page.get_by_text("Back to the exercise's own limits.")).to_be_visible()
+    expect(box).to_have_value("4.00")
+    assert History(db).overrides("heel_slide") == {}
