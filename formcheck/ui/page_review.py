@@ -312,8 +312,8 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
 
 def _tables(outcome: ReviewOutcome) -> None:
     result, spec = outcome.result, outcome.spec
-    st.subheader("Reps")
-    if result.rep_table:
+    if result.rep_table:  # a hold exercise has none
+        st.subheader("Reps")
         rows = labels.rep_rows(result.rep_table, spec)
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="review.rep_table")
     st.subheader("Flags")

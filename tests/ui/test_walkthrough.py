@@ -124,22 +124,13 @@ def drifting_live_panel():
     from formcheck.simulate import simulate
     from formcheck.specs import find_spec
     from formcheck.ui.page_live import show_status
-
-    class Replay:  # the simulator's poses stand in for the pose model
-        def __init__(self, frames):
-            self.frames = iter(frames)
-
-        def process(self, rgb, t):
-            return next(self.frames)
-
-        def close(self):
-            pass
+    from tests.factories import ReplayPoses
 
     spec = find_spec("heel_slide")
     sim = simulate(
         "heel_slide", reps=2, side="left", view="end_on", seed=5, veer_cm=12.0, veer_reps=(2,)
     )
-    live = LiveProcessor(spec, "auto", estimator=Replay(sim.frames))
+    live = LiveProcessor(spec, "auto", estimator=ReplayPoses(sim.frames))  # poses, not a model
     for frame in sim.frames:
         live.process(np.full((frame.height, frame.width, 3), 110, np.uint8), frame.t)
     show_status(live, True, spec, "auto", False, now=time.monotonic())
