@@ -265,12 +265,16 @@ class FlagRow:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One session's totals, for an exercise's trend over time.
+    """One session's totals on one side, for an exercise's trend over time.
 
-    ``rom`` is the mean range of the driving metric over the session's
-    `judged` reps (``rom_max - rom_min``; an uncertain rep's far end was not
-    seen), ``peak`` the mean of their ``rom_max``; ``flag_share`` maps each
-    flag code to the share of reps (0-1) that raised it.
+    ``rom`` is the mean range of the driving metric over the side's `judged`
+    reps (``rom_max - rom_min``; an uncertain rep's far end was not seen),
+    ``peak`` the mean of their ``rom_max``; ``flag_share`` maps every flag code
+    raised in any session of the exercise to the share of this side's reps
+    (0-1) that raised it, 0 included, so an improvement to no flags shows.
+    ``side`` is the side the reps were done with (the session's side when it
+    has none), ``source`` ``live`` or ``clip``, and ``clip_name`` a clip's file
+    name.
     """
 
     session_id: int
@@ -281,6 +285,9 @@ class TrendPoint:
     peak: float | None
     flag_share: Mapping[str, float]
     uncertain_reps: int = 0
+    side: str = ""
+    source: str = ""
+    clip_name: str = ""
 
 
 class History:
@@ -858,27 +865,41 @@ class History:
         return out.getvalue()
 
     def trends(self, exercise: str) -> list[TrendPoint]:
-        """One point per session of ``exercise``, oldest first: reps, ROM and flag shares."""
+        """One point per session of ``exercise`` and side, oldest first: reps, ROM, flag shares.
+
+        Left and right are separate points (a session of ``auto`` side splits by the
+        side of each rep), so each side's trend can be drawn on its own.
+        """
+        sessions = list(reversed(self.sessions(exercise)))
+        reps_of = {s.id: self.reps(s.id) for s in sessions}
+        codes = sorted({c for reps in reps_of.values() for r in reps for c in r.flags})
         points = []
-        for session in reversed(self.sessions(exercise)):
-            reps = self.reps(session.id)
-            seen = [r for r in reps if judged(r.status)]
-            spans = [r.rom_max - r.rom_min for r in seen if None not in (r.rom_min, r.rom_max)]
-            peaks = [r.rom_max for r in seen if r.rom_max is not None]
-            codes = sorted({c for r in reps for c in r.flags})
-            share = {c: sum(c in r.flags for r in reps) / len(reps) for c in codes}
-            points.append(
-                TrendPoint(
-                    session_id=session.id,
-                    started_at=session.started_at,
-                    reps=session.reps,
-                    partial_reps=session.partial_reps,
-                    uncertain_reps=session.uncertain_reps,
-                    rom=sum(spans) / len(spans) if spans else None,
-                    peak=sum(peaks) / len(peaks) if peaks else None,
-                    flag_share=share,
+        for session in sessions:
+            by_side: dict[str, list[RepRow]] = {}
+            for r in reps_of[session.id]:
+                by_side.setdefault(r.side or session.side, []).append(r)
+            split = len(by_side) > 1  # else the session's own counts hold, whatever they count
+            for side, reps in sorted(by_side.items()) or [(session.side, [])]:
+                seen = [r for r in reps if judged(r.status)]
+                spans = [r.rom_max - r.rom_min for r in seen if None not in (r.rom_min, r.rom_max)]
+                peaks = [r.rom_max for r in seen if r.rom_max is not None]
+                share = {c: sum(c in r.flags for r in reps) / len(reps) for c in codes if reps}
+                counts = RepCounts.of(r.status for r in reps) if split else session.counts
+                points.append(
+                    TrendPoint(
+                        session_id=session.id,
+                        started_at=session.started_at,
+                        reps=counts.full,
+                        partial_reps=counts.partial,
+                        uncertain_reps=counts.uncertain,
+                        rom=sum(spans) / len(spans) if spans else None,
+                        peak=sum(peaks) / len(peaks) if peaks else None,
+                        flag_share=share,
+                        side=side,
+                        source=session.source,
+                        clip_name=session.clip_name,
+                    )
                 )
-            )
         return points
 
     # -- per-person limits ------------------------------------------------------

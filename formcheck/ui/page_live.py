@@ -31,7 +31,7 @@ from formcheck.live import (
 from formcheck.review import sentence
 from formcheck.specs import Spec
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
-from formcheck.ui import common, speech
+from formcheck.ui import common, labels, speech
 from formcheck.ui.rtc import rtc_configuration
 
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
@@ -257,11 +257,12 @@ def show_status(
             st.markdown(f":{colour}[**{snap.cue}**]")
         if snap.last_rep is not None:
             r = snap.last_rep
-            flags = ", ".join(r.flags) or "no flags"
+            flags = labels.flag_names(spec, r.flags) or "no flags"
             number = status.last_rep_number or r.rep
+            low, high = labels.amount(r.rom_min, snap.unit), labels.amount(r.rom_max, snap.unit)
             st.markdown(
                 f"**Last rep:** #{number} ({r.side}) {r.status}, {r.duration:.1f} s, "
-                f"range {r.rom_min:.0f}-{r.rom_max:.0f} {snap.unit}, {flags}"
+                f"range {low} to {high}, {flags}"
             )
     if status.session_id is not None:
         earlier = status.earlier.total

@@ -277,7 +277,20 @@ def test_trends_give_reps_rom_and_flag_share_per_session(history):
     assert points[0].rom == pytest.approx(87.0)
     assert points[0].peak == pytest.approx(172.0)
     assert points[0].flag_share == {"heel_off_line": 0.5}
-    assert points[1].flag_share == {}
+    # A session with no flags is a 0 % point, so an improvement to none shows.
+    assert points[1].flag_share == {"heel_off_line": 0.0}
+    assert [(p.side, p.source) for p in points] == [("left", "clip"), ("left", "live")]
+
+
+def test_trends_give_each_side_its_own_point(history):
+    table = [rep(1), {**rep(2, flags=["heel_off_line"]), "side": "right"}, rep(3)]
+    sid = history.save_result(
+        {**result(reps=3), "side": "both", "rep_table": table}, source="clip", clip_name="a.mp4"
+    )
+    points = history.trends("heel_slide")
+    assert [(p.session_id, p.side, p.reps) for p in points] == [(sid, "left", 2), (sid, "right", 1)]
+    assert [p.flag_share for p in points] == [{"heel_off_line": 0.0}, {"heel_off_line": 1.0}]
+    assert {p.clip_name for p in points} == {"a.mp4"}
 
 
 def test_trends_leave_uncertain_reps_out_of_range_of_motion(history):

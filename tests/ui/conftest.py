@@ -18,3 +18,17 @@ def db(tmp_path, monkeypatch) -> History:
     path = tmp_path / "history.sqlite3"
     monkeypatch.setenv(DB_ENV, str(path))
     return History(path)
+
+
+@pytest.fixture(scope="session")
+def _example_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("formcheck-cache")
+
+
+@pytest.fixture(autouse=True)
+def example_cache(_example_cache, monkeypatch) -> Path:
+    """Reviewed samples are cached for the test session, never in the user's cache dir."""
+    from formcheck.ui.examples import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(_example_cache))
+    return _example_cache / "examples"

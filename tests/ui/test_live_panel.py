@@ -30,16 +30,7 @@ def panel(
     from formcheck.simulate import simulate
     from formcheck.specs import find_spec
     from formcheck.ui.page_live import show_status
-
-    class Replay:  # the simulator's poses stand in for the pose model
-        def __init__(self, frames):
-            self.frames = iter(frames)
-
-        def process(self, rgb, t):
-            return next(self.frames)
-
-        def close(self):
-            pass
+    from tests.factories import ReplayPoses
 
     def camera(reps, seed, continues=None, video=None, away=0.0):
         # ``away``: the person walks out of view for the last ``away`` seconds.
@@ -53,7 +44,7 @@ def panel(
             gaps=((2.0 + 4.5 * reps, 60.0),) if away else (),
         )
         recorder = RepRecorder(History(db_path), spec, "auto", continues=continues)
-        estimator = Replay(sim.frames)
+        estimator = ReplayPoses(sim.frames)  # the simulator's poses stand in for the model
         live = LiveProcessor(spec, "auto", recorder=recorder, estimator=estimator, video=video)
         for frame in sim.frames:
             # A plain picture of the given shade stands in for the camera's.
