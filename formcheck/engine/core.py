@@ -36,6 +36,7 @@ from formcheck.engine.holds import HoldTracker
 from formcheck.engine.metrics import Metric, compile_metric
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import AnalysisResult, Gap, HoldRecord, RepRecord, Series
+from formcheck.engine.rom import RomWindow, whole_rep
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
 from formcheck.engine.view import Calibration, body_size, calibrate
 from formcheck.errors import SpecError
@@ -173,6 +174,7 @@ class Engine:
             )
         )
         self._trackers: dict[str, RepTracker] = {}
+        self._rom = {s: RomWindow() for s in self.tracked}  # whole-rep range of motion
         self._hold = HoldTracker(spec.hold) if spec.hold else None
         self._window: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
         self._counter = RepCounter()
@@ -229,6 +231,13 @@ class Engine:
                 continue
             may_start = active is None or active is tracker
             new, record = tracker.update(pose, value, cal, may_start=may_start)
+            widened = self._rom[side].feed(pose.t, value, resting=not tracker.in_rep)
+            if record is not None:
+                new, record = whole_rep(
+                    new, record, *self._rom[side].close(record.start, record.end)
+                )
+            elif widened is not None:
+                self._widen(side, *widened)
             if one_at_a_time:
                 if active is not None and active is not tracker and tracker.in_rep:
                     tracker.overlapped = True  # its movement is not its own alone
@@ -256,6 +265,11 @@ class Engine:
                 self._cue = event
         self._record(frame.t, pose)
         return events
+
+    def _widen(self, side: str, lo: float, hi: float) -> None:
+        """The side's last rep, still settling back into rest, went further: its range grows."""
+        i = next(i for i in range(len(self._records) - 1, -1, -1) if self._records[i].side == side)
+        self._records[i] = dataclasses.replace(self._records[i], rom_min=lo, rom_max=hi)
 
     def _returned(self, t: float, events: list) -> None:
         """Someone is in view again: a long enough absence is a gap, said once."""
