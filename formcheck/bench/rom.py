@@ -33,7 +33,7 @@ ENDS = ("bent", "straight")
 
 @dataclass(frozen=True)
 class RomError:
-    """One end of one rep: the true and the measured angle (degrees)."""
+    """One end of one rep: the true and the measured angle (degrees), by detected view."""
 
     clip: str
     view: str
@@ -54,7 +54,9 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 def pair_reps(result: AnalysisResult, truth: dict, clip: str = "") -> list[RomError]:
     """Both ends of every truth rep that a counted rep overlaps (the largest overlap wins)."""
     out: list[RomError] = []
-    view = truth["view"]
+    # The engine's view, not the render's name for it: the uncertainty is looked up by
+    # what the engine detects (a camera high beyond the feet reads as overhead).
+    view = result.view or "unknown"
     for rep in truth["reps"]:
         best = max(
             result.rep_table,

@@ -38,7 +38,7 @@ from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import AnalysisResult, Gap, HoldRecord, RepRecord, Series
 from formcheck.engine.rom import RomWindow, whole_rep
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
-from formcheck.engine.view import Calibration, body_size, calibrate
+from formcheck.engine.view import Calibration, body_size, calibrate, rom_error, rom_withheld
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM, VIEWS
@@ -474,7 +474,20 @@ class Engine:
             series=series,
             reps_by_side=tuple(by_side.items()),
             gaps=tuple(self._gaps) + self._open_gap(),
+            **self._rom_note(),
         )
+
+    def _rom_note(self) -> dict[str, object]:
+        """The view's known error in the rep table's ranges, or why they are withheld."""
+        spec, view = self.spec, self._cal.view if self._cal else None
+        if spec.phase is None:
+            return {}
+        kind = spec.metric(spec.phase.metric).kind
+        error = rom_error(view, kind)
+        return {
+            "rom_uncertainty_deg": error.uncertainty if error is not None else None,
+            "rom_withheld_reason": rom_withheld(view, kind),
+        }
 
     def _open_gap(self) -> tuple[Gap, ...]:
         """Nobody in view since some time before the last frame: a gap to the end."""

@@ -12,9 +12,12 @@ when a rep completes, gives the extremes from the rest before the rep
 (reaching back at most ``max(reach, rep duration)``, and never into the
 previous rep) to its end. While the joint keeps settling back into rest after
 the rep ended, `feed` returns the widened extremes, until the next movement
-begins or the same reach has passed.
+begins or the same reach has passed. The extremes are those of a running
+median of ``median`` frames, so one frame's jitter doesn't set the range (the
+simulator's MediaPipe-calibrated noise put a single frame 4 degrees past the
+knee's true rest).
 
->>> w = RomWindow(reach=1.0)
+>>> w = RomWindow(reach=1.0, median=1)
 >>> for t, v in [(0.0, 60), (0.5, 55), (1.0, 115), (2.0, 170), (3.0, 110)]:
 ...     _ = w.feed(t, v, resting=v < 112)
 >>> w.close(start=1.0, end=3.0)
@@ -43,14 +46,18 @@ class RomWindow:
 
     ``reach``: how far (s) before a rep's start its rest is looked at, and how
     long after its end the return to rest is; a rep longer than ``reach``
-    reaches back as far as it lasted.
+    reaches back as far as it lasted. ``median``: frames in the running median
+    (odd; 1 for none).
     """
 
-    def __init__(self, reach: float = 1.0) -> None:
+    def __init__(self, reach: float = 1.0, median: int = 3) -> None:
         if not reach > 0:
             raise ValueError(f"reach: expected > 0 seconds, got {reach!r}")
-        self.reach = reach
-        self._values: deque[tuple[float, float]] = deque()
+        if not (isinstance(median, int) and median >= 1 and median % 2 == 1):
+            raise ValueError(f"median: expected an odd number of frames >= 1, got {median!r}")
+        self.reach, self.median = reach, median
+        self._values: deque[tuple[float, float]] = deque()  # (t, running median)
+        self._latest: deque[float] = deque(maxlen=median)
         self._prev_end = -math.inf
         self._open: list[float] | None = None  # [lo, hi] of the rep still settling back
         self._open_until = -math.inf
@@ -63,7 +70,9 @@ class RomWindow:
         """
         seen = value == value
         if seen:
-            self._values.append((t, float(value)))
+            self._latest.append(float(value))
+            value = sorted(self._latest)[len(self._latest) // 2]
+            self._values.append((t, value))
             while self._values and self._values[0][0] < t - _KEEP_SECONDS:
                 self._values.popleft()
         span = self._open

@@ -287,7 +287,17 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
         st.subheader("Reps")
         rows = result.rep_table_rows()
         if rows:
+            withheld = result.rom_withheld_reason
+            if withheld:  # blank in the CSV; a dash on the page, with the reason
+                rows = [row | {"rom_min": "–", "rom_max": "–"} for row in rows]
             st.dataframe(pd.DataFrame(rows), hide_index=True, key="review.rep_table")
+            if withheld:
+                st.caption(f"Range of motion not shown: {withheld}.")
+            elif result.rom_uncertainty_deg is not None:
+                st.caption(
+                    "Range of motion (rom_min-rom_max): the whole rep, rest to rest, "
+                    f"within ±{result.rom_uncertainty_deg:.0f}° from this view."
+                )
         else:
             st.info(
                 f"No {spec.display_name.lower()} reps were counted in this clip. Check the "
