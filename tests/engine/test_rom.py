@@ -151,3 +151,34 @@ def test_a_withheld_range_is_blank_in_the_table_and_explained_in_json_and_the_su
     text = summary(result, spec)
     assert "Range of motion not shown: range of motion can't be measured" in text
     assert "full      –" in text
+
+
+def test_the_rom_bench_pairs_each_truth_rep_with_the_rep_it_overlaps_most():
+    from formcheck.bench.rom import pair_reps, summarise
+
+    sim = simulate("heel_slide", reps=2, view="side", jitter=0.0)
+    result = analyze(sim.frames, find_spec("heel_slide"))
+    knee = sim.truth.angles["left_knee"]
+    truth = {
+        "reps": [
+            {
+                "index": r.index,
+                "start": r.start,
+                "end": r.end,
+                "knee_deg_min": knee.min(),
+                "knee_deg_max": knee.max(),
+            }
+            for r in sim.truth.reps
+        ]
+        + [{"index": 3, "start": 500.0, "end": 501.0, "knee_deg_min": 0, "knee_deg_max": 0}],
+    }
+    errors = pair_reps(result, truth, "sim")
+    assert [(e.rep, e.end, e.view) for e in errors] == [
+        (1, "bent", "side"),
+        (1, "straight", "side"),
+        (2, "bent", "side"),
+        (2, "straight", "side"),
+    ]  # the third truth rep overlaps no counted rep: left out, not paired with a neighbour
+    stats = summarise(errors)
+    assert set(stats) == {("side", "bent"), ("side", "straight")}
+    assert all(s["n"] == 2 and s["p95"] < 3.0 for s in stats.values())
