@@ -52,14 +52,18 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 
 def pair_reps(result: AnalysisResult, truth: dict, clip: str = "") -> list[RomError]:
-    """Both ends of every truth rep that a counted rep overlaps (the largest overlap wins)."""
+    """Both ends of every truth rep that a counted rep overlaps (the largest overlap wins).
+
+    Uncertain reps are left out: part of them was not seen, so neither was their range.
+    """
     out: list[RomError] = []
+    seen = [r for r in result.rep_table if r.status != "uncertain"]
     # The engine's view, not the render's name for it: the uncertainty is looked up by
     # what the engine detects (a camera high beyond the feet reads as overhead).
     view = result.view or "unknown"
     for rep in truth["reps"]:
         best = max(
-            result.rep_table,
+            seen,
             key=lambda r: _overlap(r.start, r.end, rep["start"], rep["end"]),
             default=None,
         )
