@@ -1,4 +1,4 @@
-"""AppTest fixtures: every test gets its own history database."""
+"""AppTest fixtures: every test gets its own history database; downloads can be read."""
 
 from __future__ import annotations
 
@@ -18,3 +18,29 @@ def db(tmp_path, monkeypatch) -> History:
     path = tmp_path / "history.sqlite3"
     monkeypatch.setenv(DB_ENV, str(path))
     return History(path)
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """``read(at, label) -> bytes``: what the download button called ``label`` serves.
+
+    AppTest keeps a button's data in the media storage of its stand-in runtime, which
+    it drops after each run; this keeps each run's storage so the data can be read.
+    """
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    made = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+
+    def read(at, label: str) -> bytes:
+        (button,) = [d for d in at.get("download_button") if d.proto.label == label]
+        return made[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
+
+    return read
