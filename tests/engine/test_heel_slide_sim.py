@@ -39,8 +39,18 @@ def sim(**kw):
     return simulate("heel_slide", **kw)
 
 
-@pytest.mark.parametrize("view", ["side", "end_on", "overhead"])
-@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize(
+    ("view", "side"),
+    [
+        ("side", "left"),
+        ("end_on", "right"),
+        ("overhead", "left"),
+        # The fast tier has each view and side above; these complete the pairs.
+        pytest.param("side", "right", marks=pytest.mark.slow),
+        pytest.param("end_on", "left", marks=pytest.mark.slow),
+        pytest.param("overhead", "right", marks=pytest.mark.slow),
+    ],
+)
 def test_counts_are_exact_and_sides_right(view, side):
     s = sim(reps=5, side=side, view=view, seed=3)
     res = analyze(s.frames, spec(), "auto")
@@ -63,11 +73,18 @@ def test_partial_reps_are_reported_as_partial(view):
 
 
 def _cases():
-    for view in ("side", "end_on", "overhead"):
-        for code in FAULTS:
-            for mult in (0.5, 1.5):
-                for seed in (11, 12):
-                    yield pytest.param(view, code, mult, seed, id=f"{view}-{code}-{mult}x-{seed}")
+    # The fast tier keeps one case per view and check, both sizes and seeds among them;
+    # the other 27 are marked slow.
+    pairs = [(view, code) for view in ("side", "end_on", "overhead") for code in FAULTS]
+    for i, (view, code) in enumerate(pairs):
+        for mult in (0.5, 1.5):
+            for seed in (11, 12):
+                fast = (mult, seed) == ((0.5, 1.5)[i % 2], (11, 12)[i // 2 % 2])
+                yield pytest.param(
+                    view, code, mult, seed,
+                    id=f"{view}-{code}-{mult}x-{seed}",
+                    marks=() if fast else pytest.mark.slow,
+                )  # fmt: skip
 
 
 @pytest.mark.parametrize(("view", "code", "mult", "seed"), list(_cases()))
@@ -164,7 +181,15 @@ def test_a_dropout_shorter_than_a_gap_is_not_reported_but_its_rep_is_uncertain()
     assert eng.snapshot().away_seconds == 0.0
 
 
-@pytest.mark.parametrize(("lead", "frac"), [(0.9, 0.6), (1.2, 0.7), (2.3, 0.5), (2.6, 0.45)])
+@pytest.mark.parametrize(
+    ("lead", "frac"),
+    [
+        (0.9, 0.6),  # the resting leg a little ahead
+        (2.6, 0.45),  # and a little behind
+        pytest.param(1.2, 0.7, marks=pytest.mark.slow),
+        pytest.param(2.3, 0.5, marks=pytest.mark.slow),
+    ],
+)
 def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead, frac):
     # In noisy or dark footage MediaPipe mistakes the resting leg for the working one
     # (docs/hardening.md): it seems to rise a little, a moment earlier or later. Here
@@ -289,7 +314,10 @@ def test_getting_into_position_is_not_counted():
     assert res.rep_table[0].start > 1.5 + s.truth.reps[0].start - 0.2
 
 
-@pytest.mark.parametrize("fps", [5.0, 7.5, 10.0, 15.0, 30.0, 60.0])
+@pytest.mark.parametrize(
+    "fps",
+    [5.0, 7.5, 30.0, *(pytest.param(f, marks=pytest.mark.slow) for f in (10.0, 15.0, 60.0))],
+)
 def test_counts_do_not_depend_on_the_frame_rate(fps):
     # Regression: the settling window was trimmed to at most settle_seconds and then
     # had to span 90 % of it, which frames more than ~0.18 s apart never do, so at
