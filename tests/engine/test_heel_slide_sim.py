@@ -63,7 +63,7 @@ def test_counts_are_exact_and_sides_right(view, side):
         assert got.flags == ()
 
 
-@pytest.mark.parametrize("view", ["side", "end_on"])
+@pytest.mark.parametrize("view", ["side", pytest.param("end_on", marks=pytest.mark.slow)])
 def test_partial_reps_are_reported_as_partial(view):
     s = sim(reps=5, side="left", view=view, partial_reps=(3,), seed=4)
     res = analyze(s.frames, spec())
@@ -73,13 +73,14 @@ def test_partial_reps_are_reported_as_partial(view):
 
 
 def _cases():
-    # The fast tier keeps one case per view and check, both sizes and seeds among them;
-    # the other 27 are marked slow.
+    # The fast tier keeps one case per check from the side and from the end (both sizes
+    # and seeds among them); the other 30 are marked slow.
     pairs = [(view, code) for view in ("side", "end_on", "overhead") for code in FAULTS]
     for i, (view, code) in enumerate(pairs):
+        kept = ((0.5, 1.5)[i % 2], (11, 12)[i // 2 % 2])
         for mult in (0.5, 1.5):
             for seed in (11, 12):
-                fast = (mult, seed) == ((0.5, 1.5)[i % 2], (11, 12)[i // 2 % 2])
+                fast = view != "overhead" and (mult, seed) == kept
                 yield pytest.param(
                     view, code, mult, seed,
                     id=f"{view}-{code}-{mult}x-{seed}",
@@ -115,7 +116,7 @@ def test_drift_is_flagged_on_the_right_rep(view, code, mult, seed):
         assert rep2.start <= f.t <= rep2.end
 
 
-@pytest.mark.parametrize("view", ["side", "end_on"])
+@pytest.mark.parametrize("view", [pytest.param("side", marks=pytest.mark.slow), "end_on"])
 def test_dropped_frames_neither_create_nor_lose_reps(view):
     s = sim(reps=5, side="left", view=view, drop_frames=0.15, seed=5)
     assert s.truth.dropped  # the simulator really dropped some
@@ -135,9 +136,11 @@ def test_a_long_gap_inside_a_rep_makes_it_uncertain_not_lost():
 @pytest.mark.parametrize(
     ("away", "statuses", "until_end"),
     [
-        ((6.5, 9.5), ["full", "full", "full"], False),  # between reps 1 and 2
+        # between reps 1 and 2
+        pytest.param((6.5, 9.5), ["full", "full", "full"], False, marks=pytest.mark.slow),
         ((12.0, 13.0), ["full", "uncertain", "full"], False),  # halfway through rep 2
-        ((24.5, 30.0), ["full", "full", "full"], True),  # left after the set for good
+        # left after the set for good
+        pytest.param((24.5, 30.0), ["full", "full", "full"], True, marks=pytest.mark.slow),
     ],
 )
 def test_a_person_who_leaves_gets_the_gap_reported_and_no_phantom_rep(away, statuses, until_end):

@@ -54,9 +54,8 @@ def _raw() -> dict:
     return tomllib.loads(SPEC_FILE.read_text())
 
 
-@settings(max_examples=300, deadline=None)
-@given(data=st.data())
-def test_a_mutated_spec_loads_or_fails_with_a_trail(data):
+def mutated_specs_load_or_fail_with_a_trail(data):
+    """Up to three random edits to the heel-slide spec: it loads, or fails naming the file."""
     raw = copy.deepcopy(_raw())
     paths = [p for p, _ in _paths(raw) if p]
     for _ in range(data.draw(st.integers(1, 3))):
@@ -78,6 +77,17 @@ def test_a_mutated_spec_loads_or_fails_with_a_trail(data):
         build_spec(raw, "heel_slide.toml")
     except SpecError as exc:
         assert str(exc).startswith("heel_slide.toml: ")
+
+
+#: 100 mutated specs in the fast tier; the full run tries 200 more.
+test_a_mutated_spec_loads_or_fails_with_a_trail = settings(max_examples=100, deadline=None)(
+    given(data=st.data())(mutated_specs_load_or_fail_with_a_trail)
+)
+test_200_more_mutated_specs_load_or_fail_with_a_trail = pytest.mark.slow(
+    settings(max_examples=200, deadline=None)(
+        given(data=st.data())(mutated_specs_load_or_fail_with_a_trail)
+    )
+)
 
 
 @cache
