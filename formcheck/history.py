@@ -50,6 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from formcheck.engine.result import RepCounts, judged
 from formcheck.errors import FormcheckError
 
 #: Environment variable naming the history database file (instead of the user's data dir).
@@ -127,6 +128,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sessions ADD COLUMN video TEXT
     """,
+    # 5: uncertain reps are counted apart (`RepCounts`); until now ``reps`` counted them
+    # with the full ones, so they move out of it.
+    """
+    ALTER TABLE sessions ADD COLUMN uncertain_reps INTEGER NOT NULL DEFAULT 0;
+    UPDATE sessions SET uncertain_reps = (
+        SELECT COUNT(*) FROM reps WHERE reps.session_id = sessions.id AND reps.status = 'uncertain'
+    );
+    UPDATE sessions SET reps = MAX(reps - uncertain_reps, 0)
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 #: Seconds a write waits for another connection (thread or process) to finish its own.
@@ -195,6 +205,12 @@ class SessionRow:
     #: The kept video's file name in `History.videos_dir` (None: no video was kept);
     #: `History.video_path` gives the file, or None if it went missing.
     video: str | None = None
+    uncertain_reps: int = 0
+
+    @property
+    def counts(self) -> RepCounts:
+        """The session's `RepCounts` (``reps`` are its full reps)."""
+        return RepCounts(self.reps, self.partial_reps, self.uncertain_reps)
 
     def state(self, now: datetime | None = None) -> str:
         """``finished``, ``running``, or ``interrupted``: still marked running but not
@@ -213,8 +229,8 @@ class SessionRow:
 
     @property
     def flags_per_rep(self) -> float:
-        """Flags raised per completed rep (0 when there were no reps)."""
-        done = self.reps + self.partial_reps
+        """Flags raised per completed rep, whatever its status (0 when there were no reps)."""
+        done = self.counts.total
         return sum(self.flag_counts.values()) / done if done else 0.0
 
 
@@ -249,11 +265,16 @@ class FlagRow:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One session's totals, for an exercise's trend over time.
+    """One session's totals on one side, for an exercise's trend over time.
 
-    ``rom`` is the mean range of the driving metric over the session's reps
-    (``rom_max - rom_min``), ``peak`` the mean of ``rom_max``; ``flag_share``
-    maps each flag code to the share of reps (0-1) that raised it.
+    ``rom`` is the mean range of the driving metric over the side's `judged`
+    reps (``rom_max - rom_min``; an uncertain rep's far end was not seen),
+    ``peak`` the mean of their ``rom_max``; ``flag_share`` maps every flag code
+    raised in any session of the exercise to the share of this side's reps
+    (0-1) that raised it, 0 included, so an improvement to no flags shows.
+    ``side`` is the side the reps were done with (the session's side when it
+    has none), ``source`` ``live`` or ``clip``, and ``clip_name`` a clip's file
+    name.
     """
 
     session_id: int
@@ -263,6 +284,10 @@ class TrendPoint:
     rom: float | None
     peak: float | None
     flag_share: Mapping[str, float]
+    uncertain_reps: int = 0
+    side: str = ""
+    source: str = ""
+    clip_name: str = ""
 
 
 class History:
@@ -493,7 +518,8 @@ class History:
         with self._connect() as conn:
             row = conn.execute(
                 "SELECT * FROM sessions WHERE source = 'live' AND exercise = ? AND side = ? "
-                "AND reps + partial_reps > 0 ORDER BY updated_at DESC, id DESC LIMIT 1",
+                "AND reps + partial_reps + uncertain_reps > 0 "
+                "ORDER BY updated_at DESC, id DESC LIMIT 1",
                 (exercise, side),
             ).fetchone()
             if row is None:
@@ -598,12 +624,13 @@ class History:
 
     @staticmethod
     def _recount(conn: sqlite3.Connection, session_id: int) -> None:
+        # Counted by `RepCounts`, the engine's own definition, not again in SQL.
+        statuses = conn.execute("SELECT status FROM reps WHERE session_id = ?", (session_id,))
+        counts = RepCounts.of(row["status"] for row in statuses)
         conn.execute(
-            "UPDATE sessions SET updated_at = ?, "
-            "reps = (SELECT COUNT(*) FROM reps WHERE session_id = ? AND status != 'partial'), "
-            "partial_reps = (SELECT COUNT(*) FROM reps WHERE session_id = ? AND status = 'partial')"
-            " WHERE id = ?",
-            (_now(), session_id, session_id, session_id),
+            "UPDATE sessions SET updated_at = ?, reps = ?, partial_reps = ?, uncertain_reps = ? "
+            "WHERE id = ?",
+            (_now(), counts.full, counts.partial, counts.uncertain, session_id),
         )
 
     def delete_session(self, session_id: int) -> bool:
@@ -838,25 +865,41 @@ class History:
         return out.getvalue()
 
     def trends(self, exercise: str) -> list[TrendPoint]:
-        """One point per session of ``exercise``, oldest first: reps, ROM and flag shares."""
+        """One point per session of ``exercise`` and side, oldest first: reps, ROM, flag shares.
+
+        Left and right are separate points (a session of ``auto`` side splits by the
+        side of each rep), so each side's trend can be drawn on its own.
+        """
+        sessions = list(reversed(self.sessions(exercise)))
+        reps_of = {s.id: self.reps(s.id) for s in sessions}
+        codes = sorted({c for reps in reps_of.values() for r in reps for c in r.flags})
         points = []
-        for session in reversed(self.sessions(exercise)):
-            reps = self.reps(session.id)
-            spans = [r.rom_max - r.rom_min for r in reps if None not in (r.rom_min, r.rom_max)]
-            peaks = [r.rom_max for r in reps if r.rom_max is not None]
-            codes = sorted({c for r in reps for c in r.flags})
-            share = {c: sum(c in r.flags for r in reps) / len(reps) for c in codes}
-            points.append(
-                TrendPoint(
-                    session_id=session.id,
-                    started_at=session.started_at,
-                    reps=session.reps,
-                    partial_reps=session.partial_reps,
-                    rom=sum(spans) / len(spans) if spans else None,
-                    peak=sum(peaks) / len(peaks) if peaks else None,
-                    flag_share=share,
+        for session in sessions:
+            by_side: dict[str, list[RepRow]] = {}
+            for r in reps_of[session.id]:
+                by_side.setdefault(r.side or session.side, []).append(r)
+            split = len(by_side) > 1  # else the session's own counts hold, whatever they count
+            for side, reps in sorted(by_side.items()) or [(session.side, [])]:
+                seen = [r for r in reps if judged(r.status)]
+                spans = [r.rom_max - r.rom_min for r in seen if None not in (r.rom_min, r.rom_max)]
+                peaks = [r.rom_max for r in seen if r.rom_max is not None]
+                share = {c: sum(c in r.flags for r in reps) / len(reps) for c in codes if reps}
+                counts = RepCounts.of(r.status for r in reps) if split else session.counts
+                points.append(
+                    TrendPoint(
+                        session_id=session.id,
+                        started_at=session.started_at,
+                        reps=counts.full,
+                        partial_reps=counts.partial,
+                        uncertain_reps=counts.uncertain,
+                        rom=sum(spans) / len(spans) if spans else None,
+                        peak=sum(peaks) / len(peaks) if peaks else None,
+                        flag_share=share,
+                        side=side,
+                        source=session.source,
+                        clip_name=session.clip_name,
+                    )
                 )
-            )
         return points
 
     # -- per-person limits ------------------------------------------------------
@@ -933,6 +976,7 @@ def _session_row(row: sqlite3.Row, flag_counts: Mapping[str, int]) -> SessionRow
         flag_counts=dict(flag_counts),
         runs=row["runs"],
         video=row["video"],
+        uncertain_reps=row["uncertain_reps"],
     )
 
 

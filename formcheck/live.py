@@ -11,6 +11,9 @@ thread; the page reads what happened through a thread-safe channel:
 
 Each completed rep is written to the history as it happens (`RepRecorder`),
 so closing the tab or losing the camera never loses the reps already done.
+The writing runs on a thread of its own (`RepSaver`): the frame thread only
+hands reps over, so a history another program keeps locked never freezes
+the video.
 A new camera run can carry on a recent session instead of opening another
 (`continuable`, ``RepRecorder(continues=...)``): after a reload or a lost
 camera, the set goes on where it stopped, its new reps numbered after the
@@ -45,7 +48,14 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.engine import ChecksDisabled, Engine, FlagRaised, RepCompleted, Snapshot
+from formcheck.engine import (
+    ChecksDisabled,
+    Engine,
+    FlagRaised,
+    RepCompleted,
+    RepCounts,
+    Snapshot,
+)
 from formcheck.frame import PoseFrame
 from formcheck.history import (
     HEARTBEAT_SECONDS,
@@ -70,8 +80,11 @@ PAGE_EVENTS = (RepCompleted, FlagRaised, ChecksDisabled)
 #: longer break is a new session).
 CONTINUE_MINUTES = 15
 #: Seconds between tries to save reps the history refused (each try can wait
-#: the history's `BUSY_TIMEOUT` for a lock, holding up the frame it runs on).
+#: the history's `BUSY_TIMEOUT` for a lock: the saving thread's time, not the video's).
 RETRY_SECONDS = 15.0
+#: Seconds the saving thread waits for work before it ends (the next hand-over
+#: starts another): a processor that is never closed leaves no thread behind.
+SAVER_IDLE_SECONDS = 5.0
 
 Draw = Callable[[np.ndarray, PoseFrame, Snapshot, Spec], np.ndarray]
 
@@ -91,11 +104,11 @@ class LiveStatus:
     ``last_frame_at`` is ``time.monotonic()`` of the last frame (to notice a
     camera that stopped sending); ``session_id`` is the history session the
     reps are saved into (None until the first rep, unless continuing one);
-    ``saved_reps`` the reps it holds (earlier runs' included);
-    ``earlier_reps`` and ``earlier_partial_reps`` what earlier camera runs of
-    a continued session did (the snapshot counts this run only);
-    ``last_rep_number`` the session's number for the snapshot's last rep once
-    saved; ``error`` is the last problem (e.g. the history couldn't be
+    ``saved_reps`` the completed reps it holds, whatever their status (earlier
+    runs' included); ``earlier`` what earlier camera runs of a continued
+    session did (the snapshot counts this run only; `counts` adds them up);
+    ``last_rep_number`` the session's number for the snapshot's last rep (the
+    one it should get, until saved); ``error`` is the last problem (e.g. the history couldn't be
     written), shown on the page; ``picture`` how dark and grainy the camera's
     picture has been over the last few seconds; ``people`` the most people
     seen at once, and ``followed`` where the person coached is when there
@@ -109,13 +122,17 @@ class LiveStatus:
     snapshot: Snapshot | None = None
     session_id: int | None = None
     saved_reps: int = 0
-    earlier_reps: int = 0
-    earlier_partial_reps: int = 0
+    earlier: RepCounts = field(default_factory=RepCounts)
     last_rep_number: int | None = None
     error: str | None = None
     picture: Picture | None = None
     people: int = 0
     followed: str = ""
+
+    @property
+    def counts(self) -> RepCounts:
+        """The session's reps so far: its earlier camera runs' and this run's."""
+        return self.earlier + (self.snapshot.counts if self.snapshot else RepCounts())
 
 
 class RepRecorder:
@@ -130,6 +147,9 @@ class RepRecorder:
     can't be saved (the history locked by another program, say) is kept, in
     order, and tried again with the next rep, every `RETRY_SECONDS` and at
     `finish`. Call `finish` when the stream ends.
+
+    Its methods write to the history and can wait for it: during a stream it
+    is used by `RepSaver`'s thread only, never by the frame thread.
     """
 
     def __init__(
@@ -147,16 +167,20 @@ class RepRecorder:
         self.session_id: int | None = None
         self.run: int | None = None  # this camera run's number in the session
         self.saved = 0  # reps saved by this run
-        self.earlier_reps = continues.reps if continues else 0
-        self.earlier_partial_reps = continues.partial_reps if continues else 0
+        self.earlier = continues.counts if continues else RepCounts()  # earlier runs' reps
         #: The session's number for each rep of this run: ``(engine rep, side) -> number``.
         self.numbers: dict[tuple[int, str], int] = {}
+        #: Per side, the session's number before this run's first rep there, as
+        #: last seen: this run's n-th rep on that side is expected to be base + n.
+        self.bases: dict[str, int] = _last_numbers(history, continues) if continues else {}
+        self._saved_on: dict[str, int] = {}  # this run's reps saved, per side
         self._offset = 0.0  # seconds from the session's start to this run's first frame
         self._pending_flags: dict[tuple[int, str], list[dict[str, Any]]] = {}
         self._view: str | None = None
         self._written_at: float | None = None  # time.monotonic() of the last write
-        #: Completed reps not yet in the history, oldest first.
-        self._unsaved: list[tuple[RepCompleted, Snapshot]] = []
+        #: Completed reps not yet in the history, oldest first, with when they completed
+        #: (``time.time()``).
+        self._unsaved: list[tuple[RepCompleted, Snapshot, float]] = []
         self._tried_at = 0.0  # time.monotonic() of the last try to save them
 
     @property
@@ -174,16 +198,17 @@ class RepRecorder:
     @property
     def session_reps(self) -> int:
         """Reps saved in the session, earlier runs' included."""
-        return self.earlier_reps + self.earlier_partial_reps + self.saved
+        return self.earlier.total + self.saved
 
-    def on_events(self, events: list, snapshot: Snapshot) -> None:
-        """Record this frame's events (flags first: a rep's end-of-rep flags come with it)."""
+    def add(self, events: list, snapshot: Snapshot, at: float | None = None) -> None:
+        """Record a frame's events without saving them (flags first: a rep's end-of-rep
+        flags come with it); ``at`` is when they happened (``time.time()``, default now)."""
+        at = time.time() if at is None else at
         for event in events:
             if isinstance(event, FlagRaised):
                 flag = {k: v for k, v in event.as_dict().items() if k != "kind"}
                 self._pending_flags.setdefault((event.rep, event.side), []).append(flag)
-        self._unsaved += [(e, snapshot) for e in events if isinstance(e, RepCompleted)]
-        self.flush()
+        self._unsaved += [(e, snapshot, at) for e in events if isinstance(e, RepCompleted)]
 
     def flush(self) -> None:
         """Save the reps still waiting, oldest first; raises if the history can't take them.
@@ -193,8 +218,8 @@ class RepRecorder:
         """
         self._tried_at = time.monotonic()
         while self._unsaved:
-            event, snapshot = self._unsaved[0]
-            self._save(event)
+            event, snapshot, at = self._unsaved[0]
+            self._save(event, at)
             del self._unsaved[0]
             if snapshot.view and snapshot.view != self._view:
                 self._view = snapshot.view
@@ -218,9 +243,10 @@ class RepRecorder:
             self._written_at = now
             self.history.update_session(self.session_id)
 
-    def _open(self, event: RepCompleted) -> None:
-        # The run's first frame is engine time 0: on the wall clock, `event.end` ago.
-        run_started = time.time() - event.end
+    def _open(self, event: RepCompleted, at: float) -> None:
+        # The run's first frame is engine time 0: on the wall clock, `event.end` before
+        # the rep completed (not before now: a locked history may have held it up).
+        run_started = at - event.end
         if self.continues is not None:
             try:
                 self.run = self.history.continue_session(
@@ -230,7 +256,7 @@ class RepRecorder:
                 # Deleted since it was offered: a new session, rather than losing the rep.
                 log.warning("live: session %s is gone; starting a new one", self.continues.id)
                 self.continues = None
-                self.earlier_reps = self.earlier_partial_reps = 0
+                self.earlier = RepCounts()
             else:
                 self.session_id = self.continues.id
                 # Times count from the session's first camera start, and never go back
@@ -247,9 +273,9 @@ class RepRecorder:
             started_at=stamp(datetime.fromtimestamp(run_started, UTC)),
         )
 
-    def _save(self, event: RepCompleted) -> None:
+    def _save(self, event: RepCompleted, at: float) -> None:
         if self.session_id is None:
-            self._open(event)
+            self._open(event, at)
         session_id = self.session_id
         shift = self._offset
         key = (event.rep, event.side)
@@ -269,8 +295,10 @@ class RepRecorder:
             "flags": list(dict.fromkeys(f["code"] for f in flags)),
         }
         # The engine completes each rep once; the history gives it the session's number.
-        self.numbers[key] = self.history.append_rep(session_id, row, flags)
+        self.numbers[key] = number = self.history.append_rep(session_id, row, flags)
         self._pending_flags.pop(key, None)  # only now: a failed save keeps them for the retry
+        self._saved_on[event.side] = count = self._saved_on.get(event.side, 0) + 1
+        self.bases[event.side] = number - count
         self.saved += 1
         self._written_at = time.monotonic()
 
@@ -284,6 +312,247 @@ class RepRecorder:
             self.history.finish_session(self.session_id, result, run=self.run)
 
 
+def _last_numbers(history: History, session: SessionRow) -> dict[str, int]:
+    """The last rep number on each side of ``session`` (nothing if it is gone or unreadable).
+
+    Only a guess for numbering the reps to come before they are saved, so a
+    failure is logged, not raised.
+    """
+    try:
+        if history.session(session.id).started_at != session.started_at:
+            return {}  # deleted, and its id taken by another session: a new one will be opened
+        reps = history.reps(session.id)
+    except Exception:
+        log.warning("live: can't read session %s's reps", session.id, exc_info=True)
+        return {}
+    last: dict[str, int] = {}
+    for rep in reps:
+        last[rep.side] = max(last.get(rep.side, 0), rep.rep)
+    return last
+
+
+@dataclass(frozen=True)
+class SaveState:
+    """What the history holds of a camera run, as the saving thread last left it.
+
+    ``session_id`` is the session the reps go into (None until the first rep,
+    unless continuing one); ``session_reps`` the reps it holds, earlier runs'
+    included; ``earlier`` what earlier camera runs of a continued session did;
+    ``numbers`` and ``bases`` as in
+    `RepRecorder`; ``unsaved`` the reps waiting to be saved; ``error`` the last
+    problem saving, None once every rep is saved.
+    """
+
+    session_id: int | None = None
+    session_reps: int = 0
+    earlier: RepCounts = field(default_factory=RepCounts)
+    numbers: Mapping[tuple[int, str], int] = field(default_factory=dict)
+    bases: Mapping[str, int] = field(default_factory=dict)
+    unsaved: int = 0
+    error: str | None = None
+
+
+_BEAT = object()  # a frame went by: time for a heartbeat, or to retry refused reps?
+_STOP = object()  # the stream ended: hand the rest over and stop
+
+
+class RepSaver:
+    """Gives a `RepRecorder` what the frames did, on a thread of its own.
+
+    The frame thread calls `add` and `beat`, which only queue and return at
+    once: it never waits on the disk, even when the history is locked by
+    another program for longer than its `BUSY_TIMEOUT`. One worker thread
+    (not a daemon: what is queued is saved before the program exits), started
+    by the first hand-over, gives the queue to the recorder in order and ends
+    after `SAVER_IDLE_SECONDS` without work, or once the program's main thread
+    is done (frames still coming must not keep the program alive). `state`
+    (any thread) says what the history holds; `settle` waits for the queue to
+    be handled; `close` stops the worker, saves what is left and finishes the
+    session.
+
+    Example::
+
+        saver = RepSaver(RepRecorder(History(), spec, "auto"))
+        saver.add(events, snapshot)  # on the frame thread: returns at once
+        saver.beat()
+        saver.close(result)  # when the stream ends
+    """
+
+    def __init__(self, recorder: RepRecorder) -> None:
+        self.recorder = recorder
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        # Guards _thread (its start and its idle end), _closed, _ending and _state.
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._ending = False  # the program is exiting: take no more work
+        self._beat_queued = threading.Event()  # one heartbeat in the queue is enough
+        self._state = self._read(error=None)
+        # The frame thread's own count of each side's completed reps, to number them.
+        self._ordinals: dict[tuple[int, str], int] = {}
+        self._counts: dict[str, int] = {}
+
+    def add(self, events: list, snapshot: Snapshot) -> None:
+        """Queue a frame's reps and flags for saving (frame thread; never waits)."""
+        kept = [e for e in events if isinstance(e, RepCompleted | FlagRaised)]
+        if not kept:
+            return
+        for event in kept:
+            if isinstance(event, RepCompleted):
+                count = self._counts[event.side] = self._counts.get(event.side, 0) + 1
+                self._ordinals[(event.rep, event.side)] = count
+        self._put((kept, snapshot, time.time()))
+
+    def beat(self) -> None:
+        """Ask for a heartbeat, or a retry of refused reps when due (frame thread)."""
+        if not self._beat_queued.is_set():
+            self._beat_queued.set()
+            self._put(_BEAT)
+
+    def number(self, rep: int, side: str) -> int:
+        """The session's number for the engine's ``rep`` on ``side`` (frame thread).
+
+        The history's number once saved; until then the one it should get
+        (numbered on from the side's last saved rep), so cues never wait.
+        """
+        state = self.state()
+        key = (rep, side)
+        if key in state.numbers:
+            return state.numbers[key]
+        return state.bases.get(side, 0) + self._ordinals.get(key, rep)
+
+    def state(self) -> SaveState:
+        """What the history holds, as of the last save or try (any thread)."""
+        with self._lock:
+            return self._state
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until everything queued so far was tried (saved, or kept for a retry).
+
+        Any thread; False if ``timeout`` seconds passed first.
+        """
+        done = threading.Event()
+        return done.wait(timeout) if self._put(done) else True
+
+    def close(self, result: Mapping[str, Any] | None = None) -> None:
+        """Let the worker hand over what is queued, then save the rest and finish
+        the session with ``result``; safe to call twice."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            thread = self._thread
+            if thread is not None:
+                self._queue.put(_STOP)
+        if thread is not None:
+            thread.join()
+        # From here on the recorder is this thread's alone.
+        error = None
+        try:
+            self.recorder.finish(result)
+        except Exception as exc:
+            log.exception("live: finishing the history session failed")
+            if waiting := self.recorder.unsaved:
+                error = f"couldn't save the last {waiting} reps ({exc})"
+        self._publish(error)
+
+    def _put(self, item: object) -> bool:
+        with self._lock:
+            if self._closed or self._ending:
+                return False
+            self._queue.put(item)
+            if self._thread is None:
+                # Not a daemon, even when started from one (the WebRTC worker's thread):
+                # the program waits for what is queued to be saved before it exits.
+                self._thread = threading.Thread(
+                    target=self._run, name="formcheck-saver", daemon=False
+                )
+                self._thread.start()
+            return True
+
+    def _run(self) -> None:
+        while True:
+            try:
+                batch = [self._queue.get(timeout=SAVER_IDLE_SECONDS)]
+            except queue.Empty:
+                with self._lock:  # nothing can be queued meanwhile without a new thread
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            with contextlib.suppress(queue.Empty):
+                while True:  # all that came while the last save waited: one try for them all
+                    batch.append(self._queue.get_nowait())
+            if not self._handle(batch):
+                return
+            if not threading.main_thread().is_alive():
+                # The program is exiting and waits for this thread: what was queued
+                # has had its try; take no more, or the frames would keep it alive.
+                with self._lock:
+                    self._ending = True
+                    self._thread = None
+                return
+
+    def _handle(self, batch: list) -> bool:
+        """Give ``batch`` to the recorder and try saving; False when told to stop."""
+        settled = [item for item in batch if isinstance(item, threading.Event)]
+        try:
+            added = beat = False
+            for item in batch:
+                if item is _STOP:
+                    return False  # close() saves the rest: one try, not two
+                if item is _BEAT:
+                    self._beat_queued.clear()
+                    beat = True
+                elif isinstance(item, tuple):
+                    self.recorder.add(*item)
+                    added = True
+            self._save(added, beat)
+            return True
+        finally:
+            for done in settled:
+                done.set()
+
+    def _save(self, added: bool, beat: bool) -> None:
+        error = self.state().error
+        try:
+            if added:
+                self.recorder.flush()
+            if beat:
+                self.recorder.keep_alive(time.monotonic())
+        except Exception as exc:
+            # The video goes on even if the disk is full or the history locked:
+            # say so on the page, and keep counting (and the reps, to try again).
+            log.exception("live: saving a rep to the history failed")
+            waiting = self.recorder.unsaved
+            error = f"couldn't save to the history ({exc}); reps are still counted" + (
+                f", and the {waiting} not yet saved will be saved once it can be written"
+                if waiting
+                else ""
+            )
+        else:
+            if not self.recorder.unsaved:
+                error = None
+        self._publish(error)
+
+    def _read(self, error: str | None) -> SaveState:
+        recorder = self.recorder
+        return SaveState(
+            session_id=recorder.target,
+            session_reps=recorder.session_reps,
+            earlier=recorder.earlier,
+            numbers=dict(recorder.numbers),
+            bases=dict(recorder.bases),
+            unsaved=recorder.unsaved,
+            error=error,
+        )
+
+    def _publish(self, error: str | None) -> None:
+        state = self._read(error)
+        with self._lock:
+            self._state = state
+
+
 def continuable(
     history: History, exercise: str, side: str, now: datetime | None = None
 ) -> SessionRow | None:
@@ -293,13 +562,10 @@ def continuable(
 
 
 def continue_label(session: SessionRow, now: datetime | None = None) -> str:
-    """``Continue session 12 (3 reps, 2 min ago)``: the offer to carry ``session`` on."""
+    """``Continue session 12 (3 reps, 1 partial; 2 min ago)``: the offer to carry ``session`` on."""
     minutes = int(session.idle_seconds(now) // 60)
     when = "just now" if minutes < 1 else f"{minutes} min ago"
-    done = f"{session.reps} reps"
-    if session.partial_reps:
-        done += f" + {session.partial_reps} partial"
-    return f"Continue session {session.id} ({done}, {when})"
+    return f"Continue session {session.id} ({session.counts.describe()}; {when})"
 
 
 class LiveVideo:
@@ -433,7 +699,8 @@ class LiveProcessor:
         spec: the exercise (with any per-person limits already applied).
         side: ``left``, ``right``, ``both`` or ``auto``.
         model, orientation: as for `PoseEstimator`.
-        recorder: saves reps as they complete (None: nothing is saved).
+        recorder: saves reps as they complete, on a `RepSaver`'s thread
+            (None: nothing is saved).
         draw: how a frame is annotated (default: the review video's drawing).
         estimator: a ready `PoseEstimator` to use (and close); by default one
             is created on the first frame, on the worker thread that uses it.
@@ -461,6 +728,7 @@ class LiveProcessor:
         self.engine = Engine(spec, side)  # validates side against the spec before any frame
         self.model, self.orientation = model, orientation
         self.recorder = recorder
+        self._saver = RepSaver(recorder) if recorder is not None else None
         self.video = video
         self.events: queue.Queue = queue.Queue(maxsize=event_buffer)
         self._draw = draw
@@ -476,7 +744,6 @@ class LiveProcessor:
         self._frames = self._with_pose = 0
         self._last_t = -1.0
         self._error: str | None = None
-        self._save_error: str | None = None  # cleared once every rep is saved
         self._closed = False
 
     def process(self, rgb: np.ndarray, t: float) -> np.ndarray:
@@ -502,11 +769,13 @@ class LiveProcessor:
         self._frames += 1
         self._with_pose += frame.has_pose
         now = time.monotonic()
-        self._save(events, snapshot, now)
-        self._publish(events)  # after saving: reps carry the session's numbers
+        saver = self._saver
+        if saver is not None:  # handed over, never waited for: the disk can be slow or locked
+            saver.add(events, snapshot)
+            saver.beat()
+        self._publish(events)
         shown = self._draw(rgb, frame, snapshot, self.spec)
         self._record(shown, t)
-        recorder = self.recorder
         last = snapshot.last_rep
         people, followed = people_in_view(self._estimator)
         status = LiveStatus(
@@ -515,14 +784,8 @@ class LiveProcessor:
             fps=self._rate.tick(now),
             last_frame_at=now,
             snapshot=snapshot,
-            session_id=recorder.target if recorder else None,
-            saved_reps=recorder.session_reps if recorder else 0,
-            earlier_reps=recorder.earlier_reps if recorder else 0,
-            earlier_partial_reps=recorder.earlier_partial_reps if recorder else 0,
-            last_rep_number=(
-                recorder.numbers.get((last.rep, last.side)) if recorder and last else None
-            ),
-            error=" ".join(e for e in (self._error, self._save_error) if e) or None,
+            last_rep_number=saver.number(last.rep, last.side) if saver and last else None,
+            error=self._error,
             picture=self._picture_now,
             people=people,
             followed=followed,
@@ -532,38 +795,17 @@ class LiveProcessor:
         return shown
 
     def _publish(self, events: list) -> None:
-        numbers = self.recorder.numbers if self.recorder else {}
         for event in events:
             if not isinstance(event, PAGE_EVENTS):
                 continue
-            if isinstance(event, RepCompleted) and (event.rep, event.side) in numbers:
-                event = dataclasses.replace(event, rep=numbers[(event.rep, event.side)])
+            if isinstance(event, RepCompleted) and self._saver is not None:
+                # The session's number (a continued session's reps follow the saved ones).
+                event = dataclasses.replace(event, rep=self._saver.number(event.rep, event.side))
             if self.events.full():  # nobody is reading: drop the oldest, keep the newest
                 with contextlib.suppress(queue.Empty):
                     self.events.get_nowait()
             with contextlib.suppress(queue.Full):
                 self.events.put_nowait(event)
-
-    def _save(self, events: list, snapshot: Snapshot, now: float) -> None:
-        if self.recorder is None:
-            return
-        try:
-            if events:
-                self.recorder.on_events(events, snapshot)
-            self.recorder.keep_alive(now)
-        except Exception as exc:
-            # The video must go on even if the disk is full or the DB locked:
-            # say so on the page, and keep counting (and the reps, to try again).
-            log.exception("live: saving a rep to the history failed")
-            waiting = self.recorder.unsaved
-            self._save_error = f"couldn't save to the history ({exc}); reps are still counted" + (
-                f", and the {waiting} not yet saved will be saved once it can be written"
-                if waiting
-                else ""
-            )
-        else:
-            if not self.recorder.unsaved:
-                self._save_error = None
 
     def _record(self, shown: np.ndarray, t: float) -> None:
         if self.video is None or self.video.stopped:
@@ -583,9 +825,27 @@ class LiveProcessor:
             self._status = dataclasses.replace(self._status, error=message)
 
     def status(self) -> LiveStatus:
-        """The latest `LiveStatus` (safe to call from any thread)."""
+        """The latest `LiveStatus`, with what is saved so far (safe to call from any thread)."""
         with self._lock:
-            return self._status
+            status = self._status
+        if self._saver is None:
+            return status
+        saved = self._saver.state()
+        last = status.snapshot.last_rep if status.snapshot else None
+        number = saved.numbers.get((last.rep, last.side)) if last else None
+        return dataclasses.replace(
+            status,
+            session_id=saved.session_id,
+            saved_reps=saved.session_reps,
+            earlier=saved.earlier,
+            last_rep_number=number or status.last_rep_number,
+            error=" ".join(e for e in (status.error, saved.error) if e) or None,
+        )
+
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until the reps of the frames processed so far were saved, or tried and
+        kept for a retry (`RepSaver.settle`); False if ``timeout`` s passed first."""
+        return self._saver.settle(timeout) if self._saver is not None else True
 
     def drain_events(self) -> list:
         """Every page event queued since the last call, oldest first (any thread)."""
@@ -604,13 +864,8 @@ class LiveProcessor:
             self._closed = True
         if self._estimator is not None:
             self._estimator.close()
-        if self.recorder is not None:
-            try:
-                self.recorder.finish(self.engine.result().to_dict())
-            except Exception as exc:
-                log.exception("live: finishing the history session failed")
-                if waiting := self.recorder.unsaved:
-                    self.report_error(f"couldn't save the last {waiting} reps ({exc})")
+        if self._saver is not None:
+            self._saver.close(self.engine.result().to_dict())
         if self.video is not None and self.recorder is not None:
             session_id = self.recorder.session_id
             try:

@@ -101,6 +101,20 @@ class PausedWriter(VideoWriter):
         super().close()
 
 
+class ReplayPoses:
+    """Stands in for the pose model: hands out the given frames (e.g. simulated), one per call."""
+
+    def __init__(self, frames) -> None:
+        self.frames = iter(frames)
+        self.closed = False
+
+    def process(self, rgb: np.ndarray, t: float) -> PoseFrame:
+        return next(self.frames)
+
+    def close(self) -> None:
+        self.closed = True
+
+
 class CyclingPoses:
     """Stands in for the pose model: replays simulated heel slides, over and over.
 

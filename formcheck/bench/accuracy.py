@@ -11,7 +11,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from formcheck.engine import analyze
+from formcheck.engine import RepCounts, analyze
 from formcheck.simulate import EXERCISES, FILMED_FROM, simulate
 from formcheck.specs import Spec
 
@@ -45,6 +45,7 @@ class Accuracy:
     recall: dict[str, float]  # check code -> share of faulty reps flagged at 1.5x the limit
     false_flags: dict[str, float]  # check code -> share of sequences flagged at 0.5x the limit
     misses: tuple[str, ...]  # descriptions of the sequences that were counted wrong
+    uncertain: int = 0  # reps found but not judged (landmarks partly hidden): not counted
 
 
 def _sides(spec: Spec) -> tuple[str, ...]:
@@ -87,15 +88,20 @@ def simulate_case(case: CountCase, spec: Spec):
     )
 
 
-def _count(case: CountCase, spec: Spec) -> tuple[int, int]:
+def _count(case: CountCase, spec: Spec) -> tuple[int, int, int]:
+    """(true count, counted, uncertain reps) of ``case``.
+
+    Reps are full reps on both sides (`RepCounts`). A rep whose landmarks were
+    partly hidden (e.g. the far leg from the side) is reported as uncertain:
+    it is not a counted rep, so it is a miss, and is reported apart.
+    """
     hold = spec.hold is not None and spec.phase is None
     sim = simulate_case(case, spec)
     result = analyze(sim.frames, spec, engine_side(spec))
     if hold:
-        return len(sim.truth.holds), result.holds
-    # A rep whose landmarks were partly hidden (e.g. the far leg from the side) is
-    # found but reported as uncertain; it counts as found, not as a miss.
-    return len(sim.truth.reps), result.reps + result.uncertain_reps
+        return len(sim.truth.holds), result.holds, 0
+    truth = RepCounts.of(r.status for r in sim.truth.reps)
+    return truth.full, result.counts.full, result.counts.uncertain
 
 
 def _limit(spec: Spec, code: str, view: str) -> float:
@@ -134,12 +140,14 @@ def _flagged(code: str, view: str, factor: float, seed: int, spec: Spec) -> tupl
 
 def run(specs: dict[str, Spec], *, count_seeds: int = 6, check_seeds: int = 8) -> Accuracy:
     """Run the suite; ``*_seeds`` set its size (the quick run uses fewer)."""
-    errors, misses = [], []
+    errors, misses, uncertain = [], [], 0
     for case in count_cases(specs, count_seeds):
-        truth, counted = _count(case, specs[case.exercise])
+        truth, counted, unsure = _count(case, specs[case.exercise])
         errors.append((truth, counted))
+        uncertain += unsure
         if truth != counted:
-            misses.append(f"{case}: counted {counted}, truth {truth}")
+            also = f" (+{unsure} uncertain)" if unsure else ""
+            misses.append(f"{case}: counted {counted}{also}, truth {truth}")
     hits: dict[str, list[bool]] = defaultdict(list)
     false: dict[str, list[bool]] = defaultdict(list)
     spec = specs.get("heel_slide")
@@ -156,4 +164,5 @@ def run(specs: dict[str, Spec], *, count_seeds: int = 6, check_seeds: int = 8) -
         recall={k: sum(v) / len(v) for k, v in hits.items()},
         false_flags={k: sum(v) / len(v) for k, v in false.items()},
         misses=tuple(misses),
+        uncertain=uncertain,
     )

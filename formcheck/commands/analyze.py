@@ -148,11 +148,9 @@ def summary(result: AnalysisResult, spec: Spec) -> str:
         f"{spec.display_name} ({spec.name}): side {result.side}, camera view "
         f"{result.view or 'unknown (never held still)'}"
     ]
-    counts = f"{result.reps} rep{'' if result.reps == 1 else 's'}"
-    if result.partial_reps:
-        counts += f", {result.partial_reps} partial"
+    counts = result.counts.describe()
     if result.uncertain_reps:
-        counts += f", {result.uncertain_reps} uncertain (landmarks not seen)"
+        counts += " (landmarks not seen)"
     if spec.phase is None:
         counts = ""
     if spec.hold is not None:

@@ -26,7 +26,15 @@ from formcheck.engine.events import (
     RepDiscarded,
     RepStarted,
 )
-from formcheck.engine.result import AnalysisResult, Gap, HoldRecord, RepRecord, Series
+from formcheck.engine.result import (
+    AnalysisResult,
+    Gap,
+    HoldRecord,
+    RepCounts,
+    RepRecord,
+    Series,
+    judged,
+)
 from formcheck.engine.signal import Conditioning
 
 __all__ = [
@@ -43,10 +51,12 @@ __all__ = [
     "HoldRecord",
     "PersonReturned",
     "RepCompleted",
+    "RepCounts",
     "RepDiscarded",
     "RepRecord",
     "RepStarted",
     "Series",
     "Snapshot",
     "analyze",
+    "judged",
 ]

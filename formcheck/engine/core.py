@@ -35,7 +35,15 @@ from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, Per
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.metrics import Metric, compile_metric
 from formcheck.engine.reps import RepCounter, RepTracker
-from formcheck.engine.result import AnalysisResult, Gap, HoldRecord, RepRecord, Series
+from formcheck.engine.result import (
+    AnalysisResult,
+    CountedReps,
+    Gap,
+    HoldRecord,
+    RepCounts,
+    RepRecord,
+    Series,
+)
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
 from formcheck.engine.view import Calibration, body_size, calibrate
 from formcheck.errors import SpecError
@@ -45,7 +53,7 @@ from formcheck.specs.model import Spec
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(CountedReps):
     """The engine's live state, for overlays and UIs (all image positions in pixels).
 
     ``phase`` is ``settling`` (waiting for a still start), ``rest``, ``moving``,
@@ -54,13 +62,12 @@ class Snapshot:
     (e.g. the heel) over the current or last rep, ``ideal_line_px`` the line
     it should follow and ``band_px`` the tolerance either side of it.
     ``away_seconds`` is how long nobody has been in view (0 while someone is).
+    ``counts`` are the reps so far (``reps`` is ``counts.full``, see `RepCounts`).
     """
 
     t: float
     phase: str
-    reps: int
-    partial_reps: int
-    uncertain_reps: int
+    counts: RepCounts
     side: str | None
     view: str | None
     value: float
@@ -387,13 +394,10 @@ class Engine:
                 path = tuple(tracker.path_px)
                 line = _reaching(check.ideal_px(), path)
                 band = check.band_px()
-        reps = self._counts()
         return Snapshot(
             t=self._t,
             phase=phase,
-            reps=reps["full"],
-            partial_reps=reps["partial"],
-            uncertain_reps=reps["uncertain"],
+            counts=RepCounts.of(r.status for r in self._records),
             side=side,
             view=self._cal.view if self._cal else None,
             value=value,
@@ -410,15 +414,8 @@ class Engine:
             away_seconds=self._t - self._away_since if self._away_since is not None else 0.0,
         )
 
-    def _counts(self) -> dict[str, int]:
-        counts = {"full": 0, "partial": 0, "uncertain": 0}
-        for r in self._records:
-            counts[r.status] += 1
-        return counts
-
     def result(self) -> AnalysisResult:
         """The analysis so far, as a frozen `AnalysisResult` (the engine can go on)."""
-        counts = self._counts()
         worked = sorted({r.side for r in self._records})
         if len(worked) == 1:
             side = worked[0]
@@ -447,9 +444,6 @@ class Engine:
             exercise=self.spec.name,
             side=side,
             view=self._cal.view if self._cal else None,
-            reps=counts["full"],
-            partial_reps=counts["partial"],
-            uncertain_reps=counts["uncertain"],
             holds=sum(h.counted for h in holds),
             hold_table=tuple(holds),
             rep_table=tuple(self._records),

@@ -1,5 +1,9 @@
 """What an analysis produced: the per-rep table, flags, holds, and light time series.
 
+`RepCounts` is the one meaning of "reps" that the CLI, JSON, Review, Live,
+History and the benchmark all show: full reps, with partial and uncertain
+ones counted apart.
+
 >>> r = RepRecord(rep=1, side="left", start=1.0, end=4.5, status="full", rom_min=80.0,
 ...               rom_max=176.0, peaks=(("pelvis_shift", 0.4),), flags=())
 >>> r.duration, r.as_row()["peak_pelvis_shift"]
@@ -9,6 +13,8 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +25,97 @@ from formcheck.engine.events import FlagRaised
 def _num(value: float, digits: int = 3) -> float | None:
     """A float for JSON: rounded, with NaN as None."""
     return None if value is None or value != value else round(float(value), digits)
+
+
+#: What a completed rep can be: ``full`` reached the spec's full range, ``partial``
+#: was completed short of it, ``uncertain`` happened but could not be judged (part
+#: of it, often its far end, was not seen).
+REP_STATUSES = ("full", "partial", "uncertain")
+
+
+@dataclass(frozen=True)
+class RepCounts:
+    """How many reps of each status; the one definition of a rep count.
+
+    "Reps" means ``full`` reps only. ``partial`` and ``uncertain`` reps are
+    counted and shown apart, never added in: an uncertain rep may or may not
+    have reached full range, so neither count can claim it.
+
+    >>> c = RepCounts.of(["full", "uncertain", "full", "partial"])
+    >>> c, c.total, c.describe()
+    (RepCounts(full=2, partial=1, uncertain=1), 4, '2 reps, 1 partial, 1 uncertain')
+    >>> (c + RepCounts(full=1)).describe()
+    '3 reps, 1 partial, 1 uncertain'
+    """
+
+    full: int = 0
+    partial: int = 0
+    uncertain: int = 0
+
+    def __post_init__(self) -> None:
+        for name in REP_STATUSES:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name}: expected a count (an int >= 0), got {value!r}")
+
+    @classmethod
+    def of(cls, statuses: Iterable[str]) -> RepCounts:
+        """Count rep statuses (each one of `REP_STATUSES`)."""
+        counts = Counter(statuses)
+        unknown = sorted(set(counts) - set(REP_STATUSES))
+        if unknown:
+            raise ValueError(
+                f"rep status: expected one of {', '.join(REP_STATUSES)}, got {unknown[0]!r}"
+            )
+        return cls(**{name: counts[name] for name in REP_STATUSES})
+
+    @property
+    def total(self) -> int:
+        """Every completed rep, whatever its status."""
+        return self.full + self.partial + self.uncertain
+
+    def __add__(self, other: RepCounts) -> RepCounts:
+        return RepCounts(
+            self.full + other.full, self.partial + other.partial, self.uncertain + other.uncertain
+        )
+
+    def describe(self) -> str:
+        """``1 rep``, ``2 reps, 1 partial, 1 uncertain`` (no partial or uncertain part when 0)."""
+        text = f"{self.full} rep{'' if self.full == 1 else 's'}"
+        for name in ("partial", "uncertain"):
+            if getattr(self, name):
+                text += f", {getattr(self, name)} {name}"
+        return text
+
+
+class CountedReps:
+    """``reps``, ``partial_reps`` and ``uncertain_reps`` as read from ``counts`` (a
+    `RepCounts`), for the engine's `AnalysisResult` and live ``Snapshot``."""
+
+    counts: RepCounts
+
+    @property
+    def reps(self) -> int:
+        """Full reps (see `RepCounts`)."""
+        return self.counts.full
+
+    @property
+    def partial_reps(self) -> int:
+        return self.counts.partial
+
+    @property
+    def uncertain_reps(self) -> int:
+        return self.counts.uncertain
+
+
+def judged(status: str) -> bool:
+    """Whether a rep of ``status`` was seen whole, so its range of motion means
+    something: full and partial reps, not uncertain ones (their far end was unseen).
+
+    >>> [judged(s) for s in REP_STATUSES]
+    [True, True, False]
+    """
+    return status != "uncertain"
 
 
 @dataclass(frozen=True)
@@ -150,7 +247,7 @@ class Series:
 
 
 @dataclass(frozen=True)
-class AnalysisResult:
+class AnalysisResult(CountedReps):
     """The outcome of feeding an `Engine`: counts, the rep table, flags, holds, series.
 
     ``side`` is the side(s) that worked (``left``, ``right``, ``both``, or the
@@ -158,14 +255,13 @@ class AnalysisResult:
     ``None`` if the user never held still long enough to start. ``gaps`` are
     the stretches with nobody in view once the person had been seen (reps
     can't be counted in them; a rep they cut into is ``uncertain``).
+    ``counts`` (and ``reps``, ``partial_reps``, ``uncertain_reps``) are read
+    from the rep table, so they can't disagree with it.
     """
 
     exercise: str
     side: str
     view: str | None
-    reps: int
-    partial_reps: int
-    uncertain_reps: int
     holds: int
     hold_table: tuple[HoldRecord, ...]
     rep_table: tuple[RepRecord, ...]
@@ -177,15 +273,21 @@ class AnalysisResult:
     reps_by_side: tuple[tuple[str, int], ...] = ()
     gaps: tuple[Gap, ...] = ()
 
+    @property
+    def counts(self) -> RepCounts:
+        """The rep table's `RepCounts`."""
+        return RepCounts.of(r.status for r in self.rep_table)
+
     def to_dict(self, series: bool = False) -> dict[str, object]:
         """A JSON-able dict (see the module doc); ``series=True`` adds the time series."""
+        counts = self.counts
         out: dict[str, object] = {
             "exercise": self.exercise,
             "side": self.side,
             "view": self.view,
-            "reps": self.reps,
-            "partial_reps": self.partial_reps,
-            "uncertain_reps": self.uncertain_reps,
+            "reps": counts.full,
+            "partial_reps": counts.partial,
+            "uncertain_reps": counts.uncertain,
             "reps_by_side": dict(self.reps_by_side),
             "holds": self.holds,
             "hold_table": [h.as_dict() for h in self.hold_table],

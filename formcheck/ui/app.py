@@ -7,16 +7,20 @@ no upload.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
+
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 
 
 def main() -> None:
     """Run one pass of the app (Streamlit calls ``app.py`` on every interaction)."""
     from formcheck.ui import common, page_exercises, page_history, page_live, page_review
 
-    st.set_page_config(
-        page_title="formcheck", page_icon=":material/accessibility_new:", layout="wide"
-    )
+    # A file the app serves itself: a Material icon or an emoji as the page icon makes
+    # the browser fetch it from Google's or a CDN's servers.
+    st.set_page_config(page_title="formcheck", page_icon=str(ICON), layout="wide")
     common.sweep_temporary_files()  # what a killed app left: once per server, not per run
     pages = [
         st.Page(

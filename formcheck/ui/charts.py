@@ -19,6 +19,7 @@ import pandas as pd
 
 from formcheck.engine import AnalysisResult
 from formcheck.specs import Spec
+from formcheck.ui.labels import amount, check_heading, heading
 
 #: Rep status colours, shared with the tables (green, amber, grey).
 STATUS_COLOURS = {"full": "#3cb45a", "partial": "#f0a020", "uncertain": "#9a9a9a"}
@@ -45,7 +46,7 @@ def metric_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
         for side, v in series.metric.items()
     ]
     data = pd.concat(frames, ignore_index=True)
-    title = f"{metric.name.replace('_', ' ')} ({metric.unit})"
+    title = heading(metric.name.replace("_", " "), metric.unit)
     line = (
         alt.Chart(data)
         .mark_line()
@@ -80,13 +81,15 @@ def metric_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
             )
         )
     if spec.phase is not None:
-        rules = pd.DataFrame(
-            {"value": [spec.phase.full], "label": [f"full range ({spec.phase.full:g})"]}
-        )
+        full = f"full range: {amount(spec.phase.full, metric.unit)}"
+        rules = pd.DataFrame({"value": [spec.phase.full], "label": [full]})
+        rule = alt.Chart(rules).encode(y="value:Q")
+        layers.append(rule.mark_rule(strokeDash=[4, 4], color="#666").encode(tooltip=["label"]))
+        # Said on the plot, not only in a tooltip: what the dashed line is.
         layers.append(
-            alt.Chart(rules)
-            .mark_rule(strokeDash=[4, 4], color="#666")
-            .encode(y="value:Q", tooltip=["label"])
+            rule.mark_text(align="left", baseline="bottom", dx=4, dy=-3, color="#666").encode(
+                x=alt.value(0), text="label:N"
+            )
         )
     return alt.layer(*layers, line).resolve_scale(color="independent").properties(height=260)
 
@@ -170,7 +173,7 @@ def stillness_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
                 {
                     "t": series.t[: len(values)][::step],
                     "value": _finite(values[::step]),
-                    "check": f"{check.label} ({check.unit})",
+                    "check": check_heading(check),
                     "limit": check.limit_for(result.view),
                 }
             )

@@ -9,6 +9,7 @@ from formcheck.errors import SpecError
 from formcheck.specs import Spec, with_overrides
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.ui import common
+from formcheck.ui.labels import check_heading, check_name, limit_problem
 
 
 def render() -> None:
@@ -54,6 +55,8 @@ def _guidance(spec: Spec) -> None:
 
 def _checks(spec: Spec) -> None:
     st.subheader("What is checked")
+    store = common.history_or_error()
+    saved = store.overrides(spec.name) if store is not None else {}
     st.dataframe(
         pd.DataFrame(
             [
@@ -61,6 +64,8 @@ def _checks(spec: Spec) -> None:
                     "check": c.label,
                     "code": c.code,
                     "limit": f"{c.limit:g} {c.unit}",
+                    # A personal limit in force beside the exercise's own, never instead of it.
+                    "your limit": f"{saved[c.code]:g} {c.unit}" if c.code in saved else "",
                     "seen from": ", ".join(VIEW_FROM.get(v, v) for v in c.views) or "any view",
                     "severity": c.severity,
                     "cue": c.cue,
@@ -98,41 +103,71 @@ def _limits(spec: Spec) -> None:
             key = f"limits.{spec.name}.{check.code}"
             default = float(saved.get(check.code, check.limit))
             if shown.get(key) != default:
-                # The spec file was edited (or the saved limit changed) since the box was
-                # drawn: show the new value, or saving would pin the old one as this
-                # person's limit.
-                st.session_state.pop(key, None)
+                # The spec file was edited (or the saved limit changed, or was reset) since
+                # the box was drawn: show the new value, or saving would pin the old one as
+                # this person's limit. Set through the session state, before the box is
+                # drawn: only that overrides the value the browser still holds.
+                st.session_state[key] = default
                 shown[key] = default
             edited[check.code] = st.number_input(
-                f"{check.label} ({check.unit}) [exercise: {check.limit:g}]",
-                value=default,
+                f"{check_heading(check)} [exercise: {check.limit:g}]",
                 step=0.5 if check.unit == "cm" else 1.0,
                 key=key,
                 help=_limit_help(spec, check.code),
             )
-        save = st.form_submit_button("Save my limits", type="primary")
-        reset = st.form_submit_button("Back to the exercise's limits")
-    if reset:
-        store.set_overrides(spec.name, {})
-        for check in spec.checks:
-            st.session_state.pop(f"limits.{spec.name}.{check.code}", None)
+        save = st.form_submit_button("Save my limits", type="primary", key="limits.save")
+        st.form_submit_button(
+            "Back to the exercise's limits",
+            key="limits.reset",
+            on_click=_reset,
+            args=(store, spec),
+        )
+    if st.session_state.pop("limits.was_reset", None) == spec.name:
         st.success("Back to the exercise's own limits.")
-        st.rerun()
     if save:
         changed = {code: v for code, v in edited.items() if v != spec.check(code).limit}
+        problems = [p for c, v in changed.items() if (p := limit_problem(spec.check(c), v))]
         try:
+            if problems:  # said in the page's words, not as the spec file's key trail
+                raise SpecError("; ".join(problems))
             with_overrides(spec, changed)  # validate before saving: bad limits never land
         except SpecError as exc:
             st.error(f"Not saved: {exc}. The previous limits are still in use.")
             return
         store.set_overrides(spec.name, changed)
         st.success(
-            "Saved: " + ", ".join(f"{c} = {v:g}" for c, v in changed.items())
+            "Saved: " + _limits_text(spec, changed)
             if changed
             else "Saved: the exercise's own limits."
         )
     elif saved:
-        st.caption("In use: " + ", ".join(f"{c} = {v:g}" for c, v in saved.items()))
+        st.caption("In use: " + _limits_text(spec, saved))
+
+
+def _reset(store, spec: Spec) -> None:
+    # A callback: it runs before the page is drawn, so the boxes show the exercise's
+    # values in the very run that confirms the reset.
+    store.set_overrides(spec.name, {})
+    for check in spec.checks:
+        st.session_state[f"limits.{spec.name}.{check.code}"] = float(check.limit)
+        st.session_state.setdefault("limits.defaults", {})[f"limits.{spec.name}.{check.code}"] = (
+            float(check.limit)
+        )
+    st.session_state["limits.was_reset"] = spec.name
+
+
+def _limits_text(spec: Spec, limits: dict[str, float]) -> str:
+    # "sideways heel drift 6 cm": the label and unit, never the code.
+    return ", ".join(
+        f"{check_name(spec, c)} {v:g} {_unit(spec, c)}".rstrip() for c, v in limits.items()
+    )
+
+
+def _unit(spec: Spec, code: str) -> str:
+    try:
+        return spec.check(code).unit
+    except KeyError:  # a saved limit for a check the spec no longer has
+        return ""
 
 
 def _limit_help(spec: Spec, code: str) -> str:

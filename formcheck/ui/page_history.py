@@ -8,8 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from formcheck.history import History, HistoryError, SessionRow
-from formcheck.ui import common
+from formcheck.history import History, HistoryError, SessionRow, TrendPoint
+from formcheck.ui import common, labels
+from formcheck.ui.library import Library
 
 ALL = "All exercises"
 #: Sessions are minutes to days apart: label them by day and time, never by seconds.
@@ -33,10 +34,11 @@ def _state(s: SessionRow) -> str:
 
 
 def _session_label(s: SessionRow, names: dict[str, str]) -> str:
-    reps = f"{s.reps} reps" + (f" + {s.partial_reps} partial" if s.partial_reps else "")
+    reps = s.counts.describe()
     exercise = names.get(s.exercise, s.exercise)
     state = "" if s.status == "finished" else f" · {STATES[s.state()]}"
-    return f"#{s.id} · {_when(s.started_at)} · {exercise} · {s.source} · {reps}{state}"
+    source = f"clip {s.clip_name}" if s.source == "clip" and s.clip_name else s.source
+    return f"#{s.id} · {_when(s.started_at)} · {exercise} · {source} · {reps}{state}"
 
 
 def render() -> None:
@@ -73,11 +75,15 @@ def render() -> None:
                     "exercise": names.get(s.exercise, s.exercise),
                     "side": s.side,
                     "source": s.source,
+                    "clip": s.clip_name,
                     "state": _state(s),
                     "reps": s.reps,
                     "partial reps": s.partial_reps,
+                    "uncertain reps": s.uncertain_reps,
                     "flags per rep": round(s.flags_per_rep, 2),
-                    "flags": ", ".join(f"{c} ×{n}" for c, n in s.flag_counts.items()),
+                    "flags": ", ".join(
+                        f"{_check(lib, s.exercise, c)} ×{n}" for c, n in s.flag_counts.items()
+                    ),
                     "video": _video_mark(store, s),
                 }
                 for s in shown
@@ -86,12 +92,19 @@ def render() -> None:
         hide_index=True,
         key="history.sessions",
     )
-    if choice != ALL:
-        _trends(store, choice, names.get(choice, choice))
-    _details(store, shown, names)
+    # Trends show at once: the chosen exercise's, else the most recent session's.
+    trended = choice if choice != ALL else sessions[0].exercise
+    _trends(store, lib, trended, names.get(trended, trended), hint=choice == ALL)
+    _details(store, lib, shown, names)
 
 
-def _details(store: History, shown: list[SessionRow], names: dict[str, str]) -> None:
+def _check(lib: Library, exercise: str, code: str) -> str:
+    """A flag code as its check's label (the code itself if the spec is gone)."""
+    spec = lib.specs.get(exercise)
+    return labels.check_name(spec, code) if spec is not None else code
+
+
+def _details(store: History, lib: Library, shown: list[SessionRow], names: dict[str, str]) -> None:
     st.subheader("One session")
     by_id = {s.id: s for s in shown}
     sid = st.selectbox(
@@ -103,6 +116,7 @@ def _details(store: History, shown: list[SessionRow], names: dict[str, str]) -> 
     if sid is None:
         return
     reps = store.reps(sid)
+    exercise = by_id[sid].exercise
     if reps:
         st.dataframe(
             pd.DataFrame(
@@ -113,9 +127,9 @@ def _details(store: History, shown: list[SessionRow], names: dict[str, str]) -> 
                         "status": r.status,
                         "start (s)": r.start,
                         "duration (s)": r.duration,
-                        "ROM min": r.rom_min,
-                        "ROM max": r.rom_max,
-                        "flags": ", ".join(r.flags),
+                        "ROM from": _rom(lib, exercise, r.rom_min),
+                        "ROM to": _rom(lib, exercise, r.rom_max),
+                        "flags": ", ".join(_check(lib, exercise, c) for c in r.flags),
                     }
                     for r in reps
                 ]
@@ -130,8 +144,10 @@ def _details(store: History, shown: list[SessionRow], names: dict[str, str]) -> 
         with st.expander(f"{len(flags)} flags"):
             for f in flags:
                 when = f"{f.t:.1f} s" if f.t is not None else "?"
+                value, limit = labels.amount(f.value, f.unit), labels.amount(f.limit, f.unit)
+                name = _check(lib, exercise, f.code)
                 st.markdown(
-                    f"- **{when}**, rep {f.rep}: {f.message} ({f.value} vs {f.limit} {f.unit})"
+                    f"- **{when}**, rep {f.rep}: {f.message} ({name} {value}, limit {limit})"
                 )
     video = _video(store, by_id[sid])
     left, right = st.columns(2)
@@ -183,18 +199,37 @@ def _video(store: History, s: SessionRow) -> Path | None:
     return path
 
 
-def _trends(store: History, exercise: str, title: str) -> None:
+def _rom(lib: Library, exercise: str, value: float | None) -> float | None:
+    spec = lib.specs.get(exercise)
+    unit = spec.metric(spec.phase.metric).unit if spec is not None and spec.phase else ""
+    return labels.rounded(value, unit)
+
+
+def _series(p: TrendPoint) -> str:
+    """Which line a point is on: each side, live and clip apart (``left · live``)."""
+    return f"{p.side} · {p.source}"
+
+
+def _trends(store: History, lib: Library, exercise: str, title: str, hint: bool) -> None:
     points = store.trends(exercise)
     if len(points) < 1:
         return
     st.subheader(f"Trends: {title}")
+    if hint:
+        st.caption(
+            f"{title} was done most recently. Choose an exercise above to see its trends; "
+            "each side, and live and clip sessions, have their own line."
+        )
     rows = pd.DataFrame(
         [
             {
                 "date": p.started_at,
                 "session": p.session_id,
+                "series": _series(p),
+                "clip": p.clip_name,
                 "reps": p.reps,
                 "partial reps": p.partial_reps,
+                "uncertain reps": p.uncertain_reps,
                 "range of motion": p.rom,
                 "peak": p.peak,
             }
@@ -202,11 +237,19 @@ def _trends(store: History, exercise: str, title: str) -> None:
         ]
     )
     rows["date"] = pd.to_datetime(rows["date"])
-    reps = rows.melt(id_vars=["date", "session"], value_vars=["reps", "partial reps"])
-    rom = rows.melt(id_vars=["date", "session"], value_vars=["range of motion", "peak"])
+    ids = ["date", "session", "series", "clip"]
+    reps = rows.melt(id_vars=ids, value_vars=["reps", "partial reps", "uncertain reps"])
+    rom = rows.melt(id_vars=ids, value_vars=["range of motion", "peak"])
     share = pd.DataFrame(
         [
-            {"date": p.started_at, "session": p.session_id, "flag": code, "share of reps": v}
+            {
+                "date": p.started_at,
+                "session": p.session_id,
+                "series": _series(p),
+                "clip": p.clip_name,
+                "flag": _check(lib, exercise, code),
+                "share of reps": v,
+            }
             for p in points
             for code, v in p.flag_share.items()
         ]
@@ -225,7 +268,15 @@ def _trends(store: History, exercise: str, title: str) -> None:
                     "share of reps:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
                 ),
                 color="flag:N",
-                tooltip=["session", "flag", alt.Tooltip("share of reps:Q", format=".0%")],
+                strokeDash=alt.StrokeDash("series:N", title=None),
+                detail="series:N",
+                tooltip=[
+                    "session",
+                    "series",
+                    "clip",
+                    "flag",
+                    alt.Tooltip("share of reps:Q", format=".0%"),
+                ],
             )
             .properties(title="Share of reps with each flag", height=220)
         )
@@ -242,7 +293,10 @@ def _line(data: pd.DataFrame, unit: str, title: str) -> alt.Chart:
             x=alt.X("date:T", title=None, axis=DATE_AXIS),
             y=alt.Y("value:Q", title=unit),
             color=alt.Color("variable:N", title=None),
-            tooltip=["session", "variable", "value"],
+            # Each side, and live and clip sessions, are their own line, never joined.
+            strokeDash=alt.StrokeDash("series:N", title=None),
+            detail="series:N",
+            tooltip=["session", "series", "clip", "variable", "value"],
         )
         .properties(title=title, height=220)
     )

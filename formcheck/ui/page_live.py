@@ -31,7 +31,7 @@ from formcheck.live import (
 from formcheck.review import sentence
 from formcheck.specs import Spec
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
-from formcheck.ui import common, speech
+from formcheck.ui import common, labels, speech
 from formcheck.ui.rtc import rtc_configuration
 
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
@@ -234,10 +234,12 @@ def show_status(
             "camera, to switch."
         )
     # A continued session's count goes on from its earlier camera runs.
-    cols = st.columns(3)
-    cols[0].metric("Reps", status.earlier_reps + (snap.reps if snap else 0))
-    cols[1].metric("Partial", status.earlier_partial_reps + (snap.partial_reps if snap else 0))
-    cols[2].metric("Side", (snap.side if snap and snap.side else "-"))
+    counts = status.counts
+    cols = st.columns(4)
+    cols[0].metric("Reps", counts.full)
+    cols[1].metric("Partial", counts.partial)
+    cols[2].metric("Uncertain", counts.uncertain)
+    cols[3].metric("Side", (snap.side if snap and snap.side else "-"))
     if snap is not None:
         view = (snap.view or "not yet known").replace("_", "-")
         st.markdown(f"**Phase:** {snap.phase} · **view:** {view}")
@@ -255,17 +257,18 @@ def show_status(
             st.markdown(f":{colour}[**{snap.cue}**]")
         if snap.last_rep is not None:
             r = snap.last_rep
-            flags = ", ".join(r.flags) or "no flags"
+            flags = labels.flag_names(spec, r.flags) or "no flags"
             number = status.last_rep_number or r.rep
+            low, high = labels.amount(r.rom_min, snap.unit), labels.amount(r.rom_max, snap.unit)
             st.markdown(
                 f"**Last rep:** #{number} ({r.side}) {r.status}, {r.duration:.1f} s, "
-                f"range {r.rom_min:.0f}-{r.rom_max:.0f} {snap.unit}, {flags}"
+                f"range {low} to {high}, {flags}"
             )
     if status.session_id is not None:
-        earlier = status.earlier_reps + status.earlier_partial_reps
+        earlier = status.earlier.total
         before = f" ({earlier} from before, continued)" if earlier else ""
         st.caption(
-            f"Saved to the history as you go: {status.saved_reps} reps in session "
+            f"Saved to the history as you go: {status.saved_reps} completed reps in session "
             f"{status.session_id}{before}."
         )
     if status.error:
@@ -320,7 +323,8 @@ def _speak(events: list) -> None:
         if isinstance(event, FlagRaised):
             text = event.message
         elif isinstance(event, RepCompleted):
-            text = f"Rep {event.rep}" if event.status == "full" else "Partial rep"
+            # Only a full rep is a rep (`RepCounts`): the others say what they were.
+            text = f"Rep {event.rep}" if event.status == "full" else f"{event.status.title()} rep"
         else:
             continue
         if speech.should_speak(state, text, time.monotonic()):

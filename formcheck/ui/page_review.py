@@ -28,7 +28,7 @@ import streamlit as st
 from formcheck.errors import FormcheckError
 from formcheck.history import HistoryError
 from formcheck.review import Cancelled, sentence
-from formcheck.ui import charts, common
+from formcheck.ui import charts, common, examples, labels
 from formcheck.ui.library import Library
 from formcheck.ui.progress import ProgressText
 from formcheck.ui.reviewing import (
@@ -46,6 +46,7 @@ UPLOAD = "My own clip"
 CANCELLED = "review.cancelled"
 #: How long the run started by *Cancel* waits for the cancelled review to clean up (s).
 STOP_WAIT = 30.0
+OTHER_SIDE = {"left": "right", "right": "left"}
 
 
 class OutcomeStore:
@@ -126,6 +127,10 @@ def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> Revi
     store = _sample_outcomes() if shared else _upload_outcomes()
     key = review_key(clip, spec, side, model)
     outcome = store.get(key)
+    if outcome is None and shared:  # a sample reviewed before, by any earlier run of the app
+        outcome = examples.load(clip.path, spec, side, model, key)
+        if outcome is not None:
+            return store.put(key, outcome)
     if outcome is not None:
         return outcome
     stopped = st.session_state.get(CANCELLED)
@@ -175,8 +180,9 @@ def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> Revi
     except Cancelled:
         outcome = None
     except FormcheckError as exc:
-        panel.empty()
-        st.error(str(exc))
+        # In the progress panel's place: the next review's progress bar takes it over at
+        # once, so the error never lingers beside a new clip while that one is analysed.
+        panel.error(str(exc))
         return None
     finally:
         run.finish()  # run_review has removed its temporary files, however it ended
@@ -185,6 +191,8 @@ def _analyse(clip: ClipInput, spec, side: str, model: str, lib: Library) -> Revi
         st.session_state[CANCELLED] = run
         _show_cancelled(run, clip.label)
         return None
+    if shared:
+        examples.save(clip.path, spec, side, model, outcome)
     return store.put(key, outcome)
 
 
@@ -236,6 +244,12 @@ def render() -> None:
     if clip is None or picked is None:
         return
     spec, side = picked
+    if clip.path is not None:
+        st.info(
+            "**A worked example:** formcheck's review of a bundled sample clip, "
+            f"{common.sample_label(clip.path)}. To review your own set, switch **Clip** above to "
+            "your own and upload it, or open **Live** in the sidebar to be coached on camera."
+        )
     outcome = _analyse(clip, spec, side, model, lib)
     if outcome is not None:
         show_outcome(outcome, lib)
@@ -243,11 +257,12 @@ def render() -> None:
 
 def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
     """The results of one review: summary, video, table, plots, flags, downloads."""
-    result, spec = outcome.result, outcome.spec
+    result = outcome.result
     for warning in outcome.warnings:
         # Most begin with the clip's name; the others are phrases: make them sentences.
         st.warning(warning if warning.startswith(outcome.clip) else sentence(warning))
-    _guess_hint(outcome, lib)
+    if result.rep_table or result.hold_table:
+        _guess_hint(outcome, lib)  # with nothing counted, `_nothing_counted` offers it
     if result.view is None:
         st.warning(
             "The person never held still long enough to start counting. Start each set lying "
@@ -258,7 +273,8 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
     for code, reason in result.checks_disabled:
         reasons.setdefault(reason, []).append(code)
     for reason, codes in reasons.items():
-        st.warning(f"Not checked from this camera view ({', '.join(codes)}): {reason}")
+        names = labels.flag_names(outcome.spec, codes)
+        st.warning(f"Not checked from this camera view ({names}): {reason}")
     if result.gaps:
         st.warning(
             "The person was out of view "
@@ -272,62 +288,90 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
             f"A person was found in only {seen:.0%} of the frames: keep the whole body in view."
         )
 
-    cols = st.columns(5)
-    cols[0].metric("Reps", result.reps)
-    cols[1].metric("Partial reps", result.partial_reps)
-    cols[2].metric("Flags", len(result.flags))
-    cols[3].metric("Side", result.side)
-    cols[4].metric("Camera view", (result.view or "unknown").replace("_", "-"))
+    counts = result.counts
+    cols = st.columns(6)
+    cols[0].metric("Reps", counts.full)
+    cols[1].metric("Partial reps", counts.partial)
+    cols[2].metric("Uncertain reps", counts.uncertain)
+    cols[3].metric("Flags", len(result.flags))
+    cols[4].metric("Side", result.side)
+    cols[5].metric("Camera view", (result.view or "unknown").replace("_", "-"))
 
-    video, table = st.columns([3, 2])
+    # The video at a comfortable size; the tables under it at the page's full width.
+    video, _ = st.columns([3, 2])
     with video:
         # Streamlit serves media from memory: the file is read while the page shows it.
         st.video(outcome.video, format="video/mp4")
-    with table:
-        st.subheader("Reps")
-        rows = result.rep_table_rows()
-        if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, key="review.rep_table")
-        else:
-            st.info(
-                f"No {spec.display_name.lower()} reps were counted in this clip. Check the "
-                "exercise and side, and that the camera sees the whole movement."
-            )
-        st.subheader("Flags")
-        if result.flags:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "time (s)": round(f.t, 2),
-                            "rep": f.rep,
-                            "check": f.code,
-                            "value": round(f.value, 1),
-                            "limit": f"{f.limit:g} {f.unit}",
-                            "what to do": f.message,
-                        }
-                        for f in result.flags
-                    ]
-                ),
-                hide_index=True,
-                key="review.flags",
-            )
-        else:
-            st.success("No flags: every check held.")
-
-    _plots(outcome)
+    counted = bool(result.rep_table or result.hold_table)
+    if counted:
+        _tables(outcome)
+        _plots(outcome)
+    else:
+        _nothing_counted(outcome, lib)
     _downloads(outcome)
-    _save(outcome)
+    _save(outcome, empty=not counted)
 
 
-def _guess_hint(outcome: ReviewOutcome, lib: Library) -> None:
+def _tables(outcome: ReviewOutcome) -> None:
+    result, spec = outcome.result, outcome.spec
+    if result.rep_table:  # a hold exercise has none
+        st.subheader("Reps")
+        rows = labels.rep_rows(result.rep_table, spec)
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="review.rep_table")
+    st.subheader("Flags")
+    if result.flags:
+        rows = labels.flag_rows(result.flags, spec)
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="review.flags")
+    else:
+        st.success("No flags: every check held.")
+
+
+def _nothing_counted(outcome: ReviewOutcome, lib: Library) -> None:
+    """With no rep counted: what was found, and what to try instead (side, exercise)."""
+    spec, side, guess = outcome.spec, outcome.side, outcome.guess
+    leg = f" on the {side} leg" if side in OTHER_SIDE else ""
+    what = "holds" if spec.phase is None else "reps"
+    st.warning(f"No {spec.display_name.lower()} {what} were counted in this clip{leg}.")
+    # The guess ran this exercise with either leg: reps there, none on the chosen leg,
+    # means the other leg did them.
+    either = guess.reps.get(spec.name, 0) if guess is not None else 0
+    tried = False
+    if side in OTHER_SIDE and either:
+        other = OTHER_SIDE[side]
+        st.info(
+            f"The {other} leg did move like a {spec.display_name.lower()}: {_reps(either)} "
+            f"with either leg. Try the {other} side."
+        )
+        st.button(
+            f"Analyse the {other} leg",
+            key="review.other_side",
+            on_click=_use_side,
+            args=(other,),
+            type="primary",
+        )
+        tried = True
+    if _guess_hint(outcome, lib):
+        tried = True
+    if not tried:
+        st.info(
+            "Check the exercise and the side, and that the camera sees the whole movement "
+            "from start to end."
+        )
+
+
+def _use_side(side: str) -> None:
+    st.session_state["review.side"] = side
+
+
+def _guess_hint(outcome: ReviewOutcome, lib: Library) -> bool:
+    """Offer the exercise the motion fits better, if there is one; True if offered."""
     guess = outcome.guess
     better = guess.instead_of(outcome.spec.name) if guess is not None else None
     if better is None:
-        return
+        return False
     other = lib.specs.get(better)
     if other is None:
-        return
+        return False
     theirs, ours = guess.reps[guess.name], guess.reps.get(outcome.spec.name, 0)
     st.info(
         f"The motion looks more like **{other.display_name}** ({_reps(theirs)} against "
@@ -337,6 +381,7 @@ def _guess_hint(outcome: ReviewOutcome, lib: Library) -> None:
         st.session_state["exercise"] = guess.name
         st.session_state.pop("review.exercise", None)
         st.rerun()
+    return True
 
 
 def _reps(n: int) -> str:
@@ -405,12 +450,17 @@ def _downloads(outcome: ReviewOutcome) -> None:
     )
 
 
-def _save(outcome: ReviewOutcome) -> None:
+def _save(outcome: ReviewOutcome, empty: bool = False) -> None:
     saved = st.session_state.setdefault("review.saved", {})
     key = outcome.key
     if key in saved:
         st.success(saved[key])
         return
+    sure = True
+    if empty:  # a session of nothing is most likely a mistake: ask first
+        sure = st.checkbox(
+            "Save it anyway: this session has no reps", value=False, key="review.save_empty"
+        )
     button, choice = st.columns([1, 3], vertical_alignment="center")
     keep_video = choice.checkbox(
         "Keep the annotated video with this session",
@@ -420,7 +470,7 @@ def _save(outcome: ReviewOutcome) -> None:
         "private folder beside the history database, and never leaves it; deleting the "
         "session deletes it. Off: only the results (reps, flags, limits) are saved.",
     )
-    if not button.button("Save to history", key="review.save", type="primary"):
+    if not button.button("Save to history", key="review.save", type="primary", disabled=not sure):
         return
     store = common.history_or_error()
     if store is None:

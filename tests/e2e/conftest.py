@@ -183,8 +183,11 @@ def running_app(
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory, artifacts):
     """The app for the whole run, with its own history database."""
-    db = tmp_path_factory.mktemp("app") / "history.sqlite3"
-    with running_app(db, artifacts / "streamlit.log") as (url, _):
+    folder = tmp_path_factory.mktemp("app")
+    db = folder / "history.sqlite3"
+    # Reviewed samples are cached for the run, not in the user's cache directory.
+    env = {"FORMCHECK_CACHE": str(folder / "cache")}
+    with running_app(db, artifacts / "streamlit.log", env=env) as (url, _):
         yield url, db
 
 

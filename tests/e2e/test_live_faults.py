@@ -23,7 +23,7 @@ from tests.e2e.conftest import running_app
 pytestmark = pytest.mark.slow
 
 WEBRTC = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
-SAVED = re.compile(r"Saved to the history as you go: (\d+) reps in session (\d+)")
+SAVED = re.compile(r"Saved to the history as you go: (\d+) completed reps in session (\d+)")
 #: Keeps every camera stream the page opens, so a test can end its tracks as an
 #: unplugged camera would. Init scripts run in every frame, the webrtc iframe too.
 KEEP_STREAMS = """
@@ -48,7 +48,7 @@ UNPLUG = """() => {
 }"""
 #: True once the panel says more than ``n`` reps are saved.
 SAVED_MORE_THAN = r"""(n) => {
-  const m = document.body.innerText.match(/Saved to the history as you go: (\d+) reps/);
+  const m = document.body.innerText.match(/Saved to the history as you go: (\d+) completed reps/);
   return m !== null && Number(m[1]) > n;
 }"""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.engine import AnalysisResult, Engine, FlagRaised, analyze
+from formcheck.engine import AnalysisResult, Engine, FlagRaised, RepCounts, analyze, judged
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
 from formcheck.simulate import simulate
@@ -169,3 +169,34 @@ def test_no_pose_at_all_gives_an_empty_result():
     assert isinstance(res, AnalysisResult)
     assert (res.frames, res.frames_with_pose, res.reps, res.view) == (30, 0, 0, None)
     assert res.to_dict()["rep_table"] == []
+
+
+@pytest.mark.parametrize(
+    ("statuses", "counts", "text"),
+    [
+        ([], RepCounts(), "0 reps"),
+        (["full"], RepCounts(full=1), "1 rep"),
+        (["partial", "partial"], RepCounts(partial=2), "0 reps, 2 partial"),
+        (["uncertain"], RepCounts(uncertain=1), "0 reps, 1 uncertain"),
+        (
+            ["full", "uncertain", "full", "partial"],
+            RepCounts(2, 1, 1),
+            "2 reps, 1 partial, 1 uncertain",
+        ),
+    ],
+)
+def test_rep_counts_are_full_reps_with_partial_and_uncertain_apart(statuses, counts, text):
+    assert RepCounts.of(statuses) == counts
+    assert (counts.describe(), counts.total) == (text, len(statuses))
+
+
+def test_rep_counts_add_up_and_refuse_what_is_not_a_count():
+    assert RepCounts(2, 1, 0) + RepCounts(1, 0, 3) == RepCounts(3, 1, 3)
+    with pytest.raises(ValueError, match="expected one of full, partial, uncertain, got 'done'"):
+        RepCounts.of(["full", "done"])
+    with pytest.raises(ValueError, match=r"partial: expected a count \(an int >= 0\), got -1"):
+        RepCounts(partial=-1)
+
+
+def test_only_an_uncertain_rep_has_a_range_of_motion_that_was_not_seen():
+    assert [s for s in ("full", "partial", "uncertain") if not judged(s)] == ["uncertain"]

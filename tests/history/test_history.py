@@ -194,6 +194,47 @@ def test_live_reps_are_saved_one_by_one_and_recording_again_replaces(history):
     assert history.session(sid).status == "finished"
 
 
+def test_uncertain_reps_are_counted_apart_from_the_full_ones(history):
+    # The engine's meaning (`RepCounts`): an uncertain rep is not a rep, nor partial.
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    for n, status in enumerate(["full", "uncertain", "full", "partial"], 1):
+        history.record_rep(sid, rep(n, status=status))
+    session = history.session(sid)
+    assert (session.reps, session.partial_reps, session.uncertain_reps) == (2, 1, 1)
+    assert session.counts.total == 4
+    with pytest.raises(ValueError, match="expected one of full, partial, uncertain, got 'done'"):
+        history.record_rep(sid, rep(5, status="done"))
+    assert len(history.reps(sid)) == 4  # the refused rep left nothing behind
+
+
+def test_a_version_4_database_moves_uncertain_reps_out_of_its_rep_counts(tmp_path):
+    # Until version 5 a session's ``reps`` counted its uncertain reps with the full ones.
+    path = tmp_path / "v4.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(";".join(MIGRATIONS[:4]) + "; PRAGMA user_version = 4;")
+    sessions = [(1, 3, 1, ["full", "uncertain", "full", "partial"]), (2, 4, 0, [])]
+    for sid, reps, partial, statuses in sessions:
+        conn.execute(
+            "INSERT INTO sessions (id, started_at, updated_at, exercise, side, source, reps, "
+            "partial_reps) VALUES (?, '2025-01-01T10:00:00+00:00', '2025-01-01T10:05:00+00:00', "
+            "'heel_slide', 'left', 'live', ?, ?)",
+            (sid, reps, partial),
+        )
+        for n, status in enumerate(statuses, 1):
+            conn.execute(
+                "INSERT INTO reps (session_id, rep, side, status, rom_min, rom_max) "
+                "VALUES (?, ?, 'left', ?, 80, 170)",
+                (sid, n, status),
+            )
+    conn.commit()
+    conn.close()
+    history = History(path)
+    assert history.schema_version() == SCHEMA_VERSION == 5
+    counts = {s.id: (s.reps, s.partial_reps, s.uncertain_reps) for s in history.sessions()}
+    # Session 2 has no rep rows to recount: its count is kept as it was.
+    assert counts == {1: (2, 1, 1), 2: (4, 0, 0)}
+
+
 def test_a_failed_write_leaves_nothing_half_done(history):
     sid = history.start_session(exercise="heel_slide", side="left", source="live")
     bad_flag = {"rep": 1}  # no "code": the flag insert fails after the rep insert
@@ -236,7 +277,30 @@ def test_trends_give_reps_rom_and_flag_share_per_session(history):
     assert points[0].rom == pytest.approx(87.0)
     assert points[0].peak == pytest.approx(172.0)
     assert points[0].flag_share == {"heel_off_line": 0.5}
-    assert points[1].flag_share == {}
+    # A session with no flags is a 0 % point, so an improvement to none shows.
+    assert points[1].flag_share == {"heel_off_line": 0.0}
+    assert [(p.side, p.source) for p in points] == [("left", "clip"), ("left", "live")]
+
+
+def test_trends_give_each_side_its_own_point(history):
+    table = [rep(1), {**rep(2, flags=["heel_off_line"]), "side": "right"}, rep(3)]
+    sid = history.save_result(
+        {**result(reps=3), "side": "both", "rep_table": table}, source="clip", clip_name="a.mp4"
+    )
+    points = history.trends("heel_slide")
+    assert [(p.session_id, p.side, p.reps) for p in points] == [(sid, "left", 2), (sid, "right", 1)]
+    assert [p.flag_share for p in points] == [{"heel_off_line": 0.0}, {"heel_off_line": 1.0}]
+    assert {p.clip_name for p in points} == {"a.mp4"}
+
+
+def test_trends_leave_uncertain_reps_out_of_range_of_motion(history):
+    # An uncertain rep's far end was not seen: its range would be a guess.
+    table = [rep(1), rep(2, status="uncertain", rom=(85.0, 120.0)), rep(3, status="partial")]
+    data = {**result(), "rep_table": table, "flags": []}
+    history.save_result(data, source="clip")
+    (point,) = history.trends("heel_slide")
+    assert (point.reps, point.partial_reps, point.uncertain_reps) == (1, 1, 1)
+    assert (point.rom, point.peak) == (pytest.approx(87.0), pytest.approx(172.0))
 
 
 def test_nan_values_are_stored_as_missing(history):
@@ -498,12 +562,13 @@ def test_an_older_version_2_database_is_migrated_and_keeps_every_session(tmp_pat
     conn.close()
 
     history = History(path)
-    assert history.schema_version() == SCHEMA_VERSION == 4
+    assert history.schema_version() == SCHEMA_VERSION == 5
     sessions = history.sessions()
     assert [(s.id, s.exercise, s.source, s.reps, s.runs, s.video) for s in sessions] == [
         (2, "clamshell", "live", 2, 1, None),
         (1, "heel_slide", "clip", 2, 1, None),
     ]
+    assert [s.uncertain_reps for s in sessions] == [0, 0]  # the column migration 5 added
     assert [s.flag_counts for s in sessions] == [{"heel_off_line": 1}] * 2
     assert [r.flags for r in history.reps(1)] == [(), ("heel_off_line",)]
     assert history.overrides("heel_slide") == {"heel_off_line": 4.0}

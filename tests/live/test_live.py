@@ -12,6 +12,8 @@ import functools
 import json
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -22,8 +24,8 @@ import av
 import numpy as np
 import pytest
 
-from formcheck.engine import RepCompleted
-from formcheck.history import HEARTBEAT_SECONDS, History, stamp_time
+from formcheck.engine import RepCompleted, RepCounts
+from formcheck.history import BUSY_TIMEOUT, HEARTBEAT_SECONDS, History, stamp_time
 from formcheck.live import (
     CONTINUE_MINUTES,
     LiveProcessor,
@@ -87,7 +89,8 @@ def test_reps_are_counted_and_each_one_is_saved_as_it_completes(spec, history, p
         assert shown.shape == (frame.height, frame.width, 3)
         for event in live.drain_events():
             if isinstance(event, RepCompleted):
-                # Already in the database while the stream goes on.
+                # In the database while the stream goes on, once the saver had its turn.
+                assert live.settle(timeout=60)
                 saved_at_each_rep.append(history.session(live.status().session_id).reps)
     status = live.status()
     assert status.snapshot.reps == 3
@@ -138,6 +141,64 @@ def test_unread_events_are_bounded_and_the_newest_kept(spec):
 
 
 @pytest.mark.slow
+def test_one_saving_thread_not_a_daemon_ends_when_idle_and_is_joined_at_the_end(
+    spec, history, monkeypatch
+):
+    import formcheck.live
+
+    monkeypatch.setattr(formcheck.live, "SAVER_IDLE_SECONDS", 2.0)
+    before = set(threading.enumerate())
+
+    def savers():
+        return [t for t in set(threading.enumerate()) - before if t.name == "formcheck-saver"]
+
+    sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=4)
+    half = len(sim.frames) // 2
+    live = LiveProcessor(
+        spec, "auto", recorder=RepRecorder(history, spec, "auto"), estimator=ReplayPoses(sim.frames)
+    )
+    # The first half from a daemon thread, as the WebRTC worker's frame callback runs.
+    camera = threading.Thread(
+        target=lambda: [live.process(blank(f), f.t) for f in sim.frames[:half]], daemon=True
+    )
+    camera.start()
+    camera.join()
+    (saver,) = savers()
+    assert not saver.daemon  # what it has queued is saved before the program exits
+    saver.join(timeout=60)  # no frames for 2 s: it ends by itself
+    assert not saver.is_alive() and live.status().saved_reps == 1
+    for frame in sim.frames[half:]:
+        live.process(blank(frame), frame.t)  # the next hand-over starts another
+    assert len(savers()) == 1
+    live.close()
+    assert savers() == []  # joined: nothing left running
+    assert [r.rep for r in history.reps(live.status().session_id)] == [1, 2]
+
+
+@pytest.mark.slow
+def test_a_program_whose_stream_was_never_closed_still_exits(tmp_path):
+    # Frames still coming at exit (the WebRTC worker is a daemon) must not keep the
+    # saving thread, which is not one, waiting for more work forever.
+    path = tmp_path / "history.sqlite3"
+    program = subprocess.Popen(
+        [sys.executable, "-m", "tests.live.abandoned", str(path)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = program.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        program.kill()
+        out, err = program.communicate()
+        pytest.fail(f"the program did not exit: {out!r}")
+    assert (program.returncode, out) == (0, "saved\n"), err
+    (session,) = History(path).sessions()
+    assert session.reps >= 2  # what was saved stays; the session is left to go quiet
+
+
+@pytest.mark.slow
 def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     path = tmp_path / "history.sqlite3"
     history = History(path)
@@ -150,6 +211,7 @@ def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     )
     for frame in sim.frames:
         live.process(blank(frame), frame.t)
+    assert live.settle(timeout=60)
     status = live.status()
     assert status.snapshot.reps == 2
     assert "couldn't save to the history" in status.error
@@ -173,6 +235,7 @@ def test_reps_the_locked_history_refused_are_saved_in_order_once_it_is_free(
             live.process(blank(frame), frame.t)
             done = [e for e in live.drain_events() if isinstance(e, RepCompleted)]
             if done:
+                assert live.settle(timeout=60)  # saved, or refused by the lock
                 errors.append(live.status().error)
                 if done[0].rep == 2:
                     lock.release()  # before rep 3: it saves all three
@@ -203,9 +266,11 @@ def test_reps_waiting_are_tried_again_on_a_timer_when_no_rep_follows(
         for frame in sim.frames:
             live.process(blank(frame), frame.t)
             if any(isinstance(e, RepCompleted) and e.rep == 2 for e in live.drain_events()):
+                assert live.settle(timeout=60)  # both refused by the lock
                 waiting = recorder.unsaved
                 lock.release()  # no rep follows: the timed retry saves them
                 monkeypatch.setattr(formcheck.live, "RETRY_SECONDS", 0.0)  # on the next frame
+        assert live.settle(timeout=60)
     finally:
         lock.release()
     assert waiting == 2
@@ -223,6 +288,7 @@ def test_reps_still_waiting_when_the_stream_ends_are_saved_then(spec, history, s
     try:
         for frame in sim.frames:
             live.process(blank(frame), frame.t)
+        assert live.settle(timeout=60)  # tried while locked, not after
     finally:
         lock.release()
     assert live.status().snapshot.reps == 2 and recorder.unsaved == 2
@@ -230,6 +296,51 @@ def test_reps_still_waiting_when_the_stream_ends_are_saved_then(spec, history, s
     live.close()
     (session,) = history.sessions()
     assert (session.reps, session.status) == (2, "finished")
+
+
+@pytest.mark.slow
+def test_a_history_another_process_keeps_locked_never_holds_up_a_frame(spec, history):
+    # Locked for longer than the history waits for a lock (BUSY_TIMEOUT, 10 s): a save
+    # on the frame thread froze the video that long, and the rep was refused anyway.
+    sim = simulate(
+        "heel_slide", reps=3, side="left", view="end_on", seed=3, veer_cm=8.0, veer_reps=(1,)
+    )
+    live = LiveProcessor(
+        spec,
+        "auto",
+        recorder=RepRecorder(history, spec, "auto"),
+        estimator=ReplayPoses(sim.frames),
+        draw=lambda rgb, *_: rgb,  # no drawing: a frame's own work is a millisecond or so
+    )
+    locker = subprocess.Popen(
+        [sys.executable, "-m", "tests.live.locker", str(history.path), str(BUSY_TIMEOUT + 2)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert locker.stdout.readline().strip() == "locked"
+        slowest = 0.0
+        for frame in sim.frames:
+            started = time.perf_counter()
+            live.process(blank(frame), frame.t)
+            slowest = max(slowest, time.perf_counter() - started)
+        saved_while_locked = history.sessions()  # reading is never blocked (WAL)
+        streamed_while_locked = locker.poll() is None
+        out, err = locker.communicate(timeout=120)  # until the other process lets go
+    finally:
+        if locker.poll() is None:
+            locker.kill()
+            locker.wait()
+    assert slowest < 0.2, f"a frame waited {slowest:.1f} s for the history"
+    assert streamed_while_locked and saved_while_locked == []  # the lock did refuse them
+    assert (locker.returncode, out) == (0, "released\n"), err
+    live.close()  # saves whatever the retries have not
+    session_id = live.status().session_id
+    assert [(r.rep, r.status) for r in history.reps(session_id)] == [(i, "full") for i in (1, 2, 3)]
+    assert {f.rep for f in history.flags(session_id) if f.code == "heel_off_line"} == {1}
+    assert history.session(session_id).status == "finished" and live.status().error is None
 
 
 def recorded(
@@ -247,6 +358,7 @@ def recorded(
     for i, frame in enumerate(frames):
         shown = live.process(np.full((*size(i), 3), fill, np.uint8), frame.t)
         assert shown.shape == (*size(i), 3)  # the live video goes on, whatever the recording does
+    assert live.settle(timeout=60)  # the reps saved so far are in the history
     return live
 
 
@@ -439,6 +551,7 @@ def test_a_rendered_clip_through_the_real_pose_model_counts_its_reps(spec, histo
         completed += [e.rep for e in live.drain_events() if isinstance(e, RepCompleted)]
         thread.join(timeout=0.05)
     completed += [e.rep for e in live.drain_events() if isinstance(e, RepCompleted)]
+    assert live.settle(timeout=60)
     status = live.status()
     live.close()
     assert status.frames == len(frames)
@@ -494,7 +607,8 @@ def test_a_new_camera_run_continues_the_session_and_numbers_reps_after_the_saved
     recorder = RepRecorder(history, spec, "auto", continues=offer)
     second, announced = run_camera(spec, recorder, reps=3, seed=6)
     status = second.status()
-    assert (status.session_id, status.earlier_reps, status.snapshot.reps) == (sid, 2, 3)
+    assert (status.session_id, status.earlier.full, status.snapshot.reps) == (sid, 2, 3)
+    assert status.counts == RepCounts(full=5)  # earlier runs' and this one's, once each
     assert (status.saved_reps, status.last_rep_number) == (5, 5)
     assert announced == [3, 4, 5]  # spoken and shown with the session's numbers
     assert [s.id for s in history.sessions()] == [sid]  # one session, not two
@@ -519,7 +633,7 @@ def test_a_session_deleted_after_it_was_offered_gets_a_new_one_and_no_rep_is_los
     history.record_rep(other, {"rep": 1, "side": "left", "status": "full"})
     second, _ = run_camera(spec, RepRecorder(history, spec, "auto", continues=offer), 2, 6)
     status = second.status()
-    assert (status.earlier_reps, status.saved_reps, status.error) == (0, 2, None)
+    assert (status.earlier, status.saved_reps, status.error) == (RepCounts(), 2, None)
     assert [r.rep for r in history.reps(status.session_id)] == [1, 2]
     assert [(r.rep, r.start) for r in history.reps(other)] == [(1, None)]
     assert (history.session(other).runs, len(history.sessions())) == (1, 2)
@@ -537,14 +651,15 @@ def test_only_a_recent_session_of_the_same_exercise_and_side_is_offered(spec, hi
 
 def test_the_offer_says_which_session_how_much_and_how_long_ago(history):
     sid = history.start_session(exercise="heel_slide", side="auto", source="live")
-    for n, status in ((1, "full"), (2, "full"), (3, "full"), (4, "partial")):
+    statuses = ("full", "full", "uncertain", "full", "partial")
+    for n, status in enumerate(statuses, 1):
         history.record_rep(sid, {"rep": n, "side": "left", "status": status})
     offer = history.session(sid)
     updated = stamp_time(offer.updated_at)
-    done = f"Continue session {sid} (3 reps + 1 partial"
-    assert continue_label(offer, updated) == f"{done}, just now)"
+    done = f"Continue session {sid} (3 reps, 1 partial, 1 uncertain"
+    assert continue_label(offer, updated) == f"{done}; just now)"
     assert (
-        continue_label(offer, updated + timedelta(minutes=2, seconds=30)) == f"{done}, 2 min ago)"
+        continue_label(offer, updated + timedelta(minutes=2, seconds=30)) == f"{done}; 2 min ago)"
     )
 
 

@@ -20,6 +20,20 @@ def db(tmp_path, monkeypatch) -> History:
     return History(path)
 
 
+@pytest.fixture(scope="session")
+def _example_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("formcheck-cache")
+
+
+@pytest.fixture(autouse=True)
+def example_cache(_example_cache, monkeypatch) -> Path:
+    """Reviewed samples are cached for the test session, never in the user's cache dir."""
+    from formcheck.ui.examples import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(_example_cache))
+    return _example_cache / "examples"
+
+
 @pytest.fixture
 def downloads(monkeypatch):
     """``read(at, label) -> bytes``: what the download button called ``label`` serves.

@@ -33,16 +33,7 @@ def panel(
     from formcheck.simulate import simulate
     from formcheck.specs import find_spec
     from formcheck.ui.page_live import show_status
-
-    class Replay:  # the simulator's poses stand in for the pose model
-        def __init__(self, frames):
-            self.frames = iter(frames)
-
-        def process(self, rgb, t):
-            return next(self.frames)
-
-        def close(self):
-            pass
+    from tests.factories import ReplayPoses
 
     def camera(reps, seed, continues=None, video=None, away=0.0):
         # ``away``: the person walks out of view for the last ``away`` seconds.
@@ -56,11 +47,12 @@ def panel(
             gaps=((2.0 + 4.5 * reps, 60.0),) if away else (),
         )
         recorder = RepRecorder(History(db_path), spec, "auto", continues=continues)
-        estimator = Replay(sim.frames)
+        estimator = ReplayPoses(sim.frames)  # the simulator's poses stand in for the model
         live = LiveProcessor(spec, "auto", recorder=recorder, estimator=estimator, video=video)
         for frame in sim.frames:
             # A plain picture of the given shade stands in for the camera's.
             live.process(np.full((frame.height, frame.width, 3), shade, np.uint8), frame.t)
+        live.settle()  # the reps go to the history on the saver's thread: let it catch up
         return live
 
     spec = find_spec("heel_slide")
@@ -94,11 +86,12 @@ def test_the_panel_shows_the_count_the_last_rep_and_that_reps_are_saved(db):
     assert [(m.label, m.value) for m in at.metric] == [
         ("Reps", "2"),
         ("Partial", "0"),
+        ("Uncertain", "0"),
         ("Side", "left"),
     ]
     text = " ".join(m.value for m in at.markdown)
     assert "**Last rep:** #2 (left) full" in text
-    assert "Saved to the history as you go: 2 reps" in at.caption[0].value
+    assert "Saved to the history as you go: 2 completed reps" in at.caption[0].value
     assert not at.warning
     assert db.sessions()[0].reps == 2
 
@@ -112,7 +105,7 @@ def test_a_continued_session_counts_on_from_its_earlier_reps(db):
     assert "**Last rep:** #5 (left) full" in text
     (session,) = db.sessions()
     assert at.caption[0].value == (
-        f"Saved to the history as you go: 5 reps in session {session.id} "
+        f"Saved to the history as you go: 5 completed reps in session {session.id} "
         "(3 from before, continued)."
     )
     assert (session.reps, session.runs) == (5, 2)

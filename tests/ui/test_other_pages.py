@@ -57,9 +57,9 @@ def test_history_lists_a_saved_session_with_its_reps_and_trends(db, downloads):
     sessions = at.dataframe[0].value
     assert sessions["reps"].tolist() == [3]
     assert sessions["exercise"].tolist() == ["Heel slide"]
-    assert sessions["flags"].tolist() == ["heel_off_line ×1"]
+    assert sessions["flags"].tolist() == ["sideways heel drift ×1"]
     reps = at.dataframe[1].value
-    assert reps["flags"].tolist() == ["", "heel_off_line", ""]
+    assert reps["flags"].tolist() == ["", "sideways heel drift", ""]
     at.selectbox(key="history.exercise").set_value("heel_slide").run()
     assert any("Trends" in h.value for h in at.subheader)
     exported = downloads(at, "Export CSV").decode()
@@ -102,7 +102,7 @@ def test_history_says_which_sessions_were_interrupted_continued_or_are_in_progre
     assert table.loc[crashed, "reps"] == 1  # what it saved before the app died is all there
     picker = at.selectbox(key="history.session")
     labels = dict(zip(db_ids(db), picker.options, strict=True))
-    assert labels[crashed].endswith("· 1 reps · interrupted")
+    assert labels[crashed].endswith("· 1 rep · interrupted")
     assert labels[continued].endswith("· 2 reps")
     picker.set_value(crashed).run()
     assert at.dataframe[1].value["rep"].tolist() == [1]
@@ -194,13 +194,13 @@ def test_exercises_shows_the_library_from_the_specs(db):
     assert "heel_off_line" in checks["code"].tolist()
 
 
-def test_a_limit_saved_on_exercises_is_kept_and_a_bad_one_names_its_key(db):
+def test_a_limit_saved_on_exercises_is_kept_and_a_bad_one_names_its_check(db):
     at = AppTest.from_function(exercises_page, default_timeout=TIMEOUT).run()
     at.number_input(key="limits.heel_slide.heel_off_line").set_value(-1.0)
     at.button[0].click().run()  # Save my limits
     assert not at.exception
     (error,) = at.error
-    assert "overrides.heel_off_line" in error.value
+    assert "Sideways heel drift limit must be between 0 and 50 cm" in error.value
     assert "previous limits are still in use" in error.value
     assert db.overrides("heel_slide") == {}
 

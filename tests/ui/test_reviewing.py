@@ -222,7 +222,7 @@ def test_the_stillness_chart_has_a_row_per_check(end_on_result):
     result, spec = end_on_result
     chart = charts.stillness_chart(result, spec).to_dict()
     rows = {r["check"] for r in chart["datasets"][chart["data"]["name"]]}
-    assert rows == {"pelvis movement (cm)", "pelvis rotation (deg)"}
+    assert rows == {"Pelvis movement (cm)", "Pelvis rotation (°)"}
 
 
 def test_charts_have_nothing_to_draw_for_an_empty_result():

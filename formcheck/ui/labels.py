@@ -1,0 +1,129 @@
+"""How the app names checks and shows their numbers (Streamlit-free).
+
+The UI speaks in the spec's labels with units ("Sideways heel drift (cm)"),
+never in codes (``heel_off_line``); downloads and JSON keep the codes. Angles
+are shown in whole degrees and centimetres to one decimal: finer digits are
+noise from the pose model, not measurement.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from formcheck.engine import FlagRaised
+from formcheck.engine.result import RepRecord
+from formcheck.specs import CheckSpec, Spec
+
+#: How a spec's units read on the page.
+UNIT_SIGNS = {"deg": "°"}
+#: Decimals shown per unit (others: two).
+DECIMALS = {"deg": 0, "cm": 1, "s": 1}
+
+
+def heading(label: str, unit: str) -> str:
+    """A heading: ``heading("sideways heel drift", "cm")`` -> ``Sideways heel drift (cm)``."""
+    text = label[:1].upper() + label[1:]
+    return f"{text} ({UNIT_SIGNS.get(unit, unit)})" if unit else text
+
+
+def check_heading(check: CheckSpec) -> str:
+    """The heading for one check's values, e.g. ``Pelvis rotation (°)``."""
+    return heading(check.label, check.unit)
+
+
+def check_name(spec: Spec, code: str) -> str:
+    """A check's label for a sentence (``sideways heel drift``); the code if the spec lacks it."""
+    try:
+        return spec.check(code).label
+    except KeyError:
+        return code.replace("_", " ")
+
+
+def rounded(value: float | None, unit: str) -> float | None:
+    """``value`` at the precision shown for ``unit``; None for a missing or NaN value.
+
+    >>> rounded(174.4577, "deg"), rounded(3.456, "cm"), rounded(float("nan"), "cm")
+    (174.0, 3.5, None)
+    """
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), DECIMALS.get(unit, 2))
+
+
+def amount(value: float | None, unit: str) -> str:
+    """A value with its unit for a sentence: ``amount(174.46, "deg")`` -> ``174°``."""
+    shown = rounded(value, unit)
+    if shown is None:
+        return "?"
+    number = f"{shown:.{DECIMALS.get(unit, 2)}f}"
+    sign = UNIT_SIGNS.get(unit)
+    return f"{number}{sign}" if sign else f"{number} {unit}".rstrip()
+
+
+def limit_problem(check: CheckSpec, value: float) -> str | None:
+    """Why ``value`` can't be a personal limit for ``check``, in the UI's words; None if it can.
+
+    >>> from formcheck.specs import find_spec
+    >>> limit_problem(find_spec("heel_slide").check("heel_off_line"), -1)
+    'Sideways heel drift limit must be between 0 and 50 cm, got -1'
+    """
+    low, high = check.limit_range
+    above = low < value if check.limit_above_low else low <= value
+    if above and value <= high:
+        return None
+    name = check.label[:1].upper() + check.label[1:]
+    unit = UNIT_SIGNS.get(check.unit, f" {check.unit}")
+    if not math.isfinite(high):
+        return f"{name} limit must be more than {low:g}{unit}, got {value:g}"
+    return f"{name} limit must be between {low:g} and {high:g}{unit}, got {value:g}"
+
+
+def flag_names(spec: Spec, codes: Iterable[str]) -> str:
+    """Flag codes as the labels a person reads: ``sideways heel drift, pelvis movement``."""
+    return ", ".join(check_name(spec, c) for c in codes)
+
+
+def rep_rows(reps: Iterable[RepRecord], spec: Spec) -> list[dict[str, object]]:
+    """The rep table as the page shows it: labelled headings with units, rounded values.
+
+    The download keeps `AnalysisResult.rep_table_rows` (codes, full precision).
+    """
+    driver = spec.phase.metric if spec.phase is not None else None
+    unit = spec.metric(driver).unit if driver else ""
+    name = driver.replace("_", " ") if driver else "range"
+    rows = []
+    for r in reps:
+        row: dict[str, object] = {
+            "Rep": r.rep,
+            "Side": r.side,
+            "Status": r.status,
+            "Start (s)": round(r.start, 1),
+            "Duration (s)": round(r.duration, 1),
+            heading(f"{name}: from", unit): rounded(r.rom_min, unit),
+            heading(f"{name}: to", unit): rounded(r.rom_max, unit),
+        }
+        for code, value in r.peaks:
+            try:
+                check = spec.check(code)
+            except KeyError:
+                continue
+            row[heading(f"peak {check.label}", check.unit)] = rounded(value, check.unit)
+        row["Flags"] = flag_names(spec, r.flags)
+        rows.append(row)
+    return rows
+
+
+def flag_rows(flags: Iterable[FlagRaised], spec: Spec) -> list[dict[str, object]]:
+    """The flags as the page shows them: the check's label, value and limit with units."""
+    return [
+        {
+            "Time (s)": round(f.t, 1),
+            "Rep": f.rep,
+            "Check": check_name(spec, f.code),
+            "Value": amount(f.value, f.unit),
+            "Limit": amount(f.limit, f.unit),
+            "What to do": f.message,
+        }
+        for f in flags
+    ]

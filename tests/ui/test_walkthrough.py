@@ -1,0 +1,265 @@
+"""Issue 15: what a patient and a physio hit walking through the app in a browser.
+
+One test per defect, each failing before its fix (AppTest; the request
+check, which needs a real browser, is in ``tests/e2e``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import APP, TIMEOUT
+from tests.ui.pages import exercises_page, history_page, review_page
+
+HEEL = "limits.heel_slide.heel_off_line"
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_resetting_limits_shows_the_exercise_value_and_says_so(db):
+    db.set_overrides("heel_slide", {"heel_off_line": 6.0})
+    at = AppTest.from_function(exercises_page, default_timeout=TIMEOUT).run()
+    assert at.number_input(key=HEEL).value == 6.0
+    _button(at, "Back to the exercise's limits").click().run()
+    assert not at.exception
+    assert db.overrides("heel_slide") == {}
+    assert at.number_input(key=HEEL).value == 4.0  # the box shows the spec's value
+    assert [s.value for s in at.success] == ["Back to the exercise's own limits."]
+    _button(at, "Save my limits").click().run()  # saving now keeps the exercise's limits
+    assert db.overrides("heel_slide") == {}
+
+
+def test_what_is_checked_shows_the_exercise_limit_and_the_personal_one(db):
+    db.set_overrides("heel_slide", {"heel_off_line": 6.0})
+    at = AppTest.from_function(exercises_page, default_timeout=TIMEOUT).run()
+    checks = at.dataframe[0].value.set_index("code")
+    assert checks.loc["heel_off_line", "limit"] == "4 cm"
+    assert checks.loc["heel_off_line", "your limit"] == "6 cm"
+    assert checks.loc["pelvis_shift", "your limit"] == ""
+
+
+def test_a_limit_out_of_range_is_refused_in_the_ui_words(db):
+    at = AppTest.from_function(exercises_page, default_timeout=TIMEOUT).run()
+    at.number_input(key=HEEL).set_value(-1.0)
+    _button(at, "Save my limits").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Not saved: Sideways heel drift limit must be between 0 and 50 cm, got -1. "
+        "The previous limits are still in use."
+    ]
+    assert db.overrides("heel_slide") == {}
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
+#: Heel slides with the right leg, filmed from beyond the feet.
+RIGHT_SLIDES = SAMPLES / "heel_slide_right_end_on_veer_out.mp4"
+
+
+@pytest.fixture
+def uploads_only(tmp_path, monkeypatch):
+    """No bundled samples: the page reviews only what the test uploads (no first-run review)."""
+    empty = tmp_path / "no-samples"
+    empty.mkdir()
+    monkeypatch.setenv("FORMCHECK_SAMPLES", str(empty))
+
+
+def _upload(at: AppTest, exercise: str, side: str | None, clip: Path) -> None:
+    at.selectbox(key="review.exercise").set_value(exercise).run()
+    if side is not None:
+        at.selectbox(key="review.side").set_value(side)
+    at.file_uploader(key="review.upload").upload(clip.name, clip.read_bytes()).run()
+    assert not at.exception and not at.error
+
+
+def _texts(at: AppTest) -> str:
+    return " ".join(e.value for kind in (at.warning, at.info, at.success) for e in kind)
+
+
+@pytest.mark.slow
+def test_zero_reps_on_the_wrong_side_suggests_the_other_leg_and_asks_before_saving(
+    db, uploads_only
+):
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    _upload(at, "heel_slide", "left", RIGHT_SLIDES)
+    text = _texts(at)
+    assert "No heel slide reps were counted in this clip on the left leg." in text
+    assert "Try the right side." in text
+    assert "every check held" not in text
+    assert not at.get("arrow_vega_lite_chart") and not at.get("vega_lite_chart")
+    assert at.button(key="review.save").disabled  # an empty session: asked first
+    at.checkbox(key="review.save_empty").check().run()
+    assert not at.button(key="review.save").disabled
+
+    at.button(key="review.other_side").click().run()
+    assert not at.exception
+    assert at.selectbox(key="review.side").value == "right"
+    assert at.metric[0].value == "3"
+
+
+@pytest.mark.slow
+def test_zero_reps_of_the_wrong_exercise_suggests_the_one_the_motion_fits(db, uploads_only):
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    _upload(at, "clamshell", None, RIGHT_SLIDES)
+    text = _texts(at)
+    assert "No clamshell reps were counted in this clip." in text
+    assert "The motion looks more like **Heel slide**" in text
+    assert "every check held" not in text
+    assert not at.get("arrow_vega_lite_chart") and not at.get("vega_lite_chart")
+    assert at.button(key="review.save").disabled
+
+
+def drifting_live_panel():
+    import time
+
+    import numpy as np
+
+    from formcheck.live import LiveProcessor
+    from formcheck.simulate import simulate
+    from formcheck.specs import find_spec
+    from formcheck.ui.page_live import show_status
+    from tests.factories import ReplayPoses
+
+    spec = find_spec("heel_slide")
+    sim = simulate(
+        "heel_slide", reps=2, side="left", view="end_on", seed=5, veer_cm=12.0, veer_reps=(2,)
+    )
+    live = LiveProcessor(spec, "auto", estimator=ReplayPoses(sim.frames))  # poses, not a model
+    for frame in sim.frames:
+        live.process(np.full((frame.height, frame.width, 3), 110, np.uint8), frame.t)
+    show_status(live, True, spec, "auto", False, now=time.monotonic())
+    live.close()
+
+
+def test_live_last_rep_line_names_checks_by_label_with_whole_degrees(db):
+    at = AppTest.from_function(drifting_live_panel, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    (line,) = [m.value for m in at.markdown if m.value.startswith("**Last rep:**")]
+    assert "sideways heel drift" in line and "heel_off_line" not in line
+    assert re.search(r"range \d+° to \d+°, ", line), line
+
+
+@pytest.mark.slow
+def test_review_tables_are_under_the_video_at_full_width_with_labels(db, uploads_only):
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    _upload(at, "heel_slide", "auto", RIGHT_SLIDES)
+    reps, flags = at.dataframe[0].value, at.dataframe[1].value
+    for column in at.columns:  # none of the page's columns holds a table
+        assert not column.dataframe, "a table squeezed into a column"
+    assert "Peak sideways heel drift (cm)" in reps.columns
+    assert not [c for c in reps.columns if "_" in c]  # no code as a heading
+    assert flags["Check"].tolist() == ["sideways heel drift"]
+    assert reps["Knee: to (°)"].tolist() == [round(v) for v in reps["Knee: to (°)"]]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "pelvis_rotation" not in warnings and "(pelvis rotation)" in warnings
+
+
+def _saved(reps: int, side: str, flagged: tuple[int, ...]) -> dict:
+    table = [
+        {
+            "rep": n,
+            "side": side,
+            "status": "full",
+            "start": 4.0 * n,
+            "end": 4.0 * n + 3,
+            "duration": 3.0,
+            "rom_min": 85.04,
+            "rom_max": 172.4577,
+            "flags": ["heel_off_line"] if n in flagged else [],
+        }
+        for n in range(1, reps + 1)
+    ]
+    flags = [
+        {
+            "code": "heel_off_line",
+            "rep": n,
+            "t": 4.0 * n + 1.5,
+            "value": 6.43,
+            "limit": 4.0,
+            "unit": "cm",
+            "message": "Keep the heel on a straight track.",
+        }
+        for n in flagged
+    ]
+    return {
+        "exercise": "heel_slide",
+        "side": side,
+        "view": "end_on",
+        "reps": reps,
+        "partial_reps": 0,
+        "rep_table": table,
+        "flags": flags,
+    }
+
+
+def _charts(at: AppTest):
+    """Each Altair chart on the page: its spec and its (single) dataset."""
+    import pyarrow as pa
+
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        (dataset,) = chart.proto.datasets
+        yield spec, pa.ipc.open_stream(dataset.data.data).read_pandas()
+
+
+def test_history_trends_show_at_once_per_side_and_source_with_the_clip_name(db):
+    db.save_result(_saved(3, "left", (2,)), source="clip", clip_name="monday.mp4")
+    db.save_result(_saved(2, "right", ()), source="live")
+    at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    # No exercise chosen: the trends of the most recent one are there, with a hint.
+    assert "Trends: Heel slide" in [h.value for h in at.subheader]
+    assert any("Choose an exercise above" in c.value for c in at.caption)
+    sessions = at.dataframe[0].value
+    assert "monday.mp4" in sessions["clip"].tolist()
+    assert sessions["flags"].tolist() == ["", "sideways heel drift ×1"]
+    charts = {spec["title"]: (spec, data) for spec, data in _charts(at)}
+    assert set(charts) == {"Reps per session", "Range of motion", "Share of reps with each flag"}
+    for spec, _ in charts.values():  # each side, and live and clip, their own line
+        assert spec["encoding"]["strokeDash"]["field"] == "series"
+    # The session with no flags is a 0 % point on the share of reps with each flag.
+    _, share = charts["Share of reps with each flag"]
+    assert sorted(zip(share["series"], share["share of reps"], strict=True)) == [
+        ("left · clip", pytest.approx(1 / 3)),
+        ("right · live", 0.0),
+    ]
+    assert set(share["flag"]) == {"sideways heel drift"}
+    picker = at.selectbox(key="history.session")
+    assert any("clip monday.mp4" in label for label in picker.options)
+
+
+@pytest.mark.slow
+def test_the_first_page_is_a_worked_example_shown_at_once_from_the_disk_cache(
+    db, tmp_path, monkeypatch
+):
+    from formcheck.ui import examples, page_review
+
+    monkeypatch.setenv(examples.CACHE_ENV, str(tmp_path / "cache"))
+    page_review._sample_outcomes.clear()  # as after a restart: nothing reviewed in memory
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.info[0].value.startswith("**A worked example:** formcheck's review of a bundled")
+    assert "upload it" in at.info[0].value and "**Live**" in at.info[0].value
+    # The default sample: clean heel slides, three full reps and no flag.
+    assert at.selectbox(key="review.sample").value.name == "heel_slide_left_end_on.mp4"
+    assert [m.value for m in at.metric[:3]] == ["3", "0", "0"]
+    (entry,) = (tmp_path / "cache" / "examples").iterdir()  # kept on disk
+
+    page_review._sample_outcomes.clear()  # the app restarted: only the disk cache is left
+
+    def no_review(*args, **kwargs):
+        raise AssertionError("the sample was reviewed again instead of read from the cache")
+
+    monkeypatch.setattr(page_review, "run_review", no_review)
+    again = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not again.exception
+    assert [m.value for m in again.metric[:3]] == ["3", "0", "0"]
+    assert len(again.get("video")) == 1
+    assert [p.name for p in (tmp_path / "cache" / "examples").iterdir()] == [entry.name]
+    page_review._sample_outcomes.clear()  # its copies' files go with it
