@@ -21,6 +21,7 @@ from tests.factories import CyclingPoses, write_clip
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_videos" / "glute_bridge_side.mp4"
 
 
+@pytest.mark.slow
 def test_an_upload_is_written_under_a_fixed_name_and_only_the_outputs_are_kept(private_tmp):
     seen = []
 
@@ -129,6 +130,7 @@ def test_the_guess_reports_its_progress_over_every_candidate_and_frame(
     outcome.discard()
 
 
+@pytest.mark.slow
 def test_the_guess_reads_a_callable_once_per_candidate_and_matches_a_list():
     specs = load_specs()
     sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=5)
@@ -143,6 +145,7 @@ def test_the_guess_reads_a_callable_once_per_candidate_and_matches_a_list():
     assert len(passes) == len(_guessable(specs))
 
 
+@pytest.mark.slow
 def test_an_outcome_leaving_its_store_takes_its_files_with_it(private_tmp, tmp_path_factory):
     import gc
 
