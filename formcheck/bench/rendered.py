@@ -160,6 +160,7 @@ class ClipScore:
     rom_err_bent: tuple[float, ...]  # per matched rep: rom_min - true knee min (signed)
     rom_err_straight: tuple[float, ...]  # rom_max - true knee max (signed)
     unmatched: int  # truth reps with no overlapping engine rep
+    view_read: str | None  # the view the engine settled on (None: never established)
     warnings: tuple[str, ...]
     quality: PoseQuality
 
@@ -246,6 +247,7 @@ def score_clip(clip: RenderedClip, frames: Sequence[PoseFrame], spec) -> ClipSco
         tuple(bent),
         tuple(straight),
         unmatched,
+        result.view,
         warnings,
         pose_quality(frames, truth, clip.leg),
     )
@@ -437,8 +439,8 @@ def clip_table(scores: Sequence[ClipScore]) -> str:
     """One line per clip: counts against the truth and how the knee read."""
     lines = [
         "| clip | truth full/partial | engine full/partial | partial found | ROM bent err | "
-        "ROM straight err | pose | heels | knee 3-D read p5-p95 (true) | warnings |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "ROM straight err | view read | pose | heels | knee 3-D read p5-p95 (true) | warnings |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in scores:
         q = s.quality
@@ -449,7 +451,7 @@ def clip_table(scores: Sequence[ClipScore]) -> str:
         lines.append(
             f"| {s.clip.name} | {s.truth_full}/{s.truth_partial} | {s.full}/{s.partial} | "
             f"{s.partial_found}/{s.truth_partial} | {errs(s.rom_err_bent)} | "
-            f"{errs(s.rom_err_straight)} | {q.pose:.0%} | {q.heels:.0%} | "
+            f"{errs(s.rom_err_straight)} | {s.view_read or '-'} | {q.pose:.0%} | {q.heels:.0%} | "
             f"{q.read_range_3d[0]:.0f}-{q.read_range_3d[1]:.0f} "
             f"({q.true_range[0]:.0f}-{q.true_range[1]:.0f}) | {'; '.join(s.warnings)} |"
         )

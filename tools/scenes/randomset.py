@@ -16,7 +16,8 @@ share); faults (partial reps turning back at a 100-150 deg knee, heel veer
 0-8 cm, pelvis shift or roll). The lens is widened until the whole body, at
 rest and at full reach, is inside the frame. Strata alternate between the
 ``tune`` and ``test`` splits; the manifest fixes the split. The manifest lists
-the test split and the floor/chair placements first, so those render first.
+the clips round-robin over the strata, test first and floor/chair first in each
+round, so a render cut short still has every placement in both splits.
 
 ``draw`` needs only numpy (system Python is fine).
 """
@@ -52,7 +53,7 @@ STRATA = (
     ("oblique", "oblique", (0.5, 1.3), (1.8, 3.0), 4),
     ("side_high", "side", (0.75, 1.5), (2.0, 3.0), 2),
 )
-FIRST = ("side_floor", "side_chair", "end_on_floor", "end_on_chair")  # render these first
+FIRST = ("side_floor", "end_on_floor", "side_chair", "end_on_chair")  # first in each round
 
 HEIGHT_BINS = ((0.35, "floor"), (0.65, "chair"), (1.0, "table"), (math.inf, "tripod"))
 
@@ -243,24 +244,27 @@ def draw_clip(rng: np.random.Generator, idx: int, stratum: tuple, split: str, le
 
 
 def draw(n: int, seed: int) -> list[dict]:
-    """n clips over STRATA (scaled to n), alternating tune/test within each stratum."""
+    """n clips over STRATA (scaled to n), alternating test/tune within each stratum.
+
+    Listed (and so rendered) round by round: every stratum's first clip (test),
+    then every stratum's second (tune), and so on, the floor and chair strata
+    first in each round; a render cut short still covers every placement and
+    both splits.
+    """
     total = sum(s[4] for s in STRATA)
     rng = np.random.default_rng(seed)
-    clips = []
+    ranked = []
     idx = 0
-    for stratum in STRATA:
+    for rank, stratum in enumerate(STRATA):
         count = max(1, round(stratum[4] * n / total))
         for k in range(count):
             split = "test" if k % 2 == 0 else "tune"
             leg = ("left", "right")[(k // 2) % 2]  # both legs in both splits
-            clips.append(draw_clip(rng, idx, stratum, split, leg))
+            first = stratum[0] in FIRST
+            ranked.append(((k, not first, rank), draw_clip(rng, idx, stratum, split, leg)))
             idx += 1
-    clips = clips[:n] if len(clips) > n else clips
-
-    def priority(c: dict) -> tuple:
-        return (c["split"] != "test", c["bin"].replace("/", "_") not in FIRST, c["name"])
-
-    return sorted(clips, key=priority)
+    ranked = ranked[:n]
+    return [clip for _key, clip in sorted(ranked, key=lambda kc: kc[0])]
 
 
 def _toml_value(v) -> str:
