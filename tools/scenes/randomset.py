@@ -302,6 +302,7 @@ def render_all(manifest: Path, out_dir: Path, only: list[str], force: bool) -> i
 
     parser = render.build_parser()
     out_dir.mkdir(parents=True, exist_ok=True)
+    failed: list[str] = []
     for clip in load_manifest(manifest):
         if only and clip["name"] not in only:
             continue
@@ -313,13 +314,20 @@ def render_all(manifest: Path, out_dir: Path, only: list[str], force: bool) -> i
         cfg = params.ClipConfig.from_args(parser.parse_args(params.clip_to_argv(opts)))
         t0 = time.monotonic()
         print(f"[randomset] {clip['name']}: rendering ...", flush=True)
-        truth = render.render_one(cfg, out, None, None)
+        try:
+            truth = render.render_one(cfg, out, None, None)
+        except RuntimeError as exc:  # e.g. the solver and Blender disagree: report, go on
+            print(f"[randomset] {clip['name']}: FAILED: {exc}", flush=True)
+            failed.append(clip["name"])
+            continue
         print(
             f"[randomset] {clip['name']}: {truth['frame_count']} frames in "
             f"{time.monotonic() - t0:.0f} s, {out.stat().st_size // 1024} KB",
             flush=True,
         )
-    return 0
+    if failed:
+        print(f"[randomset] failed: {', '.join(failed)}", flush=True)
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -109,16 +109,20 @@ def reset_scene(
         raise ValueError(f"unknown engine {engine!r}; expected workbench or cycles")
 
 
-def build_room(room: str, mat_colour: str | None, mat_top: float) -> None:
+def build_room(room: str, mat_colour: str | None, mat_top: float, camera_y: float = -3.0) -> None:
+    """Floor, walls, mat and furniture; the wall behind an end-on camera moves back
+    to stay 0.3 m behind it (a camera far beyond the feet must not end up in the wall)."""
     colours = ROOMS[room]
     floor = _material("floor", colours["floor"], 0.6)
     walls = _material("walls", colours["walls"], 0.9)
     mat = _material("mat", mat_colour or colours["mat"], 0.8)
-    _box("floor", (8.0, 8.0, 0.02), (0, 0, -0.01), floor)
+    front = min(-3.6, camera_y - 0.3)
+    extra = -3.6 - front  # 0 for every camera inside the standard room
+    _box("floor", (8.0, 8.0 + 2 * extra, 0.02), (0, 0, -0.01), floor)
     _box("wall_back", (8.0, 0.05, 2.6), (0, 2.4, 1.3), walls)
-    _box("wall_left", (0.05, 8.0, 2.6), (-3.2, 0, 1.3), walls)
-    _box("wall_right", (0.05, 8.0, 2.6), (3.2, 0, 1.3), walls)
-    _box("wall_front", (8.0, 0.05, 2.6), (0, -3.6, 1.3), walls)
+    _box("wall_left", (0.05, 8.0 + 2 * extra, 2.6), (-3.2, 0, 1.3), walls)
+    _box("wall_right", (0.05, 8.0 + 2 * extra, 2.6), (3.2, 0, 1.3), walls)
+    _box("wall_front", (8.0, 0.05, 2.6), (0, front, 1.3), walls)
     # a yoga mat, 0.61 m x 1.83 m; the person's hips sit a little above its middle
     _box("mat", (0.61, 1.83, mat_top), (0, -0.05, mat_top / 2), mat)
     # a low cabinet and a cushion so the room is not empty
