@@ -144,6 +144,9 @@ class PoseQuality:
     knee_err_2d: float  # median |image knee angle - true|, degrees
     read_range_3d: tuple[float, float]  # 5th and 95th percentile of the 3-D reading
     true_range: tuple[float, float]
+    # per rep, the raw reading's most-bent / straightest angle minus the truth's (signed)
+    ends_3d: tuple[tuple[float, float], ...] = ()
+    ends_2d: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,8 +184,9 @@ def pose_quality(frames: Sequence[PoseFrame], truth: Truth, leg: str) -> PoseQua
     heels = [index("left_heel"), index("right_heel")]
     n = min(len(frames), len(truth.knee))
     found = hip_ok = heel_ok = 0
-    err3, err2, read3 = [], [], []
-    for f, true in zip(frames[:n], truth.knee[:n], strict=True):
+    read3 = np.full(n, math.nan)
+    read2 = np.full(n, math.nan)
+    for i, f in enumerate(frames[:n]):
         if not f.has_pose:
             continue
         found += 1
@@ -190,25 +194,36 @@ def pose_quality(frames: Sequence[PoseFrame], truth: Truth, leg: str) -> PoseQua
         hip_ok += bool(np.all(vis[hips] >= VISIBLE))
         heel_ok += bool(np.all(vis[heels] >= VISIBLE))
         if f.world is not None:
-            a3 = _angle(f.world, ijk)
-            if math.isfinite(a3):
-                err3.append(abs(a3 - true))
-                read3.append(a3)
-        px = f.image[:, :2] * (f.width, f.height)
-        a2 = _angle(px, ijk)
-        if math.isfinite(a2):
-            err2.append(abs(a2 - true))
-    pct = np.percentile(read3, [5, 95]) if read3 else (math.nan, math.nan)
-    true_pct = np.percentile(truth.knee[:n], [5, 95]) if n else (math.nan, math.nan)
+            read3[i] = _angle(f.world, ijk)
+        read2[i] = _angle(f.image[:, :2] * (f.width, f.height), ijk)
+    true = truth.knee[:n]
+    err3, err2 = np.abs(read3 - true), np.abs(read2 - true)
+    ok3 = np.isfinite(read3)
+    pct = np.percentile(read3[ok3], [5, 95]) if ok3.any() else (math.nan, math.nan)
+    true_pct = np.percentile(true, [5, 95]) if n else (math.nan, math.nan)
     return PoseQuality(
         found / n if n else 0.0,
         hip_ok / n if n else 0.0,
         heel_ok / n if n else 0.0,
-        statistics.median(err3) if err3 else math.nan,
-        statistics.median(err2) if err2 else math.nan,
+        float(np.nanmedian(err3)) if ok3.any() else math.nan,
+        float(np.nanmedian(err2)) if np.isfinite(err2).any() else math.nan,
         (float(pct[0]), float(pct[1])),
         (float(true_pct[0]), float(true_pct[1])),
+        _ends(read3, truth),
+        _ends(read2, truth),
     )
+
+
+def _ends(reading: np.ndarray, truth: Truth) -> tuple[tuple[float, float], ...]:
+    """Per rep: (reading's min - true min, reading's max - true max) over the rep's frames."""
+    out = []
+    times = truth.times[: len(reading)]
+    for rep in truth.reps:
+        inside = reading[(times >= rep.start) & (times <= rep.end)]
+        inside = inside[np.isfinite(inside)]
+        if inside.size:
+            out.append((float(inside.min()) - rep.knee_min, float(inside.max()) - rep.knee_max))
+    return tuple(out)
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -292,6 +307,14 @@ def score_all(
 # ------------------------------------------------------------------ aggregation
 
 
+def _signed(ends: Iterable[tuple[float, float]]) -> str:
+    """``bent / straight``: the median signed error at each end, degrees."""
+    e = np.array(list(ends), float).reshape(-1, 2)
+    if e.size == 0:
+        return "-"
+    return f"{np.median(e[:, 0]):+.0f} / {np.median(e[:, 1]):+.0f}"
+
+
 def _abs_stats(errors: Iterable[float]) -> str:
     """``median / p95`` of the absolute errors, degrees; ``-`` when there are none."""
     e = np.abs(np.array(list(errors), float))
@@ -316,6 +339,8 @@ class Summary:
     heels: float
     knee_3d: float
     knee_2d: float
+    raw_ends_3d: str  # median signed error of the raw reading at the bent / straight end
+    raw_ends_2d: str
 
     @classmethod
     def of(cls, scores: Sequence[ClipScore]) -> Summary:
@@ -336,6 +361,8 @@ class Summary:
             mean([s.quality.heels for s in scores]),
             mean([s.quality.knee_err_3d for s in scores]),
             mean([s.quality.knee_err_2d for s in scores]),
+            _signed(e for s in scores for e in s.quality.ends_3d),
+            _signed(e for s in scores for e in s.quality.ends_2d),
         )
 
 
@@ -423,14 +450,16 @@ def _rom_met(scores: Sequence[ClipScore], view: str) -> bool:
 def _table(title: str, summaries: dict[str, Summary]) -> str:
     lines = [
         f"| {title} | clips | exact | partial found | silent 0 | ROM bent med/p95 | "
-        "ROM straight med/p95 | pose | hips | heels | knee err 3-D | knee err 2-D |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "ROM straight med/p95 | pose | hips | heels | knee err 3-D | knee err 2-D | "
+        "raw 3-D ends bent/straight | raw 2-D ends |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s in summaries.items():
         lines.append(
             f"| {name} | {s.clips} | {s.exact} | {s.partial_found}/{s.truth_partial} | "
             f"{s.silent_zeros} | {s.bent} | {s.straight} | {s.pose:.0%} | {s.hips:.0%} | "
-            f"{s.heels:.0%} | {s.knee_3d:.1f} | {s.knee_2d:.1f} |"
+            f"{s.heels:.0%} | {s.knee_3d:.1f} | {s.knee_2d:.1f} | {s.raw_ends_3d} | "
+            f"{s.raw_ends_2d} |"
         )
     return "\n".join(lines)
 
