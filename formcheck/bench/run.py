@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from formcheck.bench import accuracy, memory, speed
+from formcheck.bench import accuracy, memory, speed, suite, suite_rows
 from formcheck.bench.report import Report, Row, Stat
 from formcheck.simulate import simulate
 from formcheck.specs import load_specs
@@ -27,12 +28,13 @@ class Plan:
     count_seeds: int
     check_seeds: int
     live_repeat: int
+    suite_limit: int | None  # randomized suite: at most this many test-split cases (None: all)
 
     @classmethod
     def make(cls, clip: Path, exercise: str, quick: bool) -> Plan:
         if quick:
-            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1)
-        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3)
+            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1, 24)
+        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3, None)
 
 
 def paired_ratio(values: list[float], bounds: list[float]) -> Stat:
@@ -225,6 +227,13 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
     )
     if acc.misses:
         report.method.append("Miscounted: " + "; ".join(acc.misses[:10]))
+
+    log("randomized simulator suite (test split)")
+    start = time.perf_counter()
+    outcomes = suite.run("test", limit=plan.suite_limit)
+    for row in suite_rows.bench_rows(outcomes, time.perf_counter() - start):
+        report.add(row)
+    report.method.append(suite_rows.METHOD)
     return report
 
 

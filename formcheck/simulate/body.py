@@ -28,12 +28,22 @@ class Body:
     ``hip_width`` and ``shoulder_width`` are fractions of height for the
     distance between the two hip and the two shoulder landmarks; they differ
     between the presets because hip-to-shoulder proportions differ by sex.
+    ``leg_scale`` lengthens (> 1) or shortens both leg segments against
+    Winter's proportions, and ``thigh_shank`` sets the thigh-to-shank length
+    ratio (None: Winter's 0.245 / 0.246), so bodies differ in limb ratios
+    and not only in size.
+
+    >>> b = Body("long_thigh", 1.7, leg_scale=1.05, thigh_shank=1.1)
+    >>> round(b.thigh / b.shank, 3), round(b.leg / (0.491 * 1.7), 3)
+    (1.1, 1.05)
     """
 
     name: str
     height: float
     hip_width_frac: float = 0.13
     shoulder_width_frac: float = 0.21
+    leg_scale: float = 1.0
+    thigh_shank: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.height, (int, float)) or not 1.0 <= self.height <= 2.3:
@@ -43,18 +53,28 @@ class Body:
             if not 0.05 <= value <= 0.35:
                 raise ValueError(f"{field}: expected a fraction of height in [0.05, 0.35], "
                                  f"got {value!r}")
+        if not 0.85 <= self.leg_scale <= 1.15:
+            raise ValueError(f"leg_scale: expected a factor in [0.85, 1.15], "
+                             f"got {self.leg_scale!r}")
+        if self.thigh_shank is not None and not 0.8 <= self.thigh_shank <= 1.25:
+            raise ValueError(f"thigh_shank: expected a length ratio in [0.8, 1.25] or None, "
+                             f"got {self.thigh_shank!r}")
 
     # Legs and trunk: standing heights of hip 0.530, knee 0.285, ankle 0.039,
     # shoulder 0.818 (Winter).
     @property
     def thigh(self) -> float:
         """Hip to knee."""
-        return 0.245 * self.height
+        if self.thigh_shank is None:
+            return 0.245 * self.height * self.leg_scale
+        return 0.491 * self.height * self.leg_scale * self.thigh_shank / (1 + self.thigh_shank)
 
     @property
     def shank(self) -> float:
         """Knee to ankle."""
-        return 0.246 * self.height
+        if self.thigh_shank is None:
+            return 0.246 * self.height * self.leg_scale
+        return 0.491 * self.height * self.leg_scale / (1 + self.thigh_shank)
 
     @property
     def trunk(self) -> float:

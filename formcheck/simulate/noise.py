@@ -27,6 +27,11 @@ from formcheck.landmarks import NAMES, index
 
 _HIPS_KNEES = ((index("left_hip"), index("left_knee")), (index("right_hip"), index("right_knee")))
 _SHOULDERS = (index("left_shoulder"), index("right_shoulder"))
+#: The landmarks of each leg below the hip: what a mirroring leg echoes.
+_LEGS = {
+    side: [index(f"{side}_{part}") for part in ("knee", "ankle", "heel", "foot_index")]
+    for side in ("left", "right")
+}
 
 #: Where the calibration clip's scale puts 1 m at the body (pixels).
 CLIP_PX_PER_M = 339.0
@@ -149,8 +154,10 @@ class NoiseModel:
     ``jitter_m[i]`` is the standard deviation of landmark ``i``'s fast AR(1)
     jitter; ``wander_m`` that of the slow wander shared by all landmarks;
     ``thigh_pull`` the share of its knee's travel along the body that each hip
-    landmark follows (0: none; see `ViewNoise`). ``NoiseModel()`` is the real
-    clip's calibration; `NoiseModel.for_view` adds what a camera view changes.
+    landmark follows (0: none; see `ViewNoise`); ``mirror`` the share of the
+    working leg's movement that the resting leg's landmarks echo (0: none; see
+    `mirror_drift`). ``NoiseModel()`` is the real clip's calibration;
+    `NoiseModel.for_view` adds what a camera view changes.
     """
 
     jitter_m: np.ndarray = field(default_factory=_fast_jitter_m)
@@ -164,6 +171,7 @@ class NoiseModel:
     wander_m: float = WANDER_PX / CLIP_PX_PER_M
     wander_seconds: float = 1.5
     thigh_pull: float = 0.0
+    mirror: float = 0.0
 
     @classmethod
     def for_view(cls, view: str) -> NoiseModel:
@@ -193,6 +201,8 @@ class NoiseModel:
             raise ValueError(f"jitter_rho: expected [0, 1), got {self.jitter_rho!r}")
         if not -1.0 <= self.thigh_pull <= 1.0:
             raise ValueError(f"thigh_pull: expected a share in [-1, 1], got {self.thigh_pull!r}")
+        if not 0.0 <= self.mirror <= 1.0:
+            raise ValueError(f"mirror: expected a share in [0, 1], got {self.mirror!r}")
 
     def _rhos(self, fps: float) -> tuple[float, float]:
         # Correlations are per frame at 30 fps; keep the same per-second decay.
@@ -237,4 +247,30 @@ class NoiseModel:
         moved = (points[:, knees] - points[:1, knees]).mean(axis=1)
         travel = np.einsum("ij,ij->i", moved, axis)
         out[:, hips] = (self.thigh_pull * travel[:, None] * axis)[:, None]
+        return out
+
+    def mirror_drift(self, points: np.ndarray) -> np.ndarray:
+        """``(frames, 33, 3)`` room-space shift (metres) of the resting leg echoing the other.
+
+        A pose model that confuses the legs pulls the resting leg's landmarks
+        (knee, ankle, heel, toe) after the working one's. Each frame, the leg
+        that has moved further from the first frame (the rest pose) is working;
+        the other gets ``mirror`` times the difference of their movements, so
+        when both legs move alike (a squat) nothing echoes. Deterministic.
+
+        >>> import numpy as np
+        >>> pts = np.zeros((2, 33, 3)); pts[1, _LEGS["left"]] = [0.1, 0.0, 0.0]
+        >>> NoiseModel(mirror=0.3).mirror_drift(pts)[1, _LEGS["right"], 0].round(3).tolist()
+        [0.03, 0.03, 0.03, 0.03]
+        """
+        out = np.zeros_like(points, dtype=float)
+        if self.mirror == 0.0:
+            return out
+        left, right = (points[:, _LEGS[s]] - points[:1, _LEGS[s]] for s in ("left", "right"))
+        left_works = np.linalg.norm(left, axis=2).mean(axis=1) >= np.linalg.norm(
+            right, axis=2
+        ).mean(axis=1)
+        echo = self.mirror * (left - right)
+        out[:, _LEGS["right"]] = np.where(left_works[:, None, None], echo, 0.0)
+        out[:, _LEGS["left"]] = np.where(left_works[:, None, None], 0.0, -echo)
         return out

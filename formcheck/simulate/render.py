@@ -52,13 +52,17 @@ def render(
     image = clean.copy()
     if jitter > 0:
         model = noise or NoiseModel()
-        if model.thigh_pull:
-            # The hip landmarks follow moving thighs (a bias, not random): project the
-            # pulled hips, keeping each frame's mid-hip origin and scale.
-            pulled = points + jitter * model.thigh_drift(points)
+        if model.thigh_pull or model.mirror:
+            # The hip landmarks follow moving thighs and a resting leg may echo the working
+            # one (biases, not random): project the moved landmarks, keeping each frame's
+            # mid-hip origin and scale. The echo is a misread leg, so the world landmarks
+            # carry it too; the thigh pull is an image effect only.
+            echo = jitter * model.mirror_drift(points)
+            pulled = points + jitter * model.thigh_drift(points) + echo
             for k in range(n):
                 mid_hip = (points[k, _LH] + points[k, _RH]) / 2
                 image[k, :, :3] = camera.project(pulled[k], origin=mid_hip)
+                world[k] = camera.world(points[k] + echo[k], origin=mid_hip)
         metres = model.image_noise(rng, frames=n, fps=fps, scale=jitter)
         px = metres * scale[:, None, None]
         image[:, :, 0] += px[:, :, 0] / camera.width
