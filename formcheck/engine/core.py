@@ -436,16 +436,29 @@ class Engine:
             warnings=self._warnings(),
         )
 
-    def _counts(self) -> dict[str, int]:
+    def _counts(self, records: list[RepRecord] | None = None) -> dict[str, int]:
         counts = {"full": 0, "partial": 0, "uncertain": 0}
-        for r in self._records:
+        for r in self._records if records is None else records:
             counts[r.status] += 1
         return counts
 
+    def _rejudged(self) -> list[RepRecord]:
+        """The rep table with each rep judged against all of its side's reps, not only
+        those before it: a first rep that stopped short of the person's later full reps
+        is partial too (live events could only judge it against the reps so far)."""
+        out = []
+        for r in self._records:
+            tracker = self._trackers.get(r.side)
+            seen = tracker.judged.get(r.rep) if tracker is not None else None
+            status = r.status if seen is None else tracker.judge(*seen)
+            out.append(r if status == r.status else dataclasses.replace(r, status=status))
+        return out
+
     def result(self) -> AnalysisResult:
         """The analysis so far, as a frozen `AnalysisResult` (the engine can go on)."""
-        counts = self._counts()
-        worked = sorted({r.side for r in self._records})
+        records = self._rejudged()
+        counts = self._counts(records)
+        worked = sorted({r.side for r in records})
         if len(worked) == 1:
             side = worked[0]
         elif worked:
@@ -460,7 +473,7 @@ class Engine:
                 HoldRecord(len(holds) + 1, start, end, end - start >= self.spec.hold.seconds)
             )
         by_side: dict[str, int] = {}
-        for r in self._records:
+        for r in records:
             if r.status == "full":
                 by_side[r.side] = by_side.get(r.side, 0) + 1
         series = Series(
@@ -478,7 +491,7 @@ class Engine:
             uncertain_reps=counts["uncertain"],
             holds=sum(h.counted for h in holds),
             hold_table=tuple(holds),
-            rep_table=tuple(self._records),
+            rep_table=tuple(records),
             flags=tuple(self._flags),
             frames=self._frames,
             frames_with_pose=self._with_pose,

@@ -16,9 +16,10 @@ the movement itself, against the side's own levels:
   ``exit``, the edge of rest, so a signed metric's far side can't pass for
   this side's rest (the knees swung the other way in a knee wag);
 - it **ends** when the metric has come back `RETURN_FRACTION` of the way from
-  the rep's own peak to its valley: a brisk set that never quite settles at
-  rest still splits into its reps, and a rest that sits off the spec's
-  numbers can't merge them.
+  the rep's own peak to its valley, and by at least the reach (the hysteresis is
+  symmetric, so noise on a slow start can't split a rep in two): a brisk set
+  that never quite settles at rest still splits into its reps, and a rest that
+  sits off the spec's numbers can't merge them.
 
 Values are in the working direction: ``x = value`` for an ``increase`` phase,
 ``-value`` for a ``decrease`` one, so rest is always low and a rep goes up.
@@ -30,7 +31,7 @@ Values are in the working direction: ``x = value`` for an ``increase`` phase,
 >>> for t, x in enumerate([90.0, 91.0, 175.0, 92.0]):
 ...     lv.add(float(t), x)
 >>> lv.rest, lv.extended, lv.reach()
-(90.0, 175.0, 29.75)
+(90.0, 175.0, 21.25)
 """
 
 from __future__ import annotations
@@ -46,19 +47,16 @@ from formcheck.specs.model import PhaseSpec
 #: (5 s + 2 s), so the window always holds the rest before the rep under way.
 WINDOW = 8.0
 #: A rep starts this share of the person's own span (rest to extended level) above rest.
-START_FRACTION = 0.35
+START_FRACTION = 0.25
 #: It ends when the metric has come back this share of the way from its peak to its valley.
 RETURN_FRACTION = 0.6
-#: ...and by at least this share of the reach it needed: a rep that only just made its
-#: reach must come back about as far, so noise on a slow start can't split it in two.
-LEAST_RETURN = 0.75
 #: The shortest rep, as a share of the spec's ``min_duration``: that is the whole rep,
 #: rest to rest, while the counter times only the part beyond its end threshold (about
 #: 70 % of a smooth rep), so a brisk rep as long as ``min_duration`` still counts.
 DURATION_SHARE = 0.5
 #: A rep is partial, whatever the spec's ``full`` says, when it stops short of the
 #: person's own full level by more than this share of their span.
-SHORT_OF_OWN = 0.3
+SHORT_OF_OWN = 0.25
 
 
 def min_excursion(phase: PhaseSpec) -> float:

@@ -7,7 +7,7 @@ last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
     rest ──x > v + r/2──► moving ──x > v + r (and past exit)──► active
       ▲                     │                                     │
       │                     └── x <= v + r/2: a twitch, nothing   │
-      └──── x <= p - 0.6 (p - v): the rep is completed ◄───────────┘
+      └── x <= p - max(0.6 (p - v), r): the rep is completed ◄─────┘
 
 ``r`` comes from `Levels` (the side's own span over the last seconds, with a
 least excursion from the spec; see `formcheck.engine.levels`) and is fixed
@@ -18,8 +18,10 @@ lowest rest value: checks measure displacement and path from it. A rep shorter
 than `min_rep_seconds` is discarded; its status is `rep_status`: partial when
 short of the spec's ``full`` or well short of the person's own full reps;
 ``uncertain`` when the driving metric could not be seen for part of it (a gap
-longer than the conditioner bridges), and then it is not judged at its end
-(flags seen during it stand). Frames without a value change nothing.
+longer than the conditioner bridges) and what was seen fell short of ``full``
+(seen reaching full, it is judged as usual). A rep with a gap is not judged by
+range and symmetry checks at its end (flags seen during it stand). Frames
+without a value change nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ import numpy as np
 from formcheck.engine.checks import Check, PathStraightness
 from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
 from formcheck.engine.levels import (
-    LEAST_RETURN,
     RETURN_FRACTION,
     Levels,
     min_rep_seconds,
@@ -106,6 +107,8 @@ class RepTracker:
         #: for judging a rep against the person's own full reps (`rep_status`).
         self.history: list[tuple[float, float]] = []
         self.discarded = 0  # movements that passed for a rep, then were withdrawn
+        #: rep number -> (extreme, rest) of each judged rep, to judge again at the end
+        self.judged: dict[int, tuple[float, float]] = {}
         self._pending: list[Check] | None = None
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
@@ -186,7 +189,7 @@ class RepTracker:
             return events, None
         self._raise(pose.t, events)
         peak = s * self.extreme
-        if x > peak - max(RETURN_FRACTION * (peak - valley), LEAST_RETURN * self._reach):
+        if x > peak - max(RETURN_FRACTION * (peak - valley), self._reach):
             return events, None
         record = self._finish(pose, events)
         self.valley = x  # the next rep rises from wherever this one came back to
@@ -338,10 +341,13 @@ class RepTracker:
             # judge a guess (a knee that straightened out of view is not a short rep).
             self._raise(end, events, final=True)
         rest = self._sign * self._floor(self._reach)
-        if self.gap:
+        if self.gap and not ph.is_full(extreme):
+            # Part of it unseen, and what was seen fell short: it may have gone further.
             status = "uncertain"
         else:
+            # Seen reaching full, a gap can't have made it shorter.
             self.history.append((extreme, rest))
+            self.judged[self.rep] = (extreme, rest)
             status = self.judge(extreme, rest)
         events.append(
             RepCompleted(
