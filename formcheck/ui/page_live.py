@@ -222,8 +222,8 @@ def show_status(
     now = time.monotonic() if now is None else now
     if live is None:
         st.markdown(
-            "Press **Start camera**, lie down in view and hold still for a moment: "
-            "counting starts once you are settled."
+            "Press **Start camera** and get into position in view: counting starts as soon "
+            "as your whole body is seen."
         )
         return
     status = live.status()
