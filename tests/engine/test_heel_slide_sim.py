@@ -127,7 +127,8 @@ def test_a_long_gap_inside_a_rep_makes_it_uncertain_not_lost(gap, statuses):
     ("away", "statuses", "until_end"),
     [
         ((6.5, 9.5), ["full", "full", "full"], False),  # between reps 1 and 2
-        ((12.0, 13.0), ["full", "uncertain", "full"], False),  # halfway through rep 2
+        # halfway through rep 2 (10.5-14.5 s), after it was seen past full: still full
+        ((12.0, 13.0), ["full", "full", "full"], False),
         ((24.5, 30.0), ["full", "full", "full"], True),  # left after the set for good
     ],
 )
@@ -159,7 +160,7 @@ def test_a_rep_whose_far_end_was_unseen_is_uncertain_and_not_judged_short():
     assert [f.code for f in res.flags] == []
 
 
-def test_a_dropout_shorter_than_a_gap_is_not_reported_but_its_rep_is_uncertain():
+def test_a_dropout_shorter_than_a_gap_is_not_reported_and_its_rep_still_counts():
     s = sim(reps=3, side="left", view="end_on", pause=5.0, gaps=((12.0, 12.8),), seed=4)
     eng = Engine(spec())
     for frame in s.frames:
@@ -168,7 +169,8 @@ def test_a_dropout_shorter_than_a_gap_is_not_reported_but_its_rep_is_uncertain()
             assert eng.snapshot().away_seconds == pytest.approx(frame.t - 12.0)
     res = eng.result()
     assert res.gaps == ()  # under gap_seconds (1 s): a flicker, not the person leaving
-    assert [r.status for r in res.rep_table] == ["full", "uncertain", "full"]
+    # rep 2 (10.5-14.5 s) was seen past full before the dropout: a gap can't shorten it
+    assert [r.status for r in res.rep_table] == ["full", "full", "full"]
     assert eng.snapshot().away_seconds == 0.0
 
 
