@@ -252,9 +252,10 @@ class AnalysisResult(CountedReps):
 
     ``side`` is the side(s) that worked (``left``, ``right``, ``both``, or the
     requested side when nothing moved); ``view`` the detected (or given) view,
-    ``None`` if the user never held still long enough to start. ``gaps`` are
+    ``None`` if the driving metric could never be measured. ``gaps`` are
     the stretches with nobody in view once the person had been seen (reps
-    can't be counted in them; a rep they cut into is ``uncertain``).
+    can't be counted in them; a rep they cut into is ``uncertain``). ``warnings``
+    are phrases the user must see, e.g. that the body moved but no rep was counted.
     ``counts`` (and ``reps``, ``partial_reps``, ``uncertain_reps``) are read
     from the rep table, so they can't disagree with it.
     ``rom_uncertainty_deg`` is the view's known error (95th percentile, degrees)
@@ -278,6 +279,7 @@ class AnalysisResult(CountedReps):
     gaps: tuple[Gap, ...] = ()
     rom_uncertainty_deg: float | None = None
     rom_withheld_reason: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def counts(self) -> RepCounts:
@@ -318,6 +320,7 @@ class AnalysisResult(CountedReps):
             "gaps": [g.as_dict() for g in self.gaps],
             "rom_uncertainty_deg": self.rom_uncertainty_deg,
             "rom_withheld_reason": self.rom_withheld_reason,
+            "warnings": list(self.warnings),
         }
         if series:
             out["series"] = self.series.as_dict()

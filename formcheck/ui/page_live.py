@@ -223,8 +223,8 @@ def show_status(
     now = time.monotonic() if now is None else now
     if live is None:
         st.markdown(
-            "Press **Start camera**, lie down in view and hold still for a moment: "
-            "counting starts once you are settled."
+            "Press **Start camera** and get into position in view: counting starts as soon "
+            "as your whole body is seen."
         )
         return
     status = live.status()
@@ -253,6 +253,8 @@ def show_status(
                 f"You have been out of view for {snap.away_seconds:.0f} s: come back into the "
                 "frame; counting carries on when you are back."
             )
+        for warning in snap.warnings:  # e.g. moving, but no rep counted
+            st.warning(sentence(warning))
         if snap.cue:
             colour = {"error": "red", "warning": "orange"}.get(snap.cue_severity or "", "green")
             st.markdown(f":{colour}[**{snap.cue}**]")

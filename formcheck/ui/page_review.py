@@ -263,11 +263,6 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
         st.warning(warning if warning.startswith(outcome.clip) else sentence(warning))
     if result.rep_table or result.hold_table:
         _guess_hint(outcome, lib)  # with nothing counted, `_nothing_counted` offers it
-    if result.view is None:
-        st.warning(
-            "The person never held still long enough to start counting. Start each set lying "
-            "still for a moment, with the whole body in view."
-        )
     # One message per reason: the engine gives the same reason for every check a view hides.
     reasons: dict[str, list[str]] = {}
     for code, reason in result.checks_disabled:
