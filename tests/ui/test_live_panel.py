@@ -6,6 +6,7 @@ sits beside is a function of the processor's status, tested here.
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import TIMEOUT
@@ -20,6 +21,7 @@ def panel(
     earlier: int = 0,
     away: float = 0.0,
     shade: int = 110,
+    view: str = "end_on",
 ):
     import time
 
@@ -38,7 +40,7 @@ def panel(
             "heel_slide",
             reps=reps,
             side="left",
-            view="end_on",
+            view=view,
             seed=seed,
             lead_out=1.0 + away,
             gaps=((2.0 + 4.5 * reps, 60.0),) if away else (),
@@ -158,3 +160,50 @@ def test_spoken_cues_go_to_the_browser(db):
     assert not at.exception
     html = at.get("iframe")
     assert html and "speechSynthesis" in html[0].proto.srcdoc
+
+
+def test_every_rep_of_a_run_goes_to_the_browser_numbered(db):
+    # Two reps drained in one page run: the old panel passed only the newest ("Rep 2")
+    # to the browser, and dropped the other (issue 15 item 10).
+    at = run(db, speak=True)
+    (html,) = at.get("iframe")
+    srcdoc = html.proto.srcdoc
+    assert '{"seq": 1, "text": "Rep 1"}, {"seq": 2, "text": "Rep 2"}' in srcdoc
+    assert "s.cancel()" in srcdoc and "said.last" in srcdoc  # only stale speech is dropped
+
+
+PLACE = (
+    "Put the camera on the floor about two metres beyond your feet, aimed along your body, so "
+    "both hips and both heels are in view."
+)
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        (None, ("info", f"**Camera:** {PLACE}")),
+        ("end_on", ("info", f"**Camera:** {PLACE}")),
+        # A camera beyond the feet but high sees a lying person as one above does: it is
+        # told what can't be judged and where to go, not that it films "from the front".
+        ("overhead", ("warning", "Pelvis rotation can't be judged from where the camera is. "
+                                 f"{PLACE}")),
+        ("side", ("warning", "Sideways heel drift, pelvis movement, pelvis rotation can't be "
+                             f"judged from where the camera is. {PLACE}")),
+    ],
+)  # fmt: skip
+def test_one_short_camera_message(view, expected):
+    from formcheck.specs import find_spec
+    from formcheck.ui.page_live import camera_advice
+
+    assert camera_advice(find_spec("heel_slide"), view) == expected
+
+
+def test_a_camera_from_the_side_is_told_once_where_to_go(db):
+    # The page said it twice: a long blue paragraph beside the video and a yellow box.
+    at = run(db, view="side")
+    assert not at.exception
+    camera = [e.value for e in [*at.info, *at.warning, *at.markdown] if "camera" in e.value]
+    assert camera == [
+        "Sideways heel drift, pelvis movement, pelvis rotation can't be judged from where the "
+        f"camera is. {PLACE}"
+    ]
