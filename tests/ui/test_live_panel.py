@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from formcheck.specs import find_spec
 from tests.ui.conftest import TIMEOUT
 
 
@@ -22,6 +23,8 @@ def panel(
     away: float = 0.0,
     shade: int = 110,
     view: str = "end_on",
+    veer_first: bool = False,
+    until: float = 1e9,
 ):
     import time
 
@@ -44,11 +47,13 @@ def panel(
             seed=seed,
             lead_out=1.0 + away,
             gaps=((2.0 + 4.5 * reps, 60.0),) if away else (),
+            veer_cm=8.0 if veer_first else 0.0,  # the first rep's heel drifts out
+            veer_reps=(1,),
         )
         recorder = RepRecorder(History(db_path), spec, "auto", continues=continues)
         estimator = ReplayPoses(sim.frames)  # the simulator's poses stand in for the model
         live = LiveProcessor(spec, "auto", recorder=recorder, estimator=estimator, video=video)
-        for frame in sim.frames:
+        for frame in [f for f in sim.frames if f.t <= until]:
             # A plain picture of the given shade stands in for the camera's.
             live.process(np.full((frame.height, frame.width, 3), shade, np.uint8), frame.t)
         live.settle()  # the reps go to the history on the saver's thread: let it catch up
@@ -207,3 +212,15 @@ def test_a_camera_from_the_side_is_told_once_where_to_go(db):
         "Sideways heel drift, pelvis movement, pelvis rotation can't be judged from where the "
         f"camera is. {PLACE}"
     ]
+
+
+def test_a_fault_s_cue_stays_on_screen_through_the_next_rep(db):
+    # The first rep drifts (flagged at 2.8 s, the rep ends at 4.8 s); at 8.5 s the second,
+    # clean rep is under way. The engine's cue lasts 3 s: the old panel showed nothing.
+    at = run(db, veer_first=True, until=8.5)
+    assert not at.exception
+    shown = [m.value for m in at.markdown if m.value.startswith(":orange[")]
+    assert shown == [f":orange[**{find_spec('heel_slide').check('heel_off_line').cue}**]"]
+    # Once the second rep is over, it goes.
+    at = run(db, veer_first=True)
+    assert not [m.value for m in at.markdown if m.value.startswith(":orange[")]
