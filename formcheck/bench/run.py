@@ -29,12 +29,13 @@ class Plan:
     check_seeds: int
     live_repeat: int
     suite_limit: int | None  # randomized suite: at most this many test-split cases (None: all)
+    rendered_model: str | None  # None: the rendered clips' cached landmarks
 
     @classmethod
     def make(cls, clip: Path, exercise: str, quick: bool) -> Plan:
         if quick:
-            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1, 24)
-        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3, None)
+            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1, 24, None)
+        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3, None, "full")
 
 
 def paired_ratio(values: list[float], bounds: list[float]) -> Stat:
@@ -229,6 +230,8 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
     if acc.misses:
         report.method.append("Miscounted: " + "; ".join(acc.misses[:10]))
 
+    log("rendered clips, test split")
+    _rendered_rows(report, plan)
     log("randomized simulator suite (test split)")
     start = time.perf_counter()
     outcomes = suite.run("test", limit=plan.suite_limit)
@@ -236,6 +239,25 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
         report.add(row)
     report.method.append(suite_rows.METHOD)
     return report
+
+
+def _rendered_rows(report: Report, plan: Plan) -> None:
+    from formcheck.bench import rendered
+
+    clips = rendered.load_clips(split="test")
+    source = f"model {plan.rendered_model}" if plan.rendered_model else "cached landmarks"
+    scores = rendered.score_all(clips, plan.rendered_model)
+    for row in rendered.bench_rows(scores, "test", source):
+        report.add(row)
+    report.method.append(
+        "Rendered clips: the test split of the randomized rendered heel slides in "
+        "`tests/validation/rendered` (Workbench renders of MakeHuman bodies, camera height, "
+        "distance, offset, tilt and lens drawn per clip; see its README), through the pose "
+        f"model ({source}) and the engine with the spec's default side; exact = full and "
+        "partial counts both equal the truth's; ROM error = the rep table's rom_min / rom_max "
+        "minus the true 3-D knee angle's min / max over the same rep. Per-bin tables: "
+        "`python -m formcheck.bench.rendered --split test`."
+    )
 
 
 def _outcome(result) -> tuple:

@@ -166,7 +166,12 @@ def summary(result: AnalysisResult, spec: Spec) -> str:
         )
     if result.rep_table:
         unit = spec.metric(spec.phase.metric).unit if spec.phase else ""
+        withheld, error = result.rom_withheld_reason, result.rom_uncertainty_deg
         lines.append("")
+        if withheld:
+            lines.append(f"Range of motion not shown: {withheld}.")
+        elif error is not None:
+            lines.append(f"Range of motion: whole rep, rest to rest, within ±{error:.0f}° here.")
         lines.append(
             f"{'rep':>4} {'side':<6}{'start':>7}{'end':>7}{'secs':>6}  "
             f"{'status':<10}{'range (' + unit + ')':<16}flags"
@@ -174,6 +179,8 @@ def summary(result: AnalysisResult, spec: Spec) -> str:
         digits = 0 if unit == "deg" else 2
         for r in result.rep_table:
             rom = f"{_value(r.rom_min, digits)}-{_value(r.rom_max, digits)}"
+            if withheld:
+                rom = "–"
             lines.append(
                 f"{r.rep:>4} {r.side:<6}{r.start:>7.2f}{r.end:>7.2f}{r.duration:>6.1f}  "
                 f"{r.status:<10}{rom:<16}{', '.join(r.flags) or '-'}"

@@ -44,8 +44,9 @@ from formcheck.engine.result import (
     RepRecord,
     Series,
 )
+from formcheck.engine.rom import RomWindow, whole_rep
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
-from formcheck.engine.view import Calibration, body_size, calibrate
+from formcheck.engine.view import Calibration, body_size, calibrate, rom_error, rom_withheld
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM, VIEWS
@@ -180,6 +181,7 @@ class Engine:
             )
         )
         self._trackers: dict[str, RepTracker] = {}
+        self._rom = {s: RomWindow() for s in self.tracked}  # whole-rep range of motion
         self._hold = HoldTracker(spec.hold) if spec.hold else None
         self._window: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
         self._counter = RepCounter()
@@ -236,6 +238,13 @@ class Engine:
                 continue
             may_start = active is None or active is tracker
             new, record = tracker.update(pose, value, cal, may_start=may_start)
+            widened = self._rom[side].feed(pose.t, value, resting=not tracker.in_rep)
+            if record is not None:
+                new, record = whole_rep(
+                    new, record, *self._rom[side].close(record.start, record.end)
+                )
+            elif widened is not None:
+                self._widen(side, *widened)
             if one_at_a_time:
                 if active is not None and active is not tracker and tracker.in_rep:
                     tracker.overlapped = True  # its movement is not its own alone
@@ -263,6 +272,11 @@ class Engine:
                 self._cue = event
         self._record(frame.t, pose)
         return events
+
+    def _widen(self, side: str, lo: float, hi: float) -> None:
+        """The side's last rep, still settling back into rest, went further: its range grows."""
+        i = next(i for i in range(len(self._records) - 1, -1, -1) if self._records[i].side == side)
+        self._records[i] = dataclasses.replace(self._records[i], rom_min=lo, rom_max=hi)
 
     def _returned(self, t: float, events: list) -> None:
         """Someone is in view again: a long enough absence is a gap, said once."""
@@ -454,7 +468,20 @@ class Engine:
             series=series,
             reps_by_side=tuple(by_side.items()),
             gaps=tuple(self._gaps) + self._open_gap(),
+            **self._rom_note(),
         )
+
+    def _rom_note(self) -> dict[str, object]:
+        """The view's known error in the rep table's ranges, or why they are withheld."""
+        spec, view = self.spec, self._cal.view if self._cal else None
+        if spec.phase is None:
+            return {}
+        kind = spec.metric(spec.phase.metric).kind
+        error = rom_error(view, kind)
+        return {
+            "rom_uncertainty_deg": error.uncertainty if error is not None else None,
+            "rom_withheld_reason": rom_withheld(view, kind),
+        }
 
     def _open_gap(self) -> tuple[Gap, ...]:
         """Nobody in view since some time before the last frame: a gap to the end."""

@@ -257,6 +257,10 @@ class AnalysisResult(CountedReps):
     can't be counted in them; a rep they cut into is ``uncertain``).
     ``counts`` (and ``reps``, ``partial_reps``, ``uncertain_reps``) are read
     from the rep table, so they can't disagree with it.
+    ``rom_uncertainty_deg`` is the view's known error (95th percentile, degrees)
+    in the rep table's ranges, None where unknown; ``rom_withheld_reason`` says
+    why the ranges are not to be shown from this view (None: they are). The rep
+    table keeps the raw readings either way (`rep_table_rows` blanks them).
     """
 
     exercise: str
@@ -272,6 +276,8 @@ class AnalysisResult(CountedReps):
     series: Series
     reps_by_side: tuple[tuple[str, int], ...] = ()
     gaps: tuple[Gap, ...] = ()
+    rom_uncertainty_deg: float | None = None
+    rom_withheld_reason: str | None = None
 
     @property
     def counts(self) -> RepCounts:
@@ -310,14 +316,21 @@ class AnalysisResult(CountedReps):
             "frames_with_pose": self.frames_with_pose,
             "checks_disabled": [{"code": c, "reason": r} for c, r in self.checks_disabled],
             "gaps": [g.as_dict() for g in self.gaps],
+            "rom_uncertainty_deg": self.rom_uncertainty_deg,
+            "rom_withheld_reason": self.rom_withheld_reason,
         }
         if series:
             out["series"] = self.series.as_dict()
         return out
 
     def rep_table_rows(self) -> list[dict[str, object]]:
-        """The rep table as flat dicts (same keys on every row), for CSV."""
+        """The rep table as flat dicts (same keys on every row), for CSV and display.
+
+        Where the view can't measure the range (``rom_withheld_reason``) it is blank.
+        """
         rows = [r.as_row() for r in self.rep_table]
+        if self.rom_withheld_reason is not None:
+            rows = [row | {"rom_min": None, "rom_max": None} for row in rows]
         keys: dict[str, None] = {}
         for row in rows:
             keys.update(dict.fromkeys(row))

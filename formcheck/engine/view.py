@@ -37,6 +37,7 @@ import numpy as np
 
 from formcheck.engine.geometry import NOMINAL_CM, angle_between
 from formcheck.landmarks import index
+from formcheck.specs.kinds import VIEW_FROM
 
 SIDE_BELOW = 0.55
 END_ON_ABOVE = 1.6
@@ -135,4 +136,80 @@ def calibrate(
         lengths_cm=lengths,
         torso_px=torso_px,
         body_px=body_size(px, seen),
+    )
+
+
+@dataclass(frozen=True)
+class AngleError:
+    """MediaPipe's error in a rep's joint-angle extremes from one view, in degrees.
+
+    ``uncertainty`` is the 95th percentile of the absolute error over both
+    ends; ``bias_bent``/``bias_straight`` the mean signed error (measured minus
+    true) at each end. ``source`` names the clips it was measured on
+    (docs/calibration.md, "Range of motion per view").
+    """
+
+    uncertainty: float
+    bias_bent: float
+    bias_straight: float
+    source: str
+
+
+#: A joint angle's range of motion is shown only where the view measures it within this.
+ROM_WITHIN_DEG = 10.0
+
+#: The driving joint angle's whole-rep extremes against render truth, per view as the
+#: engine detects it (`formcheck.bench.rom`; docs/calibration.md, "Range of motion per
+#: view"). Set from the tuning clips named in ``source``; the other rendered clips are
+#: kept for testing. A view that is not listed has not been measured. The biases are
+#: reported, not corrected: from the side they differ more between bodies than from
+#: zero, and elsewhere the straight end's spread alone is past `ROM_WITHIN_DEG`.
+ROM_ERROR: Mapping[str, AngleError] = {
+    "side": AngleError(
+        5.1, +2.3, +1.2, "6 reps of heel_slide_left_side and heel_slide_right_side_male"
+    ),
+    # A camera 1.6 m high beyond the feet reads as overhead (the torso hardly foreshortened).
+    "overhead": AngleError(
+        38.6,
+        +2.0,
+        -27.7,
+        "9 reps of heel_slide_left_end_on, heel_slide_right_end_on_veer_out and "
+        "heel_slide_left_end_on_veer_in (camera beyond the feet, 1.6 m high)",
+    ),
+    "oblique": AngleError(27.8, -7.2, -27.6, "3 reps of heel_slide_left_oblique_dim_late"),
+    # Not rendered as such: a lower camera beyond the feet sees the shin even more
+    # end-on than the overhead clips did, so their figures are the best known.
+    "end_on": AngleError(38.6, +2.0, -27.7, "as overhead: no rendered clip reads as end_on yet"),
+}
+
+
+def rom_error(view: str | None, metric_kind: str) -> AngleError | None:
+    """The known error of a ``metric_kind`` driving metric's range from ``view`` (None: unknown).
+
+    Only joint angles have been measured against truth.
+
+    >>> rom_error("side", "joint_angle").uncertainty <= ROM_WITHIN_DEG
+    True
+    >>> rom_error("side", "distance") is None
+    True
+    """
+    if view is None or metric_kind != "joint_angle":
+        return None
+    return ROM_ERROR.get(view)
+
+
+def rom_withheld(view: str | None, metric_kind: str) -> str | None:
+    """Why a rep's range of motion can't be given from ``view``, or None if it can.
+
+    >>> rom_withheld("end_on", "joint_angle")
+    "range of motion can't be measured from the end, beyond the feet within 10°: film from the side"
+    >>> rom_withheld("side", "joint_angle") is None
+    True
+    """
+    error = rom_error(view, metric_kind)
+    if error is None or error.uncertainty <= ROM_WITHIN_DEG:
+        return None
+    return (
+        f"range of motion can't be measured from {VIEW_FROM[view]} within "
+        f"{ROM_WITHIN_DEG:g}°: film from the side"
     )

@@ -67,6 +67,13 @@ SIDE_MODES: Mapping[str, str] = {
     "both": "both sides work together; templated metrics are averaged over left and right",
 }
 
+#: The body's posture in the exercise; the exercise guess compares it with the clip's.
+POSTURES: Mapping[str, str] = {
+    "lying": "the torso along the floor: on the back, the side or the front, or in a plank",
+    "upright": "the torso upright: standing or sitting",
+    "any": "not said (the exercise guess doesn't judge posture)",
+}
+
 #: What a user may ask the engine for.
 SIDES = ("left", "right", "both", "auto")
 SEVERITIES = ("info", "warning", "error")

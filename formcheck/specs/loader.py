@@ -22,6 +22,7 @@ from pathlib import Path
 
 from formcheck.errors import SpecError
 from formcheck.specs.kinds import (
+    POSTURES,
     SIDE_MODES,
     SIDES,
     VIEWS,
@@ -90,6 +91,13 @@ def top_level_params() -> tuple[Param, ...]:
         ),
         Param("reason", TEXT, "why a camera can't judge it", required=False, default=""),
         Param("sides", choice(SIDE_MODES), "how the sides work", required=False, default="both"),
+        Param(
+            "posture",
+            choice(POSTURES),
+            "the body's posture (the exercise guess rules out exercises of another)",
+            required=False,
+            default="any",
+        ),
         Param(
             "default_side",
             choice(SIDES),
@@ -203,6 +211,7 @@ def _build(raw: Mapping[str, object], source: str) -> Spec:
         "target": Target(target["reps"], target["hold_seconds"], target["per_side"]),
         "sides": top["sides"],
         "visibility": top["visibility"],
+        "posture": top["posture"],
         "source": source,
     }
     if not top["judgeable"]:

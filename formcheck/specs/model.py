@@ -222,6 +222,7 @@ class Spec:
     sides: str = "both"
     default_side: str = "auto"
     visibility: float = 0.5
+    posture: str = "any"
     metrics: tuple[MetricSpec, ...] = ()
     phase: PhaseSpec | None = None
     hold: HoldSpec | None = None

@@ -84,9 +84,12 @@ def flag_names(spec: Spec, codes: Iterable[str]) -> str:
     return ", ".join(check_name(spec, c) for c in codes)
 
 
-def rep_rows(reps: Iterable[RepRecord], spec: Spec) -> list[dict[str, object]]:
+def rep_rows(
+    reps: Iterable[RepRecord], spec: Spec, *, withheld: bool = False
+) -> list[dict[str, object]]:
     """The rep table as the page shows it: labelled headings with units, rounded values.
 
+    ``withheld``: the view can't measure the range well enough, so it shows "–".
     The download keeps `AnalysisResult.rep_table_rows` (codes, full precision).
     """
     driver = spec.phase.metric if spec.phase is not None else None
@@ -100,8 +103,8 @@ def rep_rows(reps: Iterable[RepRecord], spec: Spec) -> list[dict[str, object]]:
             "Status": r.status,
             "Start (s)": round(r.start, 1),
             "Duration (s)": round(r.duration, 1),
-            heading(f"{name}: from", unit): rounded(r.rom_min, unit),
-            heading(f"{name}: to", unit): rounded(r.rom_max, unit),
+            heading(f"{name}: from", unit): "–" if withheld else rounded(r.rom_min, unit),
+            heading(f"{name}: to", unit): "–" if withheld else rounded(r.rom_max, unit),
         }
         for code, value in r.peaks:
             try:

@@ -13,15 +13,17 @@ Streamlit-free, so the rules are unit-tested directly:
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from formcheck.engine import Engine
+from formcheck.engine import AnalysisResult, Engine
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
+from formcheck.guess import Uprightness, choose
 from formcheck.pipeline import ProgressCallback
 from formcheck.review import Cancelled
 from formcheck.specs import Spec, default_spec_dir, load_spec, with_overrides
@@ -105,7 +107,7 @@ def personalised(spec: Spec, limits: Mapping[str, float]) -> tuple[Spec, str | N
 
 @dataclass(frozen=True)
 class Guess:
-    """The exercise whose reps best explain the motion, with each candidate's rep count."""
+    """The exercise the motion fits best (None when unsure), with each candidate's rep count."""
 
     name: str | None
     reps: Mapping[str, int]
@@ -135,9 +137,12 @@ def guess_exercise(
     progress: ProgressCallback | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> Guess:
-    """Run every judgeable spec over the frames; the one that counts the most reps wins.
+    """Run every judgeable spec over the frames and `formcheck.guess.choose` among them.
 
-    Partial reps count half. ``name`` is None when no exercise counts a rep.
+    The motion must fit the exercise (its posture, where the view tells it;
+    reps from its own rest; sides that take turns do), with a clear margin
+    over the runner-up: ``name`` is None when unsure. ``reps`` is each
+    candidate's count (partial reps included).
 
     Args:
         frames: the frames, held in memory for the passes; or, for a long
@@ -162,16 +167,20 @@ def guess_exercise(
 
     candidates = [n for n, s in specs.items() if s.judgeable and s.phase is not None]
     total = frame_count * len(candidates)
-    scores: dict[str, float] = {}
+    results: dict[str, AnalysisResult] = {}
     reps: dict[str, int] = {}
+    upright: Uprightness | None = None
     done = 0
     for name in candidates:
         try:
             engine = Engine(specs[name], "auto")
+            body = Uprightness() if upright is None else None
             for frame in passes():
                 if cancelled is not None and cancelled():
                     raise Cancelled("review cancelled; nothing was saved")
                 engine.update(frame)
+                if body is not None:
+                    body.update(frame)
                 done += 1
                 if progress is not None:
                     progress(done, max(total, done))
@@ -183,9 +192,8 @@ def guess_exercise(
             # one candidate spec failing must not cost the user their review.
             log.exception("guessing the exercise: %s failed; skipped", name)
             continue
+        upright = upright or body
         reps[name] = result.reps + result.partial_reps
-        scores[name] = result.reps + 0.5 * result.partial_reps
-    best = max(scores, key=lambda n: scores[n], default=None)
-    if best is None or scores[best] == 0:
-        return Guess(None, reps)
-    return Guess(best, reps)
+        results[name] = result
+    uprightness = upright.value() if upright is not None else math.nan
+    return Guess(choose(results, specs, uprightness).name, reps)

@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.cues import Announcements, CueGate
+from formcheck.engine.view import rom_withheld
 from formcheck.errors import FormcheckError
 from formcheck.history import History, SessionRow
 from formcheck.live import (
@@ -299,11 +300,14 @@ def show_status(
             r = snap.last_rep
             flags = labels.flag_names(spec, r.flags) or "no flags"
             number = status.last_rep_number or r.rep
+            withheld = rom_withheld(snap.view, spec.metric(spec.phase.metric).kind)
             low, high = labels.amount(r.rom_min, snap.unit), labels.amount(r.rom_max, snap.unit)
+            rom = "range –" if withheld else f"range {low} to {high}"
             st.markdown(
-                f"**Last rep:** #{number} ({r.side}) {r.status}, {r.duration:.1f} s, "
-                f"range {low} to {high}, {flags}"
+                f"**Last rep:** #{number} ({r.side}) {r.status}, {r.duration:.1f} s, {rom}, {flags}"
             )
+            if withheld:
+                st.caption(f"Range of motion not shown: {withheld}.")
     if status.session_id is not None:
         earlier = status.earlier.total
         before = f" ({earlier} from before, continued)" if earlier else ""

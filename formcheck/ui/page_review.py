@@ -316,8 +316,16 @@ def _tables(outcome: ReviewOutcome) -> None:
     result, spec = outcome.result, outcome.spec
     if result.rep_table:  # a hold exercise has none
         st.subheader("Reps")
-        rows = labels.rep_rows(result.rep_table, spec)
+        withheld = result.rom_withheld_reason
+        rows = labels.rep_rows(result.rep_table, spec, withheld=bool(withheld))
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="review.rep_table")
+        if withheld:
+            st.caption(f"Range of motion not shown: {withheld}.")
+        elif result.rom_uncertainty_deg is not None:
+            st.caption(
+                "Range of motion: the whole rep, rest to rest, "
+                f"within ±{result.rom_uncertainty_deg:.0f}° from this view."
+            )
     st.subheader("Flags")
     if result.flags:
         rows = labels.flag_rows(result.flags, spec)

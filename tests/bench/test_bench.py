@@ -15,6 +15,7 @@ EXPECTED_SECTIONS = [
     "5 live path",
     "6 memory",
     "7 accuracy",
+    "8 rendered clips",
     "9 randomized suite",
 ]
 

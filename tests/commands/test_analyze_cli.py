@@ -157,6 +157,7 @@ def test_glute_bridge_sample_clip_counts_one_rep_and_annotates(tmp_path, capsys)
     assert out.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_a_clip_cut_short_is_analysed_up_to_the_cut_and_says_so(tmp_path):
     root = Path(__file__).resolve().parents[2]
     full, cut = tmp_path / "full.mp4", tmp_path / "cut.mp4"

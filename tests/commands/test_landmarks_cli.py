@@ -11,6 +11,9 @@ from formcheck.lmfile import read_landmarks
 from formcheck.video import VideoReader, VideoWriter
 from tests.factories import write_clip
 
+# Each test runs the command in a subprocess, most through the real pose model.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLE = ROOT / "sample_videos" / "glute_bridge_side.mp4"
 

@@ -1,4 +1,11 @@
-"""Browser fixtures: the app as a real `streamlit run` subprocess, and Debian's Chromium."""
+"""Browser fixtures: the app as a real `streamlit run` subprocess, and Debian's Chromium.
+
+Every test here needs Debian's Chromium at /usr/bin/chromium (Playwright's own
+browser download needs the internet). A run as root, or with passwordless sudo,
+installs it with apt-get once when it is missing; ``FORMCHECK_INSTALL_CHROMIUM=0``
+turns that off. Without it every browser test skips, giving the one reason
+``NO_CHROMIUM``.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +28,11 @@ from tests.e2e.y4m import clip_to_y4m
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
+#: Set to 0 and a test run never installs Chromium: the browser tests skip instead.
+INSTALL_ENV = "FORMCHECK_INSTALL_CHROMIUM"
+NO_CHROMIUM = (
+    f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` (as root)"
+)
 #: Clean heel slides from the side: the fake camera plays it, and it is uploaded on Review.
 CAMERA_CLIP = "heel_slide_left_side.mp4"
 BASE_ARGS = [
@@ -59,6 +71,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _sudo_prefix() -> list[str] | None:
+    """How this run may install system packages: ``[]`` as root, ``["sudo", "-n"]`` with
+    passwordless sudo, None when it may not (or ``FORMCHECK_INSTALL_CHROMIUM=0``)."""
+    if os.environ.get(INSTALL_ENV) == "0" or shutil.which("apt-get") is None:
+        return None
+    if os.geteuid() == 0:
+        return []
+    if shutil.which("sudo") is None:
+        return None
+    probe = subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False)
+    return ["sudo", "-n"] if probe.returncode == 0 else None
+
+
+def _say(config, line: str) -> None:
+    """Show ``line`` now, even while pytest captures the output."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print(f"\n[tests/e2e] {line}", file=sys.stderr, flush=True)
+
+
+def _install_chromium(prefix: list[str], config) -> None:
+    """``apt-get update`` then ``apt-get install chromium``; a failure is said, not raised
+    (the browser tests then skip)."""
+    _say(config, f"{CHROMIUM} is missing: installing Debian's chromium with apt-get, once "
+                 f"({INSTALL_ENV}=0 turns this off)")  # fmt: skip
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    apt = [*prefix, "apt-get", "-o", "DPkg::Lock::Timeout=300"]
+    for step in (["update", "-qq"], ["install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(
+            [*apt, *step], env=env, capture_output=True, text=True, check=False, timeout=1800
+        )
+        if done.returncode != 0:
+            tail = " / ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
+            _say(config, f"apt-get {step[0]} failed (exit {done.returncode}): {tail}")
+            return
+    _say(config, f"installed {CHROMIUM}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium(request) -> str:
+    """Debian's Chromium, installed once per run if missing and allowed; else every
+    browser test skips with ``NO_CHROMIUM`` (a skip here is cached for the session)."""
+    if not Path(CHROMIUM).exists():
+        prefix = _sudo_prefix()
+        if prefix is not None:
+            _install_chromium(prefix, request.config)
+    if not Path(CHROMIUM).exists():
+        pytest.skip(NO_CHROMIUM)
+    return CHROMIUM
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -74,8 +137,6 @@ def running_app(
     ``env`` adds to its environment (e.g. its own ``TMPDIR``). Yields the URL
     once the server answers, and the process (a test may kill it).
     """
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)")
     port = _free_port()
     env = {**os.environ, "FORMCHECK_DB": str(db), **(env or {})}
     env.pop("FORMCHECK_ICE_SERVERS", None)

@@ -126,6 +126,7 @@ def test_a_denied_camera_gets_a_message(app_server, playwright_instance, artifac
     )
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)  # as the `page` fixture's: a loaded CPU is slow to draw
         page.goto(f"{url}/live")
         page.frame_locator(WEBRTC).get_by_role("button", name="Start camera").click()
         webrtc = page.frame_locator(WEBRTC)

@@ -33,7 +33,14 @@ def test_every_judgeable_spec_has_a_simulated_case():
 
 
 @pytest.mark.parametrize(
-    ("exercise", "view"), [(e, v) for e, views in VIEWS.items() for v in views]
+    ("exercise", "view"),
+    [
+        # The fast tier counts every other spec (holds, both-sides and one-side reps
+        # among them) from its first view; the rest are slow.
+        pytest.param(e, v, marks=() if (i % 2, v) == (0, views[0]) else pytest.mark.slow)
+        for i, (e, views) in enumerate(VIEWS.items())
+        for v in views
+    ],
 )
 def test_counts_reps_and_holds_exactly(exercise, view):
     spec = specs()[exercise]
@@ -61,7 +68,14 @@ REPS_WITH_PARTIALS = [e for e in VIEWS if e not in ("legs_up_the_wall", "wide_le
 PARTIAL_FRAC = {"heel_slide": 0.45}
 
 
-@pytest.mark.parametrize("exercise", REPS_WITH_PARTIALS)
+@pytest.mark.parametrize(
+    "exercise",
+    [
+        # The fast tier keeps every third exercise, heel slides among them; the rest are slow.
+        pytest.param(e, marks=() if i % 3 == 0 else pytest.mark.slow)
+        for i, e in enumerate(REPS_WITH_PARTIALS)
+    ],
+)
 def test_a_rep_that_turns_back_early_is_partial(exercise):
     spec = specs()[exercise]
     sim = simulate(
@@ -84,7 +98,9 @@ def _shifted(frames, dt):
     ]
 
 
-@pytest.mark.parametrize("exercise", ["lying_march", "knee_wag"])
+@pytest.mark.parametrize(
+    "exercise", ["lying_march", pytest.param("knee_wag", marks=pytest.mark.slow)]
+)
 def test_alternating_sides_are_told_apart(exercise):
     a = simulate(exercise, reps=2, view="end_on", side="left", seed=23)
     b = simulate(exercise, reps=2, view="end_on", side="right", seed=24)
@@ -101,8 +117,21 @@ def test_an_unjudgeable_exercise_is_listed_with_its_reason_and_not_analysed():
         Engine(spec)
 
 
-@pytest.mark.parametrize(("tempo", "jitter", "seed"), [(3.0, 0.5, 0), (4.0, 0.5, 1), (5.0, 1.5, 5)])
-@pytest.mark.parametrize("view", VIEWS["adductor_squeeze"])
+@pytest.mark.parametrize(
+    ("tempo", "jitter", "seed"),
+    [
+        pytest.param(3.0, 0.5, 0, marks=pytest.mark.slow),
+        pytest.param(4.0, 0.5, 1, marks=pytest.mark.slow),
+        (5.0, 1.5, 5),  # the noisiest: in the fast tier
+    ],
+)
+@pytest.mark.parametrize(
+    "view",
+    [
+        pytest.param(v, marks=() if v == "end_on" else pytest.mark.slow)
+        for v in VIEWS["adductor_squeeze"]
+    ],
+)
 def test_full_squeezes_stay_full_under_landmark_noise(view, tempo, jitter, seed):
     # Regression: "full" sat at 1.03 hip widths, within noise of a full squeeze
     # (about 1.02), so the accuracy benchmark saw full reps demoted to partial.

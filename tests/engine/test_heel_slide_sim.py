@@ -39,8 +39,18 @@ def sim(**kw):
     return simulate("heel_slide", **kw)
 
 
-@pytest.mark.parametrize("view", ["side", "end_on", "overhead"])
-@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize(
+    ("view", "side"),
+    [
+        ("side", "left"),
+        ("end_on", "right"),
+        ("overhead", "left"),
+        # The fast tier has each view and side above; these complete the pairs.
+        pytest.param("side", "right", marks=pytest.mark.slow),
+        pytest.param("end_on", "left", marks=pytest.mark.slow),
+        pytest.param("overhead", "right", marks=pytest.mark.slow),
+    ],
+)
 def test_counts_are_exact_and_sides_right(view, side):
     s = sim(reps=5, side=side, view=view, seed=3)
     res = analyze(s.frames, spec(), "auto")
@@ -53,7 +63,7 @@ def test_counts_are_exact_and_sides_right(view, side):
         assert got.flags == ()
 
 
-@pytest.mark.parametrize("view", ["side", "end_on"])
+@pytest.mark.parametrize("view", ["side", pytest.param("end_on", marks=pytest.mark.slow)])
 def test_partial_reps_are_reported_as_partial(view):
     s = sim(reps=5, side="left", view=view, partial_reps=(3,), seed=4)
     res = analyze(s.frames, spec())
@@ -63,11 +73,19 @@ def test_partial_reps_are_reported_as_partial(view):
 
 
 def _cases():
-    for view in ("side", "end_on", "overhead"):
-        for code in FAULTS:
-            for mult in (0.5, 1.5):
-                for seed in (11, 12):
-                    yield pytest.param(view, code, mult, seed, id=f"{view}-{code}-{mult}x-{seed}")
+    # The fast tier keeps one case per check from the side and from the end (both sizes
+    # and seeds among them); the other 30 are marked slow.
+    pairs = [(view, code) for view in ("side", "end_on", "overhead") for code in FAULTS]
+    for i, (view, code) in enumerate(pairs):
+        kept = ((0.5, 1.5)[i % 2], (11, 12)[i // 2 % 2])
+        for mult in (0.5, 1.5):
+            for seed in (11, 12):
+                fast = view != "overhead" and (mult, seed) == kept
+                yield pytest.param(
+                    view, code, mult, seed,
+                    id=f"{view}-{code}-{mult}x-{seed}",
+                    marks=() if fast else pytest.mark.slow,
+                )  # fmt: skip
 
 
 @pytest.mark.parametrize(("view", "code", "mult", "seed"), list(_cases()))
@@ -98,7 +116,7 @@ def test_drift_is_flagged_on_the_right_rep(view, code, mult, seed):
         assert rep2.start <= f.t <= rep2.end
 
 
-@pytest.mark.parametrize("view", ["side", "end_on"])
+@pytest.mark.parametrize("view", [pytest.param("side", marks=pytest.mark.slow), "end_on"])
 def test_dropped_frames_neither_create_nor_lose_reps(view):
     s = sim(reps=5, side="left", view=view, drop_frames=0.15, seed=5)
     assert s.truth.dropped  # the simulator really dropped some
@@ -118,9 +136,11 @@ def test_a_long_gap_inside_a_rep_makes_it_uncertain_not_lost():
 @pytest.mark.parametrize(
     ("away", "statuses", "until_end"),
     [
-        ((6.5, 9.5), ["full", "full", "full"], False),  # between reps 1 and 2
+        # between reps 1 and 2
+        pytest.param((6.5, 9.5), ["full", "full", "full"], False, marks=pytest.mark.slow),
         ((12.0, 13.0), ["full", "uncertain", "full"], False),  # halfway through rep 2
-        ((24.5, 30.0), ["full", "full", "full"], True),  # left after the set for good
+        # left after the set for good
+        pytest.param((24.5, 30.0), ["full", "full", "full"], True, marks=pytest.mark.slow),
     ],
 )
 def test_a_person_who_leaves_gets_the_gap_reported_and_no_phantom_rep(away, statuses, until_end):
@@ -164,7 +184,15 @@ def test_a_dropout_shorter_than_a_gap_is_not_reported_but_its_rep_is_uncertain()
     assert eng.snapshot().away_seconds == 0.0
 
 
-@pytest.mark.parametrize(("lead", "frac"), [(0.9, 0.6), (1.2, 0.7), (2.3, 0.5), (2.6, 0.45)])
+@pytest.mark.parametrize(
+    ("lead", "frac"),
+    [
+        (0.9, 0.6),  # the resting leg a little ahead
+        (2.6, 0.45),  # and a little behind
+        pytest.param(1.2, 0.7, marks=pytest.mark.slow),
+        pytest.param(2.3, 0.5, marks=pytest.mark.slow),
+    ],
+)
 def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead, frac):
     # In noisy or dark footage MediaPipe mistakes the resting leg for the working one
     # (docs/hardening.md): it seems to rise a little, a moment earlier or later. Here
@@ -289,7 +317,10 @@ def test_getting_into_position_is_not_counted():
     assert res.rep_table[0].start > 1.5 + s.truth.reps[0].start - 0.2
 
 
-@pytest.mark.parametrize("fps", [5.0, 7.5, 10.0, 15.0, 30.0, 60.0])
+@pytest.mark.parametrize(
+    "fps",
+    [5.0, 7.5, 30.0, *(pytest.param(f, marks=pytest.mark.slow) for f in (10.0, 15.0, 60.0))],
+)
 def test_counts_do_not_depend_on_the_frame_rate(fps):
     # Regression: the settling window was trimmed to at most settle_seconds and then
     # had to span 90 % of it, which frames more than ~0.18 s apart never do, so at

@@ -62,8 +62,8 @@ def test_the_history_row_trend_and_continue_offer_count_as_the_engine(result, tm
     history = History(tmp_path / "history.sqlite3")
     saved = history.save_result(result.to_dict(), source="clip")
     live = history.start_session(exercise="heel_slide", side="auto", source="live")
-    for row in result.rep_table_rows():  # a live session saves rep by rep
-        history.append_rep(live, row)
+    for rep in result.rep_table:  # a live session saves rep by rep, raw ranges included
+        history.append_rep(live, rep.as_row())
     for sid in (saved, live):
         session = history.session(sid)
         assert (session.reps, session.partial_reps) == (2, 1), sid

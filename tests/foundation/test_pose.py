@@ -24,6 +24,7 @@ def bridge_frames():
     return [frame for _, frame in ClipPoses(root / "sample_videos" / "glute_bridge_side.mp4")]
 
 
+@pytest.mark.slow
 def test_finds_the_person_in_the_real_sample(bridge_frames):
     assert len(bridge_frames) == 91
     assert sum(f.has_pose for f in bridge_frames) >= 90
@@ -33,6 +34,7 @@ def test_finds_the_person_in_the_real_sample(bridge_frames):
     assert bridge_frames[-1].t == pytest.approx(90 / 30, abs=1e-3)
 
 
+@pytest.mark.slow
 def test_golden_landmarks_within_tolerance(bridge_frames):
     golden = json.loads(GOLDEN.read_text())
     rows = [index(name) for name in golden["landmarks"]]
@@ -41,6 +43,7 @@ def test_golden_landmarks_within_tolerance(bridge_frames):
         np.testing.assert_allclose(actual, np.array(expected), atol=TOLERANCE, err_msg=f"frame {i}")
 
 
+@pytest.mark.slow
 def test_hips_rise_and_fall_once(bridge_frames):
     hips = np.array(
         [
@@ -58,6 +61,7 @@ def test_hips_rise_and_fall_once(bridge_frames):
     assert crossings == 2, f"one rise and one fall expected, got {crossings} crossings"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["blank", "noise"])
 def test_blank_or_noise_gives_a_no_pose_frame(kind):
     rng = np.random.default_rng(0)
@@ -71,6 +75,7 @@ def test_blank_or_noise_gives_a_no_pose_frame(kind):
     assert frames[0].world is None and (frames[0].width, frames[0].height) == (640, 480)
 
 
+@pytest.mark.slow
 def test_timestamps_that_repeat_are_nudged_forward():
     image = np.zeros((48, 64, 3), np.uint8)
     with PoseEstimator("lite") as estimator:
@@ -79,6 +84,7 @@ def test_timestamps_that_repeat_are_nudged_forward():
     assert (first.t, second.t) == (1.0, 1.0)
 
 
+@pytest.mark.slow
 def test_closed_estimator_refuses_work():
     estimator = PoseEstimator("lite")
     estimator.close()
@@ -122,6 +128,7 @@ def test_bad_orientation():
         PoseEstimator("lite", orientation="45")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("orientation", ["90", "270"])
 def test_rotated_inference_returns_upright_landmarks(bridge_frames, orientation):
     rotated = [

@@ -1,7 +1,6 @@
 """The decode-ahead thread: same frames, same order, bounded, errors surface, stops on close."""
 
 import threading
-import time
 
 import pytest
 
@@ -25,17 +24,32 @@ def test_producer_errors_reach_the_consumer():
 
 
 def test_never_more_than_depth_ahead():
-    produced = []
+    depth = 4
+    asked = 0  # next() calls begun: the consumer has taken at most this many items
+    ahead = []  # for each item the source gives: its index past the items asked for
+    at_limit, past_limit = threading.Event(), threading.Event()
 
     def source():
         for i in range(50):
-            produced.append(i)
+            # Item i is only asked of the source once items 0..i-1 are taken or buffered.
+            lead = i - asked
+            ahead.append(lead)
+            if lead == depth:
+                at_limit.set()
+            elif lead > depth:
+                past_limit.set()
             yield i
 
-    it = prefetched(source(), depth=4)
+    it = prefetched(source(), depth=depth)
+    asked = 1
     assert next(it) == 0
-    time.sleep(0.2)  # let the producer run as far ahead as it may
-    assert len(produced) <= 1 + 4 + 1  # the one consumed, the buffer, the one it holds
+    assert at_limit.wait(timeout=30), f"the producer stopped short, at {ahead}"
+    # The consumer now pauses: a producer not held back by the buffer would run on.
+    assert not past_limit.wait(timeout=0.3), f"the producer ran past the buffer: {ahead}"
+    for expected in range(1, 50):
+        asked += 1
+        assert next(it) == expected
+    assert max(ahead) == depth
     it.close()
 
 

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,9 +54,8 @@ def _raw() -> dict:
     return tomllib.loads(SPEC_FILE.read_text())
 
 
-@settings(max_examples=300, deadline=None)
-@given(data=st.data())
-def test_a_mutated_spec_loads_or_fails_with_a_trail(data):
+def mutated_specs_load_or_fail_with_a_trail(data):
+    """Up to three random edits to the heel-slide spec: it loads, or fails naming the file."""
     raw = copy.deepcopy(_raw())
     paths = [p for p, _ in _paths(raw) if p]
     for _ in range(data.draw(st.integers(1, 3))):
@@ -79,6 +79,17 @@ def test_a_mutated_spec_loads_or_fails_with_a_trail(data):
         assert str(exc).startswith("heel_slide.toml: ")
 
 
+#: 100 mutated specs in the fast tier; the full run tries 200 more.
+test_a_mutated_spec_loads_or_fails_with_a_trail = settings(max_examples=100, deadline=None)(
+    given(data=st.data())(mutated_specs_load_or_fail_with_a_trail)
+)
+test_200_more_mutated_specs_load_or_fail_with_a_trail = pytest.mark.slow(
+    settings(max_examples=200, deadline=None)(
+        given(data=st.data())(mutated_specs_load_or_fail_with_a_trail)
+    )
+)
+
+
 @cache
 def _base_frames() -> tuple[PoseFrame, ...]:
     return simulate("heel_slide", reps=3, side="left", view="end_on", seed=5).frames
@@ -87,16 +98,17 @@ def _base_frames() -> tuple[PoseFrame, ...]:
 corruption = st.sampled_from(["keep", "drop", "nan", "invisible", "huge", "jump"])
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    plan=st.lists(corruption, min_size=10, max_size=60),
-    stride=st.integers(1, 4),
-    seed=st.integers(0, 2**16),
-)
-def test_the_engine_survives_corrupt_frames_and_keeps_its_invariants(plan, stride, seed):
+@cache
+def _spec():
+    return load_specs()["heel_slide"]
+
+
+def corrupted_frames_keep_the_invariants(plan, stride, seed):
+    """The engine never crashes on corrupt frames, its counts never go down, and each
+    rep starts before it ends."""
     rng = np.random.default_rng(seed)
     frames = _base_frames()[::stride]
-    spec = load_specs()["heel_slide"]
+    spec = _spec()
     engine = Engine(spec, "auto")
     last_counts = (0, 0, 0)
     for i, frame in enumerate(frames):
@@ -125,3 +137,17 @@ def test_the_engine_survives_corrupt_frames_and_keeps_its_invariants(plan, strid
     for rep in engine.result().rep_table:
         assert math.isfinite(rep.start) and math.isfinite(rep.end)
         assert rep.end > rep.start
+
+
+corrupt_plans = given(
+    plan=st.lists(corruption, min_size=10, max_size=60),
+    stride=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+#: 15 plans in the fast tier; the full run tries 60 more.
+test_the_engine_survives_corrupt_frames_and_keeps_its_invariants = settings(
+    max_examples=15, deadline=None
+)(corrupt_plans(corrupted_frames_keep_the_invariants))
+test_the_engine_survives_60_more_corrupt_frame_plans = pytest.mark.slow(
+    settings(max_examples=60, deadline=None)(corrupt_plans(corrupted_frames_keep_the_invariants))
+)

@@ -2,8 +2,13 @@
 
 from pathlib import Path
 
+import pytest
+
 from formcheck.pipeline import ClipPoses
 from tests.factories import write_clip
+
+# Every clip here goes through the real pose model (MediaPipe).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -77,6 +77,7 @@ def test_a_missing_temporary_folder_is_not_an_error(tmp_path):
     assert sweep_stale(tmp_path / "not there", now=NOW) == []
 
 
+@pytest.mark.slow
 def test_the_app_sweeps_when_it_starts(db, tmp_path, monkeypatch, private_tmp):
     private = private_tmp
     monkeypatch.setenv("FORMCHECK_SAMPLES", str(tmp_path / "no samples"))  # nothing to review

@@ -2,7 +2,8 @@
 
 The page thread reads results only through the processor's channel
 (`status()` and the events queue) while a worker feeds frames, as the
-WebRTC worker does in the app.
+WebRTC worker does in the app. Each test marked slow runs whole simulated
+camera sessions through the worker (seconds each); the fast tier keeps one.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ def test_reps_are_counted_and_each_one_is_saved_as_it_completes(spec, history, p
     assert list(private_tmp.iterdir()) == [] and not history.videos_dir.exists()
 
 
+@pytest.mark.slow
 def test_the_page_thread_reads_status_while_the_worker_processes(spec, history):
     sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=1)
     live = LiveProcessor(spec, "auto", estimator=ReplayPoses(sim.frames))
@@ -127,6 +129,7 @@ def test_the_page_thread_reads_status_while_the_worker_processes(spec, history):
     assert live.status().session_id is None  # no recorder: nothing saved
 
 
+@pytest.mark.slow
 def test_unread_events_are_bounded_and_the_newest_kept(spec):
     sim = simulate("heel_slide", reps=3, side="left", view="end_on", seed=2)
     live = LiveProcessor(spec, "auto", estimator=ReplayPoses(sim.frames), event_buffer=2)
@@ -137,6 +140,7 @@ def test_unread_events_are_bounded_and_the_newest_kept(spec):
     assert [e.rep for e in events if isinstance(e, RepCompleted)][-1] == 3
 
 
+@pytest.mark.slow
 def test_one_saving_thread_not_a_daemon_ends_when_idle_and_is_joined_at_the_end(
     spec, history, monkeypatch
 ):
@@ -194,6 +198,7 @@ def test_a_program_whose_stream_was_never_closed_still_exits(tmp_path):
     assert session.reps >= 2  # what was saved stays; the session is left to go quiet
 
 
+@pytest.mark.slow
 def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     path = tmp_path / "history.sqlite3"
     history = History(path)
@@ -213,6 +218,7 @@ def test_a_history_that_fails_is_reported_and_counting_goes_on(spec, tmp_path):
     live.close()  # finishing fails too, quietly: the stream is over anyway
 
 
+@pytest.mark.slow
 def test_reps_the_locked_history_refused_are_saved_in_order_once_it_is_free(
     spec, history, short_wait
 ):
@@ -245,6 +251,7 @@ def test_reps_the_locked_history_refused_are_saved_in_order_once_it_is_free(
     assert history.session(session_id).status == "finished"
 
 
+@pytest.mark.slow
 def test_reps_waiting_are_tried_again_on_a_timer_when_no_rep_follows(
     spec, history, short_wait, monkeypatch
 ):
@@ -272,6 +279,7 @@ def test_reps_waiting_are_tried_again_on_a_timer_when_no_rep_follows(
     live.close()
 
 
+@pytest.mark.slow
 def test_reps_still_waiting_when_the_stream_ends_are_saved_then(spec, history, short_wait):
     sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=4)
     recorder = RepRecorder(history, spec, "auto")
@@ -354,6 +362,7 @@ def recorded(
     return live
 
 
+@pytest.mark.slow
 def test_a_recorded_session_keeps_its_annotated_video_when_the_stream_ends(
     spec, history, private_tmp
 ):
@@ -381,6 +390,7 @@ def test_a_recorded_session_keeps_its_annotated_video_when_the_stream_ends(
     assert list(private_tmp.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_continued_session_keeps_the_video_of_every_camera_run(spec, history, private_tmp):
     # Attaching replaces a session's video: a second run must add to the first's, not drop it.
     deep = functools.partial(VideoWriter, queue_depth=1000)  # no frame left out
@@ -425,6 +435,7 @@ class FullDisk(VideoWriter):
         return super().write_nowait(rgb, t)
 
 
+@pytest.mark.slow
 def test_a_recording_that_fails_is_reported_and_counting_and_saving_go_on(
     spec, history, private_tmp
 ):
@@ -584,6 +595,7 @@ def run_camera(spec, recorder, reps, seed):
     return live, announced
 
 
+@pytest.mark.slow
 def test_a_new_camera_run_continues_the_session_and_numbers_reps_after_the_saved_ones(
     spec, history
 ):
@@ -611,6 +623,7 @@ def test_a_new_camera_run_continues_the_session_and_numbers_reps_after_the_saved
     assert history.result(sid)["reps"] == 3  # the latest run's own result on top
 
 
+@pytest.mark.slow
 def test_a_session_deleted_after_it_was_offered_gets_a_new_one_and_no_rep_is_lost(spec, history):
     run_camera(spec, RepRecorder(history, spec, "auto"), reps=1, seed=5)
     offer = continuable(history, "heel_slide", "auto")

@@ -17,6 +17,7 @@ def spec():
     return load_spec(ROOT / "exercise_specs" / "heel_slide.toml")
 
 
+@pytest.mark.slow
 def test_review_streams_every_frame_and_writes_landmarks(tmp_path, spec):
     seen = []
     review = review_clip(
@@ -34,6 +35,7 @@ def test_review_streams_every_frame_and_writes_landmarks(tmp_path, spec):
     assert review.warnings == ()
 
 
+@pytest.mark.slow
 def test_stride_analyses_every_other_frame(spec):
     review = review_clip(SAMPLE, spec, model="lite", stride=2)
     assert review.stats.frames == 91
@@ -41,6 +43,7 @@ def test_stride_analyses_every_other_frame(spec):
     assert review.result.frames == 46
 
 
+@pytest.mark.slow
 def test_cancel_stops_and_leaves_no_partial_files(tmp_path, spec):
     calls = iter(range(1000))
     with pytest.raises(Cancelled, match="review cancelled"):
@@ -59,6 +62,7 @@ def test_bad_stride(spec):
         review_clip(SAMPLE, spec, stride=0)
 
 
+@pytest.mark.slow
 def test_annotated_review_keeps_every_frame_even_when_strided(tmp_path, spec):
     from formcheck.video import VideoReader
 
@@ -68,6 +72,7 @@ def test_annotated_review_keeps_every_frame_even_when_strided(tmp_path, spec):
         assert sum(1 for _ in reader) == 91
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stride", [1, 2])
 def test_annotated_review_keeps_variable_frame_timing(tmp_path, spec, stride):
     # Regression: the annotated video spaced frames evenly, so a variable-rate

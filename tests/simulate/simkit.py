@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from formcheck.landmarks import index
-from formcheck.simulate import simulate
+from formcheck.simulate import EXERCISES, simulate
 from formcheck.simulate.motions import MOTIONS
 
 
@@ -21,3 +22,13 @@ def quick(exercise: str, **kw):
 def track(sim, name: str) -> np.ndarray:
     """The noise-free room-space track ``(frames, 3)`` of landmark ``name``."""
     return sim.truth.clean[:, index(name)]
+
+
+def each_exercise_with(others: tuple[str, ...]) -> list:
+    """``(exercise, other)`` parameters for every pair. The fast tier keeps one pair per
+    exercise, rotating through ``others`` so each of them is kept too; the rest are slow."""
+    return [
+        pytest.param(exercise, other, marks=() if j == i % len(others) else pytest.mark.slow)
+        for i, exercise in enumerate(EXERCISES)
+        for j, other in enumerate(others)
+    ]

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from formcheck.simulate import EXERCISES, VIEWS, Camera, simulate
-from tests.simulate.simkit import quick
+from formcheck.simulate import VIEWS, Camera, simulate
+from tests.simulate.simkit import each_exercise_with, quick
 
 SIDES = ("left", "right", "both", "alternating")
 
@@ -18,8 +18,7 @@ def _images(sim) -> np.ndarray:
     return np.array([f.image for f in sim.frames if f.has_pose])
 
 
-@pytest.mark.parametrize("side", SIDES)
-@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize(("exercise", "side"), each_exercise_with(SIDES))
 def test_rep_truth_is_ordered_and_counted(exercise, side):
     sim = quick(exercise, reps=3, side=side)
     reps = sim.truth.reps
@@ -43,13 +42,11 @@ def test_lead_in_is_still():
 
 
 def test_timing_follows_the_controls():
-    sim = simulate("heel_slide", reps=2, fps=30.0, tempo=3.0, pause=1.0, lead_in=2.0,
-                   jitter=0.0)
+    sim = simulate("heel_slide", reps=2, fps=30.0, tempo=3.0, pause=1.0, lead_in=2.0, jitter=0.0)
     assert [(r.start, r.end) for r in sim.truth.reps] == [(2.0, 5.0), (6.0, 9.0)]
 
 
-@pytest.mark.parametrize("view", VIEWS)
-@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize(("exercise", "view"), each_exercise_with(VIEWS))
 def test_every_view_frames_the_whole_body(exercise, view):
     sim = quick(exercise, view=view, side="alternating", reps=2, jitter=1.0)
     xy = _images(sim)[:, :, :2]
@@ -64,6 +61,7 @@ def test_side_view_sees_the_working_side_best():
     sim = quick("heel_slide", side="right", jitter=0.0)
     vis = sim.frames[0].image[:, 3]
     from formcheck.landmarks import index
+
     assert vis[index("right_knee")] > 0.9 > 0.7 > vis[index("left_knee")]
 
 
@@ -74,8 +72,10 @@ def test_no_jitter_is_exact_and_repeatable():
 
 def test_same_seed_same_noise_other_seed_other_noise():
     a, b, c = (quick("heel_slide", jitter=1.0, seed=s) for s in (7, 7, 8))
-    assert all(np.array_equal(x.image, y.image) and np.array_equal(x.world, y.world)
-               for x, y in zip(a.frames, b.frames, strict=True))
+    assert all(
+        np.array_equal(x.image, y.image) and np.array_equal(x.world, y.world)
+        for x, y in zip(a.frames, b.frames, strict=True)
+    )
     assert not np.array_equal(_images(a), _images(c))
 
 
@@ -128,13 +128,16 @@ def test_truth_is_json_ready():
     assert len(back["frames"]) == len(sim.frames)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    (dict(side="middle"), "side: expected one of left, right, both, alternating, got 'middle'"),
-    (dict(view="drone"), "view: expected one of side, end_on, overhead, got 'drone'"),
-    (dict(reps=0), "reps: expected an integer >= 1, got 0"),
-    (dict(veer_reps=(9,)), "veer_reps: expected rep numbers in 1..2, got 9"),
-    (dict(body="giant"), "body: expected one of average_female, average_male, tall_male"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(side="middle"), "side: expected one of left, right, both, alternating, got 'middle'"),
+        (dict(view="drone"), "view: expected one of side, end_on, overhead, got 'drone'"),
+        (dict(reps=0), "reps: expected an integer >= 1, got 0"),
+        (dict(veer_reps=(9,)), "veer_reps: expected rep numbers in 1..2, got 9"),
+        (dict(body="giant"), "body: expected one of average_female, average_male, tall_male"),
+    ],
+)
 def test_bad_controls_say_what_was_expected(kwargs, message):
     if "veer_reps" in kwargs:
         kwargs["veer_cm"] = 1.0
@@ -152,8 +155,10 @@ def test_fault_the_exercise_cannot_show_is_refused():
         quick("glute_bridge", veer_cm=2.0)
 
 
-@pytest.mark.parametrize(("exercise", "name"), [("heel_slide", "knee"), ("glute_bridge", "hip"),
-                                                ("adductor_squeeze", "knee_gap_cm")])
+@pytest.mark.parametrize(
+    ("exercise", "name"),
+    [("heel_slide", "knee"), ("glute_bridge", "hip"), ("adductor_squeeze", "knee_gap_cm")],
+)
 def test_driver_series_follows_the_working_side(exercise, name):
     sim = quick(exercise, reps=2, side="alternating")
     assert sim.truth.driver_name == name
@@ -170,6 +175,13 @@ def test_clean_image_matches_the_noise_free_frames():
 
 def test_truth_records_the_camera_plainly():
     sim = quick("heel_slide")
-    assert set(sim.truth.camera) == {"position", "look_at", "up", "hfov_deg", "width", "height",
-                                     "view"}
+    assert set(sim.truth.camera) == {
+        "position",
+        "look_at",
+        "up",
+        "hfov_deg",
+        "width",
+        "height",
+        "view",
+    }
     assert sim.truth.camera["view"] == "side"

@@ -90,7 +90,12 @@ RENDERED_ERR_JITTER: dict[str, dict[str, float]] = {
 
 @pytest.mark.parametrize(
     ("view", "name"),
-    [(v, n) for v, groups in RENDERED_ERR_JITTER.items() for n in groups],
+    [
+        # The fast tier checks each view's first landmark group; the rest are slow.
+        pytest.param(v, n, marks=() if n == next(iter(groups)) else pytest.mark.slow)
+        for v, groups in RENDERED_ERR_JITTER.items()
+        for n in groups
+    ],
 )
 def test_per_view_jitter_leaves_the_rendered_residual(view, name):
     got = _residual_px(NoiseModel.for_view(view), f"left_{name}")

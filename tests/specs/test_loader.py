@@ -111,7 +111,7 @@ MALFORMED = [
     pytest.param(
         ('cues = ["Move."]', 'cues = ["Move."]\ncolour = "red"'),
         "demo.toml: exercise demo: colour: unknown key; expected one of: name, display_name, "
-        "purpose, setup, cues, camera, target, judgeable, reason, sides, default_side, "
+        "purpose, setup, cues, camera, target, judgeable, reason, sides, posture, default_side, "
         "visibility, metrics, phase, hold, checks",
         id="unknown-key",
     ),

@@ -1,4 +1,4 @@
-"""AppTest fixtures: every test gets its own history database."""
+"""AppTest fixtures: every test gets its own history database; downloads can be read."""
 
 from __future__ import annotations
 
@@ -32,3 +32,29 @@ def example_cache(_example_cache, monkeypatch) -> Path:
 
     monkeypatch.setenv(CACHE_ENV, str(_example_cache))
     return _example_cache / "examples"
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """``read(at, label) -> bytes``: what the download button called ``label`` serves.
+
+    AppTest keeps a button's data in the media storage of its stand-in runtime, which
+    it drops after each run; this keeps each run's storage so the data can be read.
+    """
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    made = []
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+
+    def read(at, label: str) -> bytes:
+        (button,) = [d for d in at.get("download_button") if d.proto.label == label]
+        return made[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
+
+    return read

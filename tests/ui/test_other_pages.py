@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from streamlit.testing.v1 import AppTest
 
 from formcheck.history import DB_ENV
@@ -47,8 +50,8 @@ def result(reps=3):
     }
 
 
-def test_history_lists_a_saved_session_with_its_reps_and_trends(db):
-    db.save_result(result(3), source="clip", clip_name="monday.mp4")
+def test_history_lists_a_saved_session_with_its_reps_and_trends(db, downloads):
+    sid = db.save_result(result(3), source="clip", clip_name="monday.mp4")
     at = AppTest.from_function(history_page, default_timeout=TIMEOUT).run()
     assert not at.exception
     sessions = at.dataframe[0].value
@@ -59,8 +62,14 @@ def test_history_lists_a_saved_session_with_its_reps_and_trends(db):
     assert reps["flags"].tolist() == ["", "sideways heel drift", ""]
     at.selectbox(key="history.exercise").set_value("heel_slide").run()
     assert any("Trends" in h.value for h in at.subheader)
-    export = next(d for d in at.get("download_button") if d.proto.label == "Export CSV")
-    assert export is not None
+    exported = downloads(at, "Export CSV").decode()
+    assert exported == db.export_csv(sid)  # the session shown, as the History exports it
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["session"], r["rep"], r["flags"]) for r in rows] == [
+        (str(sid), "1", ""),
+        (str(sid), "2", "heel_off_line"),
+        (str(sid), "3", ""),
+    ]
 
 
 def db_ids(db):

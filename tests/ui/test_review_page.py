@@ -13,6 +13,9 @@ from tests.factories import HeldLock, write_clip
 from tests.ui.conftest import APP, TIMEOUT
 from tests.ui.pages import exercises_page, review_page
 
+# The page opens on a review of a bundled sample: every test runs the real pose model.
+pytestmark = pytest.mark.slow
+
 #: A real person in 91 frames: the cheapest upload that gets a full review.
 BRIDGE = Path(__file__).resolve().parents[2] / "sample_videos" / "glute_bridge_side.mp4"
 

@@ -142,7 +142,10 @@ def test_live_last_rep_line_names_checks_by_label_with_whole_degrees(db):
     assert not at.exception
     (line,) = [m.value for m in at.markdown if m.value.startswith("**Last rep:**")]
     assert "sideways heel drift" in line and "heel_off_line" not in line
-    assert re.search(r"range \d+° to \d+°, ", line), line
+    # Filmed from beyond the feet, where the knee's range can't be measured within 10°:
+    # the line withholds it rather than print a long decimal (whole degrees: test_labels).
+    assert ", range –, " in line, line
+    assert not re.search(r"\d\.\d\d", line), line  # one decimal, for the seconds
 
 
 @pytest.mark.slow

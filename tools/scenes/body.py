@@ -73,6 +73,26 @@ BODIES: dict[str, BodyShape] = {
                 ("macrodetails/height/female-young-averagemuscle-averageweight-minheight", 0.15),
             ),
         ),
+        # Limb-length variation: the same people with MakeHuman's measure targets.
+        BodyShape(
+            "female_long_shins",
+            "female",
+            "woman as female_average, with longer shins (lower-leg height target +0.5)",
+            (
+                *_race_mix("female", (0.2, 0.2, 0.6)),
+                ("legs/measure-lowerleg-height-incr", 0.5),
+            ),
+        ),
+        BodyShape(
+            "male_short_thighs",
+            "male",
+            "man as male_heavy, with shorter thighs (upper-leg height target -0.5)",
+            (
+                *_race_mix("male", (0.5, 0.1, 0.4)),
+                ("macrodetails/universal-male-young-averagemuscle-maxweight", 0.7),
+                ("legs/measure-upperleg-height-decr", 0.5),
+            ),
+        ),
     )
 }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import body as body_mod
 import bpy
+import camera
 import motion
 import numpy as np
 import scene
@@ -80,14 +81,14 @@ def _rep_record(cfg: ClipConfig, rep: motion.Rep, frames: list[dict]) -> dict:
 def render_frames(cfg: ClipConfig, out_dir: Path, max_frames: int | None = None) -> dict:
     """Render every frame to out_dir/frame_NNNNN.png and return the truth record."""
     t_build = time.monotonic()
-    scene.reset_scene(cfg.width, cfg.height, cfg.fps, cfg.engine, cfg.samples)
+    scene.reset_scene(cfg.width, cfg.height, cfg.fps, cfg.engine, cfg.samples, cfg.detail)
     body = body_mod.load_body(cfg.body)
     skel = body_mod.lying_skeleton(body, MAT_TOP)
-    scene.build_room(cfg.room, cfg.mat_colour, MAT_TOP)
+    place = cfg.placement()
+    scene.build_room(cfg.room, cfg.mat_colour, MAT_TOP, place.location[1])
     scene.build_lights(cfg.lighting, cfg.engine)
-    side_sign = motion.SIDE_SIGN[cfg.camera_on()]
-    cam = scene.build_camera(cfg.view, side_sign)
-    fig = scene.build_figure(body, skel, cfg.colours, cfg.hair)
+    cam = scene.build_camera(place)
+    fig = scene.build_figure(body, skel, cfg.colours, cfg.hair, cfg.detail)
     rng = np.random.default_rng(cfg.seed)
     reps = motion.build_timeline(
         cfg.reps,
@@ -109,7 +110,6 @@ def render_frames(cfg: ClipConfig, out_dir: Path, max_frames: int | None = None)
     if max_frames:
         n = min(n, max_frames)
     arms = {f"arm_{s}": motion.arm_transform(skel, s) for s in motion.LEGS}
-    cam_loc, look_at, focal = scene.camera_pose(cfg.view, side_sign)
     frames: list[dict] = []
     build_s = time.monotonic() - t_build
     for i in range(n):
@@ -166,10 +166,14 @@ def render_frames(cfg: ClipConfig, out_dir: Path, max_frames: int | None = None)
         "view": cfg.view,
         "camera": {
             "on_side": cfg.camera_on(),
-            "location": list(cam_loc),
-            "look_at": list(look_at),
-            "focal_mm": focal,
-            "sensor_width_mm": 36.0,
+            "location": list(place.location),
+            "look_at": list(place.look_at),
+            "yaw_deg": place.yaw_deg,
+            "pitch_deg": place.pitch_deg,
+            "roll_deg": place.roll_deg,
+            "focal_mm": place.focal_mm,
+            "sensor_width_mm": camera.SENSOR_WIDTH_MM,
+            "matrix_world": [_r(row, 5) for row in place.matrix()],
         },
         "fps": cfg.fps,
         "frame_count": n,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 import bpy
+import camera
 import motion
 import numpy as np
 from body import Body
@@ -31,8 +32,6 @@ LIGHTING = {
     "side": ("studio.sl", -0.1, 1.6, 90.0, 0.0),
     "dim": ("Default", -1.7, 0.0, 25.0, 4.0),
 }
-
-VIEWS = ("side", "end_on", "oblique")
 
 
 def _rgba(hexstr: str) -> tuple[float, float, float, float]:
@@ -77,7 +76,9 @@ class Figure:
 # ------------------------------------------------------------------ setup
 
 
-def reset_scene(width: int, height: int, fps: int, engine: str, samples: int) -> None:
+def reset_scene(
+    width: int, height: int, fps: int, engine: str, samples: int, detail: str = "full"
+) -> None:
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
     scene.render.resolution_x = width
@@ -93,9 +94,9 @@ def reset_scene(width: int, height: int, fps: int, engine: str, samples: int) ->
         shading = scene.display.shading
         shading.light = "STUDIO"
         shading.color_type = "MATERIAL"
-        shading.show_shadows = True
+        shading.show_shadows = detail == "full"
         shading.shadow_intensity = 0.45
-        shading.show_cavity = True
+        shading.show_cavity = detail == "full"
         shading.cavity_type = "WORLD"
         scene.display.render_aa = "FXAA"
     elif engine == "cycles":
@@ -108,16 +109,20 @@ def reset_scene(width: int, height: int, fps: int, engine: str, samples: int) ->
         raise ValueError(f"unknown engine {engine!r}; expected workbench or cycles")
 
 
-def build_room(room: str, mat_colour: str | None, mat_top: float) -> None:
+def build_room(room: str, mat_colour: str | None, mat_top: float, camera_y: float = -3.0) -> None:
+    """Floor, walls, mat and furniture; the wall behind an end-on camera moves back
+    to stay 0.3 m behind it (a camera far beyond the feet must not end up in the wall)."""
     colours = ROOMS[room]
     floor = _material("floor", colours["floor"], 0.6)
     walls = _material("walls", colours["walls"], 0.9)
     mat = _material("mat", mat_colour or colours["mat"], 0.8)
-    _box("floor", (8.0, 8.0, 0.02), (0, 0, -0.01), floor)
+    front = min(-3.6, camera_y - 0.3)
+    extra = -3.6 - front  # 0 for every camera inside the standard room
+    _box("floor", (8.0, 8.0 + 2 * extra, 0.02), (0, 0, -0.01), floor)
     _box("wall_back", (8.0, 0.05, 2.6), (0, 2.4, 1.3), walls)
-    _box("wall_left", (0.05, 8.0, 2.6), (-3.2, 0, 1.3), walls)
-    _box("wall_right", (0.05, 8.0, 2.6), (3.2, 0, 1.3), walls)
-    _box("wall_front", (8.0, 0.05, 2.6), (0, -3.6, 1.3), walls)
+    _box("wall_left", (0.05, 8.0 + 2 * extra, 2.6), (-3.2, 0, 1.3), walls)
+    _box("wall_right", (0.05, 8.0 + 2 * extra, 2.6), (3.2, 0, 1.3), walls)
+    _box("wall_front", (8.0, 0.05, 2.6), (0, front, 1.3), walls)
     # a yoga mat, 0.61 m x 1.83 m; the person's hips sit a little above its middle
     _box("mat", (0.61, 1.83, mat_top), (0, -0.05, mat_top / 2), mat)
     # a low cabinet and a cushion so the room is not empty
@@ -150,29 +155,16 @@ def build_lights(lighting: str, engine: str) -> None:
         bpy.context.collection.objects.link(ob)
 
 
-def camera_pose(view: str, side_sign: float) -> tuple[tuple, tuple, float]:
-    """(location, look-at point, focal length mm) for a named view. side_sign +1 = on +X."""
-    if view == "side":
-        return (side_sign * 2.6, -0.05, 0.55), (0.0, -0.05, 0.15), 36.0
-    if view == "end_on":
-        return (0.0, -2.15, 1.6), (0.0, -0.2, 0.12), 40.0
-    if view == "oblique":
-        return (side_sign * 1.75, -1.95, 1.15), (0.0, -0.12, 0.12), 40.0
-    raise ValueError(f"unknown camera view {view!r}; expected one of {VIEWS}")
-
-
-def build_camera(view: str, side_sign: float) -> bpy.types.Object:
-    loc, target, focal = camera_pose(view, side_sign)
+def build_camera(place) -> bpy.types.Object:
+    """The scene camera at a camera.Placement, with its (hidden) lens cover."""
     data = bpy.data.cameras.new("camera")
-    data.lens = focal
-    data.sensor_width = 36.0
+    data.lens = place.focal_mm
+    data.sensor_width = camera.SENSOR_WIDTH_MM
     data.sensor_fit = "HORIZONTAL"
     data.clip_start = 0.02
     cam = bpy.data.objects.new("camera", data)
     bpy.context.collection.objects.link(cam)
-    cam.location = loc
-    direction = Vector(target) - Vector(loc)
-    cam.rotation_euler = direction.to_track_quat("-Z", "Y").to_euler()
+    cam.matrix_world = Matrix(place.matrix().tolist())
     bpy.context.scene.camera = cam
     # "brief exit from the frame": a dark cover right in front of the lens
     bpy.ops.mesh.primitive_plane_add(size=0.2)
@@ -227,7 +219,9 @@ def _face_parts(body: Body, faces: list[tuple[int, ...]], style: dict) -> list[s
     return parts
 
 
-def build_figure(body: Body, skel: motion.Skeleton, colours: dict[str, str], hair: str) -> Figure:
+def build_figure(
+    body: Body, skel: motion.Skeleton, colours: dict[str, str], hair: str, detail: str = "full"
+) -> Figure:
     keep_groups = ["body", "helper-l-eye", "helper-r-eye"]
     keep = sorted({i for g in keep_groups for i in body.groups[g]})
     remap = {old: new for new, old in enumerate(keep)}
@@ -301,7 +295,7 @@ def build_figure(body: Body, skel: motion.Skeleton, colours: dict[str, str], hai
     mod.object = arm_ob
     sub = mesh_ob.modifiers.new("smooth", "SUBSURF")
     sub.levels = 0
-    sub.render_levels = 1
+    sub.render_levels = 1 if detail == "full" else 0
     mesh_ob.parent = arm_ob
     mesh_ob.matrix_parent_inverse = arm_ob.matrix_world.inverted()
 

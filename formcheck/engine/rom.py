@@ -1,0 +1,121 @@
+"""Range of motion over the whole rep, from rest to rest, for one side's driving metric.
+
+The rep state machine only sees a rep from where the metric leaves rest (its
+``exit`` threshold) to where it comes back past it, so its own lowest and
+highest values are the thresholds, not where the joint was: a knee that truly
+bends to 51 degrees read 104-110 at the bent end. A physio wants the joint's
+extremes over the whole movement, including the rest before it and the
+return to rest after it.
+
+`RomWindow` keeps one side's driving values since the previous rep ended and,
+when a rep completes, gives the extremes from the rest before the rep
+(reaching back at most ``max(reach, rep duration)``, and never into the
+previous rep) to its end. While the joint keeps settling back into rest after
+the rep ended, `feed` returns the widened extremes, until the next movement
+begins or the same reach has passed. The extremes are those of a running
+median of ``median`` frames, so one frame's jitter doesn't set the range (the
+simulator's MediaPipe-calibrated noise put a single frame 4 degrees past the
+knee's true rest).
+
+>>> w = RomWindow(reach=1.0, median=1)
+>>> for t, v in [(0.0, 60), (0.5, 55), (1.0, 115), (2.0, 170), (3.0, 110)]:
+...     _ = w.feed(t, v, resting=v < 112)
+>>> w.close(start=1.0, end=3.0)
+(55.0, 170.0)
+>>> w.feed(3.5, 52.0, resting=True)   # still settling back: the rep's range widens
+(52.0, 170.0)
+>>> w.feed(4.5, 70.0, resting=False) is None   # the next movement: the rep's range is closed
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import deque
+
+from formcheck.engine.events import RepCompleted
+from formcheck.engine.result import RepRecord
+
+#: Values kept at most this long (seconds) while no rep completes.
+_KEEP_SECONDS = 60.0
+
+
+class RomWindow:
+    """One side's driving metric over whole reps (see the module doc).
+
+    ``reach``: how far (s) before a rep's start its rest is looked at, and how
+    long after its end the return to rest is; a rep longer than ``reach``
+    reaches back as far as it lasted. ``median``: frames in the running median
+    (odd; 1 for none).
+    """
+
+    def __init__(self, reach: float = 1.0, median: int = 3) -> None:
+        if not reach > 0:
+            raise ValueError(f"reach: expected > 0 seconds, got {reach!r}")
+        if not (isinstance(median, int) and median >= 1 and median % 2 == 1):
+            raise ValueError(f"median: expected an odd number of frames >= 1, got {median!r}")
+        self.reach, self.median = reach, median
+        self._values: deque[tuple[float, float]] = deque()  # (t, running median)
+        self._latest: deque[float] = deque(maxlen=median)
+        self._prev_end = -math.inf
+        self._open: list[float] | None = None  # [lo, hi] of the rep still settling back
+        self._open_until = -math.inf
+
+    def feed(self, t: float, value: float, resting: bool) -> tuple[float, float] | None:
+        """One frame's value (NaN: unseen) and whether the side is at rest.
+
+        Returns the last completed rep's widened ``(lo, hi)`` when this frame,
+        in its return to rest, went beyond them; else None.
+        """
+        seen = value == value
+        if seen:
+            self._latest.append(float(value))
+            value = sorted(self._latest)[len(self._latest) // 2]
+            self._values.append((t, value))
+            while self._values and self._values[0][0] < t - _KEEP_SECONDS:
+                self._values.popleft()
+        span = self._open
+        if span is None:
+            return None
+        if not resting or t > self._open_until:
+            self._open = None
+            return None
+        if not seen or span[0] <= value <= span[1]:
+            return None
+        span[0], span[1] = min(span[0], value), max(span[1], value)
+        return span[0], span[1]
+
+    def close(self, start: float, end: float) -> tuple[float, float]:
+        """The completed rep's ``(lo, hi)``: from its rest (see the class doc) to ``end``.
+
+        Call it after feeding the rep's last frame. (NaN, NaN) if nothing was seen.
+        """
+        reach = max(self.reach, end - start)
+        since = max(self._prev_end, start - reach)
+        window = [v for t, v in self._values if since <= t <= end]
+        self._prev_end = end
+        while self._values and self._values[0][0] < end:
+            self._values.popleft()
+        if not window:
+            self._open = None
+            return math.nan, math.nan
+        lo, hi = min(window), max(window)
+        self._open, self._open_until = [lo, hi], end + reach
+        return lo, hi
+
+
+def whole_rep(events: list, record: RepRecord, lo: float, hi: float) -> tuple[list, RepRecord]:
+    """The rep's events and record with their range of motion replaced by ``lo``-``hi``.
+
+    (The state machine fills them with its own window's range; see the module doc.)
+    """
+    if lo != lo:  # nothing seen around it: keep the state machine's own
+        return events, record
+    events = [
+        dataclasses.replace(e, rom_min=lo, rom_max=hi)
+        if isinstance(e, RepCompleted) and e.rep == record.rep and e.side == record.side
+        else e
+        for e in events
+    ]
+    return events, dataclasses.replace(record, rom_min=lo, rom_max=hi)

@@ -1,0 +1,81 @@
+"""The rendered validation set: its manifest holds together, and the scoring runs on it.
+
+Figures are not asserted here (they live in `formcheck bench`); these tests
+check that the set is what its README says and that every part of the scoring
+produces its output on real cached landmarks.
+"""
+
+import math
+
+import pytest
+
+from formcheck.bench import rendered
+from formcheck.bench.report import Row
+
+# one clip per kind of placement, both legs, both splits
+REPRESENTATIVE = ("side/floor", "side/chair", "end_on/floor", "end_on/tripod")
+
+
+def _clips():
+    return rendered.load_clips()
+
+
+def test_manifest_has_both_splits_legs_and_the_low_placements():
+    clips = _clips()
+    assert clips, f"no rendered clips in {rendered.RENDERED_DIR}"
+    for split in rendered.SPLITS:
+        mine = [c for c in clips if c.split == split]
+        assert {c.leg for c in mine} == {"left", "right"}, f"{split}: both legs expected"
+        placements = {c.placement for c in mine}
+        for needed in ("side/floor", "end_on/floor"):
+            assert needed in placements, f"{split}: no {needed} clip among {sorted(placements)}"
+
+
+def test_every_rendered_clip_has_its_video_and_cached_landmarks():
+    missing = [c.name for c in _clips() if not (c.video.is_file() and c.landmarks.is_file())]
+    assert not missing, f"truth without video or landmarks: {missing}"
+
+
+def test_truth_reps_are_ordered_with_a_knee_range():
+    for clip in _clips():
+        truth = rendered.Truth.load(clip.truth_path)
+        assert truth.reps, clip.name
+        starts = [r.start for r in truth.reps]
+        assert starts == sorted(starts), clip.name
+        for rep in truth.reps:
+            assert rep.start < rep.end, f"{clip.name} rep {rep.index}"
+            assert 80 < rep.knee_min < rep.knee_max <= 180, f"{clip.name} rep {rep.index}"
+        assert len(truth.times) == len(truth.knee)
+
+
+def test_a_wrong_split_is_refused_with_what_was_expected():
+    with pytest.raises(ValueError, match="split: expected one of"):
+        rendered.RenderedClip("x", "train", "side", "floor", "b", "left", rendered.RENDERED_DIR)
+
+
+@pytest.mark.slow
+def test_scoring_runs_on_representative_clips_from_cached_landmarks():
+    clips = []
+    for placement in REPRESENTATIVE:
+        found = [c for c in _clips() if c.placement == placement]
+        assert found, f"no {placement} clip rendered"
+        clips.append(found[0])
+    scores = rendered.score_all(clips)
+    assert [s.clip.name for s in scores] == [c.name for c in clips]
+    for s in scores:
+        truth = rendered.Truth.load(s.clip.truth_path)
+        assert (s.truth_full, s.truth_partial) == (truth.count("full"), truth.count("partial"))
+        assert 0 <= s.partial_found <= s.truth_partial
+        matched = len(truth.reps) - s.unmatched
+        assert len(s.rom_err_bent) <= matched and len(s.rom_err_straight) <= matched
+        assert all(math.isfinite(e) for e in s.rom_err_bent + s.rom_err_straight)
+        q = s.quality
+        assert 0 <= q.heels <= q.pose <= 1 and 0 <= q.hips <= q.pose
+        if q.pose > 0.5:
+            assert math.isfinite(q.knee_err_2d), s.clip.name
+    text = rendered.report(scores)
+    for c in clips:
+        assert c.name in text
+    rows = rendered.bench_rows(scores, "test", "cached landmarks")
+    assert all(isinstance(r, Row) for r in rows)
+    assert rows[0].value.endswith(f"/{len(clips)}")
