@@ -157,6 +157,7 @@ def _details(store: History, lib: Library, shown: list[SessionRow], names: dict[
         file_name=f"formcheck-session-{sid}.csv",
         mime="text/csv",
         key="history.export",
+        on_click="ignore",  # no rerun: see page_review._downloads
     )
     if video is not None:
         left.download_button(
@@ -165,6 +166,7 @@ def _details(store: History, lib: Library, shown: list[SessionRow], names: dict[
             file_name=f"formcheck-session-{sid}.mp4",
             mime="video/mp4",
             key="history.video",
+            on_click="ignore",  # no rerun: see page_review._downloads
         )
     what = "this session and its video" if by_id[sid].video else "this session"
     confirm = right.checkbox(f"Yes, delete {what}", key=f"history.confirm.{sid}")

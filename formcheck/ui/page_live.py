@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from formcheck.cues import Announcements, CueGate
 from formcheck.engine.view import rom_withheld
 from formcheck.errors import FormcheckError
 from formcheck.history import History, SessionRow
@@ -31,13 +33,16 @@ from formcheck.live import (
 )
 from formcheck.review import sentence
 from formcheck.specs import Spec
-from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.ui import common, labels, speech
 from formcheck.ui.rtc import rtc_configuration
 
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
 STALL_SECONDS = 3.0
 PROCESSOR = "live.processor"
+#: ``(processor, CueGate)``: what the panel says and shows, for the camera run shown.
+CUES = "live.cues"
+#: ``(token, Announcements)``: what the browser is to say, numbered for this browser session.
+SAID = "live.said"
 #: The camera resolution asked of the browser, and the size of a recorded video.
 CAMERA_SIZE = (640, 480)
 
@@ -106,6 +111,7 @@ def render() -> None:
             st.info("The camera works when the app runs in a browser: `streamlit run app.py`.")
             with panel:
                 _guide(spec)
+                _camera(spec, None)
             return
         choice = st.container()
         ctx = webrtc_streamer(
@@ -193,10 +199,38 @@ def _factory(
 
 def _guide(spec: Spec) -> None:
     st.subheader(spec.display_name)
-    view = spec.guidance.camera_view
-    st.info(f"Camera: {VIEW_ADVICE.get(view, view)}. {spec.guidance.camera_placement}")
     if spec.target.describe():
         st.caption(f"Target: {spec.target.describe()}")
+
+
+def camera_advice(spec: Spec, view: str | None) -> tuple[str, str]:
+    """The page's one camera message, for the camera view seen (None: not yet known).
+
+    ``("info", "**Camera:** <where to put it>")`` while every check can be judged;
+    ``("warning", ...)`` naming the checks the view hides and where to put the
+    camera instead. Where the camera is gets no name of its own: a camera
+    beyond the feet but high sees a lying person as one above does, and was
+    told it filmed "from the front".
+
+    >>> from formcheck.specs import find_spec
+    >>> camera_advice(find_spec("heel_slide"), "end_on")[0]
+    'info'
+    """
+    # The spec's first sentence says where; the rest is for the Exercises page.
+    place = spec.guidance.camera_placement.split(". ")[0].rstrip(".") + "."
+    hidden = [c.code for c in spec.checks if view is not None and c.views and view not in c.views]
+    if not hidden:
+        return "info", f"**Camera:** {place}"
+    names = labels.flag_names(spec, hidden)
+    return (
+        "warning",
+        f"{names[0].upper()}{names[1:]} can't be judged from where the camera is. {place}",
+    )
+
+
+def _camera(spec: Spec, view: str | None) -> None:
+    kind, text = camera_advice(spec, view)
+    (st.warning if kind == "warning" else st.markdown)(text)
 
 
 @st.fragment(run_every=0.5)
@@ -222,6 +256,7 @@ def show_status(
     """
     now = time.monotonic() if now is None else now
     if live is None:
+        _camera(spec, None)
         st.markdown(
             "Press **Start camera** and get into position in view: counting starts as soon "
             "as your whole body is seen."
@@ -229,6 +264,12 @@ def show_status(
         return
     status = live.status()
     snap = status.snapshot
+    gate = _gate(live)
+    words = gate.feed(live.drain_events())
+    if speak:
+        token, said = st.session_state.setdefault(SAID, (uuid.uuid4().hex, Announcements()))
+        said.add(words)
+        speech.speak(said, token)
     if playing and (live.spec != spec or live.side != side):
         st.info(
             f"Still coaching {live.spec.display_name} ({live.side}): press Stop, then Start "
@@ -244,10 +285,8 @@ def show_status(
     if snap is not None:
         view = (snap.view or "not yet known").replace("_", "-")
         st.markdown(f"**Phase:** {snap.phase} · **view:** {view}")
-        if snap.view and snap.view != spec.guidance.camera_view:
-            advice = VIEW_ADVICE.get(spec.guidance.camera_view, "")
-            seen = VIEW_FROM.get(snap.view, snap.view)
-            st.warning(f"The camera sees you from {seen}; to judge every check, {advice}.")
+    _camera(spec, snap.view if snap is not None else None)
+    if snap is not None:
         if playing and snap.away_seconds >= 1.0:
             st.warning(
                 f"You have been out of view for {snap.away_seconds:.0f} s: come back into the "
@@ -255,9 +294,10 @@ def show_status(
             )
         for warning in snap.warnings:  # e.g. moving, but no rep counted
             st.warning(sentence(warning))
-        if snap.cue:
-            colour = {"error": "red", "warning": "orange"}.get(snap.cue_severity or "", "green")
-            st.markdown(f":{colour}[**{snap.cue}**]")
+        cue = gate.shown  # from the fault until the end of the next rep
+        if cue is not None:
+            colour = {"error": "red", "warning": "orange"}.get(cue.severity, "green")
+            st.markdown(f":{colour}[**{cue.message}**]")
         if snap.last_rep is not None:
             r = snap.last_rep
             flags = labels.flag_names(spec, r.flags) or "no flags"
@@ -303,9 +343,14 @@ def show_status(
         )
     if playing and status.frames and status.frames_with_pose == 0 and status.frames > 30:
         st.warning("No person found yet: move back until your whole body is in view.")
-    events = live.drain_events()
-    if speak and events:
-        _speak(events)
+
+
+def _gate(live: LiveProcessor) -> CueGate:
+    """The `CueGate` of the camera run ``live`` (a new run starts a new one)."""
+    kept = st.session_state.get(CUES)
+    if kept is None or kept[0] is not live:
+        kept = st.session_state[CUES] = (live, CueGate())
+    return kept[1]
 
 
 def _video_note(live: LiveProcessor, status: LiveStatus) -> str:
@@ -319,20 +364,3 @@ def _video_note(live: LiveProcessor, status: LiveStatus) -> str:
     # close() runs on the WebRTC thread: until it has attached the file, say so (a
     # recording that failed has already said why, in an error).
     return "" if live.video.stopped else " Saving the video…"
-
-
-def _speak(events: list) -> None:
-    from formcheck.engine import FlagRaised, RepCompleted
-
-    state = st.session_state.setdefault("live.spoken", {})
-    for event in reversed(events):  # the newest cue wins
-        if isinstance(event, FlagRaised):
-            text = event.message
-        elif isinstance(event, RepCompleted):
-            # Only a full rep is a rep (`RepCounts`): the others say what they were.
-            text = f"Rep {event.rep}" if event.status == "full" else f"{event.status.title()} rep"
-        else:
-            continue
-        if speech.should_speak(state, text, time.monotonic()):
-            speech.speak(text)
-        return

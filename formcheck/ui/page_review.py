@@ -420,6 +420,9 @@ def _csv(rows: list[dict]) -> str:
 def _downloads(outcome: ReviewOutcome) -> None:
     stem = outcome.clip.rsplit(".", 1)[0] or "clip"
     st.subheader("Downloads")
+    # Every button is on_click="ignore": a click that reran the page gave each deferred
+    # button a new file and dropped the old ones, so a second click made before the
+    # browser had the new ones asked for a file that was gone, and nothing came.
     cols = st.columns(4)
     cols[0].download_button(
         "Rep table (CSV)",
@@ -427,6 +430,7 @@ def _downloads(outcome: ReviewOutcome) -> None:
         file_name=f"{stem}.reps.csv",
         mime="text/csv",
         key="review.dl_csv",
+        on_click="ignore",
     )
     # The rest are made or read when clicked (a callable): a long clip's result, video
     # and landmark file are large, and eager data would be held in memory on every run.
@@ -436,6 +440,7 @@ def _downloads(outcome: ReviewOutcome) -> None:
         file_name=f"{stem}.result.json",
         mime="application/json",
         key="review.dl_json",
+        on_click="ignore",
     )
     cols[2].download_button(
         "Annotated video (MP4)",
@@ -443,6 +448,7 @@ def _downloads(outcome: ReviewOutcome) -> None:
         file_name=f"{stem}.annotated.mp4",
         mime="video/mp4",
         key="review.dl_mp4",
+        on_click="ignore",
     )
     cols[3].download_button(
         "Landmark file (JSONL)",
@@ -450,6 +456,7 @@ def _downloads(outcome: ReviewOutcome) -> None:
         file_name=f"{stem}.landmarks.jsonl",
         mime="application/jsonl",
         key="review.dl_landmarks",
+        on_click="ignore",
     )
 
 

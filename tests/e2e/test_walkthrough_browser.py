@@ -5,15 +5,18 @@ Run alone with ``python -m pytest tests/e2e/test_walkthrough_browser.py -m slow`
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from formcheck.history import History
-from tests.e2e.conftest import keep_screenshot
-from tests.e2e.test_browser import metric
+from tests.e2e.conftest import keep_screenshot, running_app
+from tests.e2e.test_browser import WEBRTC, metric
 
 pytestmark = pytest.mark.slow
 
@@ -80,3 +83,84 @@ def test_resetting_limits_shows_the_exercise_value_in_the_box(app_server, page):
     expect(page.get_by_text("Back to the exercise's own limits.")).to_be_visible()
     expect(box).to_have_value("4.00")
     assert History(db).overrides("heel_slide") == {}
+
+
+def test_two_downloads_back_to_back_both_arrive(app_server, page, tmp_path):
+    # A download click used to rerun the page, and the rerun replaced every deferred
+    # button's file: a second click right after asked for a file already dropped
+    # (`MediaFileStorageError: Deferred file … not found`) and nothing arrived.
+    url, _ = app_server
+    page.goto(f"{url}/")
+    mp4 = page.get_by_role("button", name="Annotated video (MP4)")
+    expect(mp4).to_be_visible(timeout=120_000)  # the worked example
+    arrived = []
+    page.on("download", lambda d: arrived.append(d))
+    page.get_by_role("button", name="Full result (JSON)").click()
+    mp4.click()  # no pause: the next click follows at once
+    page.get_by_role("button", name="Landmark file (JSONL)").click()
+    deadline = 90_000
+    while len(arrived) < 3 and deadline > 0:
+        page.wait_for_timeout(500)
+        deadline -= 500
+    names = sorted(d.suggested_filename.rsplit(".", 2)[-2] for d in arrived)
+    assert names == ["annotated", "landmarks", "result"], [d.suggested_filename for d in arrived]
+    files = {d.suggested_filename.rsplit(".", 2)[-2]: d.path().read_bytes() for d in arrived}
+    assert "rep_table" in json.loads(files["result"])
+    assert files["annotated"][4:8] == b"ftyp"
+    # The very bytes the page's own video plays.
+    src = page.locator("video").first.get_attribute("src")
+    assert files["annotated"] == page.request.get(urljoin(url + "/", src)).body()
+    first = files["landmarks"].splitlines()[0]
+    assert json.loads(first)
+
+
+#: The count of full reps the page shows.
+SHOWN_REPS = """Number([...document.querySelectorAll('[data-testid="stMetric"]')]
+  .find((m) => m.querySelector('[data-testid="stMetricLabel"]').innerText.trim() === "Reps")
+  ?.querySelector('[data-testid="stMetricValue"]').innerText ?? 0)"""
+#: Records what the page asks the browser to say, instead of saying it (every frame gets it;
+#: the speech component speaks through its parent, the page).
+RECORD_SPEECH = """
+(() => {
+  window.__spoken = [];
+  const fake = {
+    speaking: false, pending: false,
+    speak: (u) => { window.__spoken.push(u.text); },
+    cancel: () => { window.__spoken.push("<cancel>"); },
+  };
+  Object.defineProperty(window, "speechSynthesis", { value: fake, configurable: true });
+})();
+"""
+
+
+def test_live_says_every_rep_once_in_order(page, tmp_path, artifacts):
+    # The browser was asked to say "Rep 2".."Rep 6" and "Rep 8": reps 1, 7 and 9 were lost
+    # (only the newest event of a page run was spoken, and a cue pushed a rep aside).
+    with running_app(tmp_path / "history.sqlite3", artifacts / "streamlit-speech.log") as (
+        url,
+        _,
+    ):
+        page.add_init_script(RECORD_SPEECH)
+        page.goto(f"{url}/live")
+        expect(page.get_by_role("heading", name="Live coaching")).to_be_visible()
+        speak = page.get_by_role("switch", name="Speak cues")
+        page.get_by_role("paragraph").filter(has_text=re.compile("^Speak cues$")).click()
+        expect(speak).to_be_checked()
+        page.frame_locator(WEBRTC).get_by_role("button", name="Start camera").click()
+        # How many reps a loaded machine counts is not this test's business: what is
+        # counted must be said.
+        page.wait_for_function(f"() => ({SHOWN_REPS}) >= 3", timeout=240_000)
+        shown = page.evaluate(SHOWN_REPS)
+        # The panel runs twice a second: give the last rep's words time to reach the page.
+        with contextlib.suppress(PlaywrightError):
+            page.wait_for_function(
+                "(n) => window.__spoken.filter((t) => t.startsWith('Rep ')).length >= n",
+                arg=shown,
+                timeout=30_000,
+            )
+        spoken = page.evaluate("window.__spoken")  # the app stops with the stream
+    numbered = [t for t in spoken if t.startswith("Rep ")]
+    # More reps may have been counted since: they are numbered on.
+    assert numbered == [f"Rep {i}" for i in range(1, len(numbered) + 1)], spoken
+    assert len(numbered) >= shown, spoken
+    assert "<cancel>" not in spoken  # nothing waits to be said: nothing is cut short

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from formcheck.specs import find_spec
 from tests.ui.conftest import TIMEOUT
 
 
@@ -23,6 +24,9 @@ def panel(
     earlier: int = 0,
     away: float = 0.0,
     shade: int = 110,
+    view: str = "end_on",
+    veer_first: bool = False,
+    until: float = 1e9,
 ):
     import time
 
@@ -41,15 +45,17 @@ def panel(
             "heel_slide",
             reps=reps,
             side="left",
-            view="end_on",
+            view=view,
             seed=seed,
             lead_out=1.0 + away,
             gaps=((2.0 + 4.5 * reps, 60.0),) if away else (),
+            veer_cm=8.0 if veer_first else 0.0,  # the first rep's heel drifts out
+            veer_reps=(1,),
         )
         recorder = RepRecorder(History(db_path), spec, "auto", continues=continues)
         estimator = ReplayPoses(sim.frames)  # the simulator's poses stand in for the model
         live = LiveProcessor(spec, "auto", recorder=recorder, estimator=estimator, video=video)
-        for frame in sim.frames:
+        for frame in [f for f in sim.frames if f.t <= until]:
             # A plain picture of the given shade stands in for the camera's.
             live.process(np.full((frame.height, frame.width, 3), shade, np.uint8), frame.t)
         live.settle()  # the reps go to the history on the saver's thread: let it catch up
@@ -172,3 +178,62 @@ def test_spoken_cues_go_to_the_browser(db):
     assert not at.exception
     html = at.get("iframe")
     assert html and "speechSynthesis" in html[0].proto.srcdoc
+
+
+def test_every_rep_of_a_run_goes_to_the_browser_numbered(db):
+    # Two reps drained in one page run: the old panel passed only the newest ("Rep 2")
+    # to the browser, and dropped the other (issue 15 item 10).
+    at = run(db, speak=True)
+    (html,) = at.get("iframe")
+    srcdoc = html.proto.srcdoc
+    assert '{"seq": 1, "text": "Rep 1"}, {"seq": 2, "text": "Rep 2"}' in srcdoc
+    assert "s.cancel()" in srcdoc and "said.last" in srcdoc  # only stale speech is dropped
+
+
+PLACE = (
+    "Put the camera on the floor about two metres beyond your feet, aimed along your body, so "
+    "both hips and both heels are in view."
+)
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        (None, ("info", f"**Camera:** {PLACE}")),
+        ("end_on", ("info", f"**Camera:** {PLACE}")),
+        # A camera beyond the feet but high sees a lying person as one above does: it is
+        # told what can't be judged and where to go, not that it films "from the front".
+        ("overhead", ("warning", "Pelvis rotation can't be judged from where the camera is. "
+                                 f"{PLACE}")),
+        ("side", ("warning", "Sideways heel drift, pelvis movement, pelvis rotation can't be "
+                             f"judged from where the camera is. {PLACE}")),
+    ],
+)  # fmt: skip
+def test_one_short_camera_message(view, expected):
+    from formcheck.specs import find_spec
+    from formcheck.ui.page_live import camera_advice
+
+    assert camera_advice(find_spec("heel_slide"), view) == expected
+
+
+def test_a_camera_from_the_side_is_told_once_where_to_go(db):
+    # The page said it twice: a long blue paragraph beside the video and a yellow box.
+    at = run(db, view="side")
+    assert not at.exception
+    camera = [e.value for e in [*at.info, *at.warning, *at.markdown] if "camera" in e.value]
+    assert camera == [
+        "Sideways heel drift, pelvis movement, pelvis rotation can't be judged from where the "
+        f"camera is. {PLACE}"
+    ]
+
+
+def test_a_fault_s_cue_stays_on_screen_through_the_next_rep(db):
+    # The first rep drifts (flagged at 2.8 s, the rep ends at 4.8 s); at 8.5 s the second,
+    # clean rep is under way. The engine's cue lasts 3 s: the old panel showed nothing.
+    at = run(db, veer_first=True, until=8.5)
+    assert not at.exception
+    shown = [m.value for m in at.markdown if m.value.startswith(":orange[")]
+    assert shown == [f":orange[**{find_spec('heel_slide').check('heel_off_line').cue}**]"]
+    # Once the second rep is over, it goes.
+    at = run(db, veer_first=True)
+    assert not [m.value for m in at.markdown if m.value.startswith(":orange[")]

@@ -217,8 +217,13 @@ def test_live_page_offers_the_camera_and_the_placement_hint(db):
     assert not at.exception
     assert at.title[0].value == "Live coaching"
     infos = [i.value for i in at.info]
-    assert any("beyond your feet" in i for i in infos)
     assert any("works when the app runs in a browser" in i for i in infos)
+    # Once, and short: the placement's first sentence (issue 15 item 7).
+    camera = [m.value for m in [*at.info, *at.markdown] if "beyond your feet" in m.value]
+    assert camera == [
+        "**Camera:** Put the camera on the floor about two metres beyond your feet, aimed along "
+        "your body, so both hips and both heels are in view."
+    ]
 
 
 def test_live_page_records_video_only_when_asked(db):
