@@ -8,6 +8,7 @@ judge it; from the others it must be reported as disabled.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -297,3 +298,22 @@ def test_counts_do_not_depend_on_the_frame_rate(fps):
     s = sim(reps=3, side="left", view="end_on", seed=11, fps=fps)
     res = analyze(s.frames, spec(), "auto")
     assert (res.reps, res.partial_reps, res.uncertain_reps) == (3, 0, 0)
+
+
+@pytest.mark.parametrize("code", list(FAULTS))
+@pytest.mark.parametrize("factor", [0.5, 0.8])
+def test_a_flag_reports_the_reps_peak_whatever_the_limit(code, factor):
+    """The flag's value is the rep table's peak; lowering only the limit leaves it alone."""
+    check = spec().check(code)
+    size, reps = FAULTS[code]
+    value = 2.0 * check.limit_for("end_on")
+    s = sim(reps=3, side="left", view="end_on", seed=11, **{size: value, reps: (2,)})
+    values = []
+    for limit in (check.limit, factor * check.limit):
+        edited = dataclasses.replace(check, limit=limit, view_limits=())
+        checks = tuple(edited if c.code == code else c for c in spec().checks)
+        res = analyze(s.frames, dataclasses.replace(spec(), checks=checks))
+        (flag,) = [f for f in res.flags if f.code == code and f.rep == 2]
+        assert flag.value == dict(res.rep_table[1].peaks)[code]
+        values.append(flag.value)
+    assert values[0] == values[1]
