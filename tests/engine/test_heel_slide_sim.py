@@ -9,12 +9,14 @@ judge it; from the others it must be reported as disabled.
 from __future__ import annotations
 
 import dataclasses
+import math
 from functools import cache
 from pathlib import Path
 
 import pytest
 
 from formcheck.engine import Engine, analyze
+from formcheck.engine.view import calibrate
 from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 from formcheck.simulate import simulate
@@ -217,7 +219,13 @@ def test_side_view_disables_what_it_cannot_see_with_one_message():
     res = eng.result()
     assert [c for c, _ in res.checks_disabled] == list(disabled[0].codes)
     peaks = res.to_dict()["rep_table"][0]["peaks"]  # every check has a column, judged or not
-    assert list(peaks) == ["heel_off_line", "pelvis_shift", "pelvis_rotation", "partial_range"]
+    assert list(peaks) == [
+        "heel_off_line",
+        "pelvis_shift",
+        "pelvis_rotation",
+        "pelvis_lift",
+        "partial_range",
+    ]
     assert peaks["heel_off_line"] is None and peaks["partial_range"] > 135
 
 
@@ -230,7 +238,9 @@ def test_a_camera_above_says_where_to_put_it_without_contradiction():
     assert dict(res.checks_disabled) == {
         "pelvis_rotation": "pelvis rotation can't be seen from the front (above you when you "
         "lie down): place the camera beyond your feet, aimed along your body rather than "
-        "down onto it"
+        "down onto it",
+        "pelvis_lift": "pelvis lift can't be seen from the front (above you when you "
+        "lie down): place the camera to one side of you, level with your body",
     }
 
 
@@ -317,3 +327,36 @@ def test_a_flag_reports_the_reps_peak_whatever_the_limit(code, factor):
         assert flag.value == dict(res.rep_table[1].peaks)[code]
         values.append(flag.value)
     assert values[0] == values[1]
+
+
+def _lifted(s, rep: int, cm: float):
+    """The simulation's frames with the hips raised ``cm`` in the image during ``rep``
+    (a bump rising and falling over the rep), from the side: up is -y in the image."""
+    truth = s.truth.reps[rep - 1]
+    first = next(f for f in s.frames if f.has_pose)
+    px_per_cm = calibrate(first.pixels(), first.world).px_per_cm
+    out = []
+    for f in s.frames:
+        if not f.has_pose or not truth.start < f.t < truth.end:
+            out.append(f)
+            continue
+        bump = math.sin(math.pi * (f.t - truth.start) / (truth.end - truth.start))
+        image = f.image.copy()
+        for name in ("left_hip", "right_hip"):
+            image[index(name), 1] -= bump * cm * px_per_cm / f.height
+        out.append(dataclasses.replace(f, image=image))
+    return out
+
+
+@pytest.mark.parametrize(("mult", "flagged"), [(0.0, []), (0.5, []), (1.5, [2]), (2.0, [2])])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_pelvis_lift_is_judged_from_the_side(mult, flagged, side):
+    check = spec().check("pelvis_lift")
+    s = sim(reps=3, side=side, view="side", seed=13)
+    res = analyze(_lifted(s, 2, mult * check.limit), spec())
+    assert res.reps == 3 and res.view == "side"
+    assert [r.rep for r in res.rep_table if "pelvis_lift" in r.flags] == flagged
+    assert "pelvis_lift" not in dict(res.checks_disabled)
+    if flagged:
+        peak = dict(res.rep_table[1].peaks)["pelvis_lift"]
+        assert peak == pytest.approx(mult * check.limit, abs=0.3 * check.limit)
