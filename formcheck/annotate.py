@@ -72,7 +72,7 @@ def _counter(snap: Snapshot) -> str:
 
 def _status(snap: Snapshot) -> str:
     if snap.phase == "settling":
-        return "hold still to start"
+        return "finding the body"
     parts = [snap.phase]
     if snap.phase == "holding":
         parts = [f"holding {snap.hold_seconds:.1f} s"]

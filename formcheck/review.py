@@ -41,7 +41,8 @@ class Review:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Things the user should know about the input (e.g. the clip was cut short)."""
+        """Things the user should know about the input (e.g. the clip was cut short), then
+        the engine's own warnings (`AnalysisResult.warnings`)."""
         notes = []
         if self.stats.truncated:
             notes.append(self.stats.truncation_reason)
@@ -51,6 +52,7 @@ class Review:
             notes.append(self.picture_advice)
         if self.stats.people >= 2:
             notes.append(people_note(self.stats.people, self.stats.followed))
+        notes += self.result.warnings  # the engine's: no view, or movement but no rep
         return tuple(notes)
 
     @property

@@ -146,7 +146,7 @@ def summary(result: AnalysisResult, spec: Spec) -> str:
     """The readable terminal summary: counts, disabled checks, the rep table and flags."""
     lines = [
         f"{spec.display_name} ({spec.name}): side {result.side}, camera view "
-        f"{result.view or 'unknown (never held still)'}"
+        f"{result.view or 'unknown'}"
     ]
     counts = f"{result.reps} rep{'' if result.reps == 1 else 's'}"
     if result.partial_reps:

@@ -3,9 +3,11 @@
 The live webcam and clip review feed the same engine. Per frame it:
 
 1. conditions the landmarks (smoothing, outliers, short gaps: `signal`);
-2. until the user holds still, waits: the first stable pose sets the
-   baseline, the camera view (`view`) and the image scale, and turns off the
-   checks that view can't judge, saying so once (`ChecksDisabled`);
+2. calibrates from the first usable poses, whatever the person is doing: the
+   camera view (`view`) and image scale are provisional (a median over the
+   poses so far) for the first ``calibrate_seconds``, then settled
+   (`BaselineSet`), when the checks that view can't judge are turned off,
+   saying so once (`ChecksDisabled`); counting never waits for it;
 3. evaluates the driving metric of each tracked side (NaN where the
    landmarks it needs aren't seen) and advances that side's `RepTracker`;
 4. times holds, and records a light per-frame series for plots.
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -33,11 +34,12 @@ import numpy as np
 from formcheck.engine.checks import PathStraightness, compile_check
 from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, PersonReturned
 from formcheck.engine.holds import HoldTracker
+from formcheck.engine.levels import min_excursion
 from formcheck.engine.metrics import Metric, compile_metric
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import AnalysisResult, Gap, HoldRecord, RepRecord, Series
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
-from formcheck.engine.view import Calibration, body_size, calibrate
+from formcheck.engine.view import OBLIQUE_SKEW, Calibration, calibrate, view_from_ratio
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM, VIEWS
@@ -48,12 +50,13 @@ from formcheck.specs.model import Spec
 class Snapshot:
     """The engine's live state, for overlays and UIs (all image positions in pixels).
 
-    ``phase`` is ``settling`` (waiting for a still start), ``rest``, ``moving``,
+    ``phase`` is ``settling`` (no usable pose yet), ``rest``, ``moving``,
     ``active`` (a rep under way) or ``holding``. ``cue`` is the latest flag's
     message while it is fresh (a few seconds). ``path_px`` is the tracked point
     (e.g. the heel) over the current or last rep, ``ideal_line_px`` the line
     it should follow and ``band_px`` the tolerance either side of it.
     ``away_seconds`` is how long nobody has been in view (0 while someone is).
+    ``warnings`` are what the user must know now (see `AnalysisResult.warnings`).
     """
 
     t: float
@@ -75,6 +78,7 @@ class Snapshot:
     ideal_line_px: tuple[tuple[float, float], tuple[float, float]] | None
     band_px: float
     away_seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
 
 
 _NO_CHECKS: Mapping = MappingProxyType({})
@@ -121,8 +125,7 @@ class Engine:
         *,
         view: str | None = None,
         conditioning: Conditioning | None = None,
-        settle_seconds: float = 0.2,
-        settle_tolerance: float = 0.1,
+        calibrate_seconds: float = 1.0,
         cue_seconds: float = 3.0,
         gap_seconds: float = 1.0,
     ) -> None:
@@ -137,7 +140,7 @@ class Engine:
             raise ValueError(f"view: expected one of {', '.join(VIEWS)}, got {view!r}")
         self.spec, self.side, self.forced_view = spec, side, view
         self.conditioning = conditioning
-        self.settle_seconds, self.settle_tolerance = settle_seconds, settle_tolerance
+        self.calibrate_seconds = calibrate_seconds
         self.cue_seconds = cue_seconds
         self.gap_seconds = gap_seconds
         if spec.sides == "both":
@@ -174,7 +177,9 @@ class Engine:
         )
         self._trackers: dict[str, RepTracker] = {}
         self._hold = HoldTracker(spec.hold) if spec.hold else None
-        self._window: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
+        self._samples: list[Calibration] = []  # one per usable pose while calibrating
+        self._first_usable = math.nan
+        self._settled_at = math.nan  # when the view was settled (NaN: not yet)
         self._counter = RepCounter()
         self._records: list[RepRecord] = []
         self._flags: list[FlagRaised] = []
@@ -209,8 +214,8 @@ class Engine:
         elif self._away_since is None and self._seen_anyone:
             self._away_since = frame.t
         pose = self._cond.update(frame)
-        if pose is not None and self._cal is None and self._settled(pose, frame):
-            events += self._begin(pose)
+        if pose is not None and self._settled_at != self._settled_at:
+            events += self._calibrate(pose)
         if pose is None or self._cal is None:
             self._record(frame.t, None)
             return events
@@ -264,57 +269,61 @@ class Engine:
             self._gaps.append(Gap(start, t))
             events.append(PersonReturned(t=t, start=start, seconds=t - start))
 
-    def _settled(self, pose: Pose, frame: PoseFrame) -> bool:
-        """True once the driving metric can be seen and the body has held still.
+    def _calibrate(self, pose: Pose) -> list:
+        """Calibrate from the first usable poses, whatever the person is doing.
 
-        Still: over the last ``settle_seconds`` no landmark the metric reads
-        (among those seen throughout) moved more than ``settle_tolerance`` of
-        the body's size in the raw landmarks (smoothed ones would still be
-        catching up with the last move); and, for reps, some side is at rest.
+        Every pose in which the driving metric can be measured, over the first
+        ``calibrate_seconds`` of them, is calibrated on its own; the provisional
+        calibration is their median (by foreshortening ratio, the view's evidence),
+        so one odd frame can't pick the view, and counting runs from the first one.
+        When the time is up the view is settled: `BaselineSet`, and the checks it
+        can't judge are turned off (`ChecksDisabled`); the others start from the
+        next rep (a rep's checks measure from its start).
         """
-        cal = calibrate(pose.px, pose.world, pose.seen)  # provisional, for body lengths
+        cal = calibrate(pose.px, pose.world, pose.seen)
         values = [d.evaluate(pose, None, cal) for d in self._drivers.values()]
         if self._hold_metric is not None:
             values.append(self._hold_metric.evaluate(pose, None, cal))
         if all(v != v for v in values):
-            self._window.clear()
-            return False
-        needs = self._needs
-        raw = frame.pixels()[needs] if frame.has_pose else pose.px[needs]
-        self._window.append((pose.t, raw, pose.seen[needs] & np.isfinite(raw).all(axis=1)))
-        # Drop the oldest frame only while the next one still reaches back
-        # settle_seconds: trimming to *at most* settle_seconds would leave a single
-        # frame interval at low frame rates, too short ever to count as settled.
-        while len(self._window) > 1 and pose.t - self._window[1][0] >= self.settle_seconds:
-            self._window.popleft()
-        if pose.t - self._window[0][0] < 0.9 * self.settle_seconds:
-            return False
-        steady = np.logical_and.reduce([seen for _, _, seen in self._window])
-        if steady.sum() < 2:
-            return False
-        track = np.stack([px[steady] for _, px, _ in self._window])
-        limit = max(self.settle_tolerance * body_size(pose.px, pose.seen), 3.0)  # px: >= jitter
-        if np.ptp(track, axis=0).max() > limit:
-            return False
-        phase = self.spec.phase
-        if phase is None:
-            return True
-        s = 1.0 if phase.direction == "increase" else -1.0
-        return any(s * v <= s * phase.exit for v in values[: len(self._drivers)] if v == v)
+            return []
+        samples = self._samples
+        samples.append(cal)
+        first = self._cal is None
+        self._cal = self._median(samples)
+        self._cond.scale = self._cal.body_px
+        if first:
+            self._first_usable = pose.t
+            self._build(self._cal.view, every_view_only=True)
+        if pose.t - self._first_usable < self.calibrate_seconds:
+            return []
+        samples.clear()
+        return self._settle(pose.t)
 
-    def _begin(self, pose: Pose) -> list:
-        cal = calibrate(pose.px, pose.world, pose.seen)
+    def _median(self, samples: list[Calibration]) -> Calibration:
+        """The calibration of the median foreshortening ratio, with the median skew."""
+        ratios = sorted(samples, key=lambda c: c.ratio if c.ratio == c.ratio else math.inf)
+        mid = ratios[(len(ratios) - 1) // 2]
+        skew = float(np.median([c.skew for c in samples]))
+        view = view_from_ratio(mid.ratio)
+        if view != "side" and skew > OBLIQUE_SKEW:
+            view = "oblique"
         if self.forced_view is not None:
-            cal = dataclasses.replace(cal, view=self.forced_view)
-        self._cal = cal
-        self._cond.scale = cal.body_px
-        self._window.clear()
-        spec, view = self.spec, cal.view
-        off = [c for c in spec.checks if view not in c.views]
+            view = self.forced_view
+        return dataclasses.replace(mid, view=view, skew=skew)
+
+    def _build(self, view: str, every_view_only: bool = False) -> None:
+        """Give each side's tracker the checks ``view`` can judge (``every_view_only``:
+        only those every view can, while the view is still provisional)."""
+        spec = self.spec
+        if spec.phase is None:
+            return
         on = [c for c in spec.checks if view in c.views]
-        if spec.phase is not None:
-            for side in self.tracked:
-                checks = [compile_check(spec, c, side, view, self._compiled) for c in on]
+        if every_view_only:
+            on = [c for c in on if set(VIEWS) <= set(c.views)]
+        for side in self.tracked:
+            checks = [compile_check(spec, c, side, view, self._compiled) for c in on]
+            tracker = self._trackers.get(side)
+            if tracker is None:
                 self._trackers[side] = RepTracker(
                     side,
                     spec.phase,
@@ -323,7 +332,16 @@ class Engine:
                     self._counter,
                     codes=tuple(c.code for c in spec.checks),
                 )
-        events: list = [BaselineSet(t=pose.t, view=view)]
+            else:
+                tracker.set_checks(checks)
+
+    def _settle(self, t: float) -> list:
+        """The view is known: say so, and turn on the checks it can judge."""
+        self._settled_at = t
+        spec, view = self.spec, self._cal.view
+        self._build(view)
+        off = [c for c in spec.checks if view not in c.views]
+        events: list = [BaselineSet(t=t, view=view)]
         if off:
             groups: dict[str, list] = {}
             for c in off:
@@ -336,7 +354,7 @@ class Engine:
             self._disabled = tuple((c.code, reasons[VIEW_ADVICE[c.views[0]]]) for c in off)
             events.append(
                 ChecksDisabled(
-                    t=pose.t,
+                    t=t,
                     view=view,
                     codes=tuple(c.code for c in off),
                     message="; ".join(reasons.values()),
@@ -359,9 +377,16 @@ class Engine:
             points.append(_NO_POINT if check is None else check.xy)
 
     def _active(self) -> RepTracker | None:
+        # A side whose rep is on before one that is only moving: with a signed metric
+        # (a knee wag) the resting side "moves" back from the far side as the other works.
+        moving = None
         for tracker in self._trackers.values():
-            if tracker.in_rep:
+            if tracker.state == "active":
                 return tracker
+            if moving is None and tracker.in_rep:
+                moving = tracker
+        if moving is not None:
+            return moving
         return self._trackers.get(self._last_side) if self._last_side else None
 
     # --- reading ------------------------------------------------------------------
@@ -408,6 +433,7 @@ class Engine:
             ideal_line_px=line,
             band_px=band,
             away_seconds=self._t - self._away_since if self._away_since is not None else 0.0,
+            warnings=self._warnings(),
         )
 
     def _counts(self) -> dict[str, int]:
@@ -460,6 +486,40 @@ class Engine:
             series=series,
             reps_by_side=tuple(by_side.items()),
             gaps=tuple(self._gaps) + self._open_gap(),
+            warnings=self._warnings(),
+        )
+
+    def _warnings(self) -> tuple[str, ...]:
+        """What the user must be told rather than shown a silent zero: the driving metric
+        never measurable (no view, no rest pose), or movement with no rep counted."""
+        spec = self.spec
+        name = spec.phase.metric if spec.phase else spec.hold.metric
+        if self._cal is None:
+            if not self._with_pose:
+                return ()
+            return (
+                f"the {name.replace('_', ' ')} could never be measured (the body parts it "
+                "needs were not in view), so the camera view and the rest pose couldn't be "
+                "found and nothing was counted: keep the whole body in the frame",
+            )
+        trackers = self._trackers.values()
+        if spec.phase is None or self._records or any(t.state == "active" for t in trackers):
+            return ()
+        moved = max((t.levels.travel for t in trackers), default=0.0)
+        if moved < min_excursion(spec.phase):
+            return ()
+        unit = spec.metric(name).unit
+        dropped = sum(t.discarded for t in trackers)
+        why = (
+            f" ({dropped} movement{'s were' if dropped > 1 else ' was'} too short, or only "
+            "mirrored the other side)"
+            if dropped
+            else ""
+        )
+        return (
+            f"the {name.replace('_', ' ')} moved through {moved:.3g} {unit} but no rep was "
+            f"counted{why}: check that this is the exercise being done and that the camera "
+            "sees the working side",
         )
 
     def _open_gap(self) -> tuple[Gap, ...]:

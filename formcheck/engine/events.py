@@ -25,7 +25,8 @@ class _Event:
 
 @dataclass(frozen=True)
 class BaselineSet(_Event):
-    """The user held still: counting starts now, from this view."""
+    """The camera view is settled (from the first second of usable poses): the checks it
+    can judge run from the next rep on. Counting began with the first usable pose."""
 
     t: float
     view: str

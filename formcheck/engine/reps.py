@@ -1,18 +1,25 @@
-"""The rep state machine for one working side: hysteresis, full range, checks.
+"""The rep state machine for one working side: levels learnt from the person, checks.
 
-States, for an ``increase`` phase (``decrease`` mirrors it)::
+States, in the working direction (a ``decrease`` phase is counted on the negated
+metric, so rest is always low); ``v`` is the valley (the lowest value since the
+last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
 
-    rest ──value > exit──► moving ──value > enter──► active ──value <= exit──► rest
-      ▲                      │                                   (rep completed)
-      └───value <= exit──────┘  (just a twitch: nothing counted)
+    rest ──x > v + r/2──► moving ──x > v + r (and past exit)──► active
+      ▲                     │                                     │
+      │                     └── x <= v + r/2: a twitch, nothing   │
+      └──── x <= p - 0.6 (p - v): the rep is completed ◄───────────┘
+
+``r`` comes from `Levels` (the side's own span over the last seconds, with a
+least excursion from the spec; see `formcheck.engine.levels`) and is fixed
+while a movement is under way, so the rep's own peak can't move its goal.
 
 The rep's reference is the average of the last few ``rest`` poses near the
-lowest rest value: checks measure displacement and path from it. A rep that
-ends sooner than ``min_duration`` after it left rest is discarded; one that
-never reached ``full`` is partial; one during which the driving metric could
-not be seen (a gap longer than the conditioner bridges) is uncertain, and is
-not judged at its end (flags seen during it stand). Frames without a value
-change nothing.
+lowest rest value: checks measure displacement and path from it. A rep shorter
+than `min_rep_seconds` is discarded; its status is `rep_status`: partial when
+short of the spec's ``full`` or well short of the person's own full reps;
+``uncertain`` when the driving metric could not be seen for part of it (a gap
+longer than the conditioner bridges), and then it is not judged at its end
+(flags seen during it stand). Frames without a value change nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +32,14 @@ import numpy as np
 
 from formcheck.engine.checks import Check, PathStraightness
 from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
+from formcheck.engine.levels import (
+    LEAST_RETURN,
+    RETURN_FRACTION,
+    Levels,
+    min_rep_seconds,
+    own_full,
+    rep_status,
+)
 from formcheck.engine.metrics import Metric
 from formcheck.engine.result import RepRecord
 from formcheck.engine.signal import Pose
@@ -74,20 +89,43 @@ class RepTracker:
         self.counter = counter
         self.codes = codes  # every check of the spec, for the rep table's columns
         #: This side's checks by code (the engine's per-frame series reads them).
-        self.by_code = {c.spec.code: c for c in checks}
-        self._path = next((c for c in checks if isinstance(c, PathStraightness)), None)
+        self._use(checks)
         self.state = "rest"
         self.ref: Pose | None = None
         self.ref_value = math.inf if phase.direction == "increase" else -math.inf
         self.settle_band = 0.1 * abs(phase.enter - phase.exit)
         # The direction's sign, and exit in its terms: read on every frame.
         self._sign = 1.0 if phase.direction == "increase" else -1.0
-        self._exit = self._sign * phase.exit
         self._recent: deque[Pose] = deque(maxlen=10)
+        self.levels = Levels(phase)
+        self._min_seconds = min_rep_seconds(phase)
+        # The lowest value since the last rep, and how far from it the movement under
+        # way must go (fixed when it leaves rest), in the working direction.
+        self.valley = math.inf
+        self._reach = math.inf
+        #: This side's completed reps: (extreme, rest level) each, in metric units,
+        #: for judging a rep against the person's own full reps (`rep_status`).
+        self.history: list[tuple[float, float]] = []
+        self.discarded = 0  # movements that passed for a rep, then were withdrawn
+        self._pending: list[Check] | None = None
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
         self.last_flags: list[FlagRaised] = []
         self._reset_rep()
+
+    def _use(self, checks: list[Check]) -> None:
+        self.checks, self._pending = checks, None
+        #: This side's checks by code (the engine's per-frame series reads them).
+        self.by_code = {c.spec.code: c for c in checks}
+        self._path = next((c for c in checks if isinstance(c, PathStraightness)), None)
+
+    def set_checks(self, checks: list[Check]) -> None:
+        """Run ``checks`` from now on: at once at rest, else from the next rep (a rep's
+        checks measure from its start, so one under way keeps those it began with)."""
+        if self.in_rep:
+            self._pending = checks
+        else:
+            self._use(checks)
 
     def _reset_rep(self) -> None:
         self.ref_value = math.inf if self.phase.direction == "increase" else -math.inf
@@ -117,14 +155,21 @@ class RepTracker:
         if value != value:  # not seen: no transition, but a rep in progress becomes uncertain
             self.gap = self.gap or self.in_rep
             return events, None
-        ph, s = self.phase, self._sign
-        at_rest = s * value <= self._exit
+        s = self._sign
+        x = s * value
+        levels = self.levels
+        levels.add(pose.t, x)
         if self.state == "rest":
-            if at_rest or not self._recent:
+            self.valley = min(self.valley, x)
+            reach = levels.reach()
+            if x <= self._floor(reach) + 0.5 * reach or not self._recent:
                 self._rest(pose, value, s)
                 return events, None
             self.state = "moving"
             self.start = pose.t
+            self._reach = reach
+            if self._pending is not None:
+                self._use(self._pending)
             self.ref = self._reference()
             for check in self.checks:
                 check.begin(self.ref, cal)
@@ -132,15 +177,21 @@ class RepTracker:
             self.path_px = [] if path is None else [tuple(map(float, path.start_px))]
         self.lo, self.hi = min(self.lo, value), max(self.hi, value)
         self._run_checks(pose, cal)
+        valley = self._floor(self._reach)
         if self.state == "moving":
-            if s * value >= s * ph.enter and may_start:
+            if x - valley >= self._reach and x >= levels.edge and may_start:
                 self._activate(pose.t, events)
-            elif at_rest:  # a twitch that never reached enter: nothing counted
+            elif x <= valley + 0.5 * self._reach:  # a twitch, never far enough: not a rep
                 self.state = "rest"
                 self._reset_rep()
             return events, None
         self._raise(pose.t, events)
-        return (events, self._finish(pose, events)) if at_rest else (events, None)
+        peak = s * self.extreme
+        if x > peak - max(RETURN_FRACTION * (peak - valley), LEAST_RETURN * self._reach):
+            return events, None
+        record = self._finish(pose, events)
+        self.valley = x  # the next rep rises from wherever this one came back to
+        return events, record
 
     @property
     def extreme(self) -> float:
@@ -164,6 +215,20 @@ class RepTracker:
         if other.start - self.start > ph.min_duration:
             return False
         return self._sign * (value - self.extreme) > abs(ph.enter - ph.exit)
+
+    def _floor(self, reach: float) -> float:
+        """The valley a rep rises from, but never more than one reach below the spec's
+        edge of rest: deeper than that is not this side's rest but, for a signed
+        metric, the other side's movement (the knees swung the other way)."""
+        return max(self.valley, self.levels.edge - reach)
+
+    def judge(self, extreme: float, rest: float) -> str:
+        """`rep_status` of a rep against this side's completed reps so far."""
+        ph, history = self.phase, self.history
+        if not history:
+            return rep_status(extreme, ph)
+        full = own_full([e for e, _ in history], ph.direction)
+        return rep_status(extreme, ph, full, float(np.median([r for _, r in history])))
 
     def _activate(self, t: float, events: list) -> None:
         self.state = "active"
@@ -257,13 +322,14 @@ class RepTracker:
         end = pose.t
         extreme = self.extreme
         reason = None
-        if end - self.start < ph.min_duration:
+        if end - self.start < self._min_seconds:
             reason = "too short"
         elif self.overlapped and not ph.is_full(extreme):
             # Part of it happened during the other side's rep and it never reached full:
             # the resting leg mirroring the working one (see `overtaken_by`).
             reason = "it moved only while the other side did"
         if reason is not None:
+            self.discarded += 1
             events.append(RepDiscarded(rep=self.rep, side=self.side, t=end, reason=reason))
             self.counter.give_back(self.rep)
             self._reset_rep()
@@ -275,7 +341,12 @@ class RepTracker:
         # A flag raised mid-rep (the live cue) carried the value as it crossed the limit;
         # the rep's record reports its peak, the rep table's number, whatever the limit.
         self.flags = [dataclasses.replace(f, value=self.by_code[f.code].peak) for f in self.flags]
-        status = "uncertain" if self.gap else "full" if ph.is_full(extreme) else "partial"
+        rest = self._sign * self._floor(self._reach)
+        if self.gap:
+            status = "uncertain"
+        else:
+            self.history.append((extreme, rest))
+            status = self.judge(extreme, rest)
         events.append(
             RepCompleted(
                 rep=self.rep,

@@ -155,9 +155,10 @@ class AnalysisResult:
 
     ``side`` is the side(s) that worked (``left``, ``right``, ``both``, or the
     requested side when nothing moved); ``view`` the detected (or given) view,
-    ``None`` if the user never held still long enough to start. ``gaps`` are
+    ``None`` if the driving metric could never be measured. ``gaps`` are
     the stretches with nobody in view once the person had been seen (reps
-    can't be counted in them; a rep they cut into is ``uncertain``).
+    can't be counted in them; a rep they cut into is ``uncertain``). ``warnings``
+    are phrases the user must see, e.g. that the body moved but no rep was counted.
     """
 
     exercise: str
@@ -176,6 +177,7 @@ class AnalysisResult:
     series: Series
     reps_by_side: tuple[tuple[str, int], ...] = ()
     gaps: tuple[Gap, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self, series: bool = False) -> dict[str, object]:
         """A JSON-able dict (see the module doc); ``series=True`` adds the time series."""
@@ -208,6 +210,7 @@ class AnalysisResult:
             "frames_with_pose": self.frames_with_pose,
             "checks_disabled": [{"code": c, "reason": r} for c, r in self.checks_disabled],
             "gaps": [g.as_dict() for g in self.gaps],
+            "warnings": list(self.warnings),
         }
         if series:
             out["series"] = self.series.as_dict()

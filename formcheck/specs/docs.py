@@ -171,11 +171,15 @@ def render_spec_language() -> str:
     parts += [
         _section(
             "## `[phase]`",
-            "How reps are counted from a driving metric, with hysteresis: a rep starts when "
-            "the metric passes `enter`, is full once it reaches `full`, and ends when it comes "
-            "back past `exit`. A rep that turns back before `full` is a partial rep, counted "
-            "separately. For `increase`, `exit < enter <= full <= ` the metric's largest value; "
-            "`decrease` mirrors it. Anything else can't count and is an error.",
+            "How reps are counted from a driving metric. The engine learns each person's own "
+            "rest and extended levels and counts a rep as a rise from rest by a share of "
+            "that span and a return (docs/engine.md); the spec sets the limits it works in: "
+            "a rep must pass `exit`, the edge of rest, and move at least half the way from "
+            "`exit` to `full`, so fidgets don't count. `full` is the clinical target: a rep "
+            "that turns back before it (or well short of the person's own full reps) is a "
+            "partial rep, counted separately. For `increase`, `exit < enter <= full <= ` the "
+            "metric's largest value; `decrease` mirrors it. Anything else can't count and is "
+            "an error.",
             phase_params(),
         ),
         _section(

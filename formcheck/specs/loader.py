@@ -135,13 +135,19 @@ def phase_params() -> tuple[Param, ...]:
     return (
         Param("metric", TEXT, "the driving metric (a name in `[metrics]`)"),
         Param("direction", choice(("increase", "decrease")), "how the metric moves in a rep"),
-        Param("enter", NUMBER, "a rep starts when the metric passes this"),
-        Param("exit", NUMBER, "a rep ends when the metric comes back past this (hysteresis)"),
+        Param(
+            "enter",
+            NUMBER,
+            "well into a rep: `enter - exit` is how much further one side must move to take "
+            "a rep over from the other (a mirroring leg)",
+        ),
+        Param("exit", NUMBER, "the edge of rest: a rep must pass it"),
         Param("full", NUMBER, "a rep is full once the metric reaches this, else partial"),
         Param(
             "min_duration",
             NONNEGATIVE,
-            "shorter movements (seconds) are noise, not reps",
+            "the shortest rep, rest to rest (seconds); a movement whose counted part (about "
+            "70 % of a rep) lasts under half of it is noise",
             required=False,
             default=0.5,
         ),

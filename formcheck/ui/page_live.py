@@ -250,6 +250,8 @@ def show_status(
                 f"You have been out of view for {snap.away_seconds:.0f} s: come back into the "
                 "frame; counting carries on when you are back."
             )
+        for warning in snap.warnings:  # e.g. moving, but no rep counted
+            st.warning(sentence(warning))
         if snap.cue:
             colour = {"error": "red", "warning": "orange"}.get(snap.cue_severity or "", "green")
             st.markdown(f":{colour}[**{snap.cue}**]")

@@ -248,11 +248,6 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
         # Most begin with the clip's name; the others are phrases: make them sentences.
         st.warning(warning if warning.startswith(outcome.clip) else sentence(warning))
     _guess_hint(outcome, lib)
-    if result.view is None:
-        st.warning(
-            "The person never held still long enough to start counting. Start each set lying "
-            "still for a moment, with the whole body in view."
-        )
     # One message per reason: the engine gives the same reason for every check a view hides.
     reasons: dict[str, list[str]] = {}
     for code, reason in result.checks_disabled:

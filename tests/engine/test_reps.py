@@ -108,8 +108,68 @@ def test_rep_times_and_range_of_motion():
     events, records = run(values)
     started = events[0]
     (record,) = records
-    # the rep starts when the metric leaves rest (passes exit), before it passes enter
+    # the rep starts when the metric leaves rest (half its reach above the valley),
+    # before it has gone far enough to be a rep
     assert record.start == pytest.approx(started.t)
     assert 0.5 < record.start < 0.9
-    assert record.duration == pytest.approx(3.3, abs=0.1)  # between the exit crossings
+    # ...and ends when it has come back 60 % of the way from its peak (175) to rest (90)
+    assert record.end == pytest.approx(0.5 + 2.0 + 2.0 * 0.6, abs=0.1)
     assert record.rom_max == pytest.approx(175, abs=3)
+
+
+def wave(rest: float, amplitude: float, hz: float, seconds: float) -> list[float]:
+    t = np.arange(int(seconds * FPS)) / FPS
+    return list(rest + amplitude * np.sin(2 * np.pi * hz * t))
+
+
+@pytest.mark.parametrize(
+    ("values", "reps"),
+    [
+        (REST + wave(90, 4, 6.0, 5.0), 0),  # tremor
+        (REST + wave(100, 12, 0.7, 6.0), 0),  # fidgets: below the spec's least excursion
+        (REST + rep(175, seconds=0.8) * 5, 5),  # brisk reps count
+        (REST + (rep(175, seconds=0.8)[:-15]) * 5 + REST, 5),  # ...with no pause at all
+        (wave(132.5, 42.5, 0.5, 10.0), 5),  # no rest held, from the first frame
+    ],
+    ids=["tremor", "fidgets", "brisk", "brisk-no-pause", "sine-no-lead-in"],
+)
+def test_tremor_and_fidgets_are_not_reps_but_brisk_reps_are(values, reps):
+    _, records = run(values)
+    assert len(records) == reps
+
+
+def test_a_rest_that_sits_off_the_spec_does_not_merge_reps():
+    # Regression: a person whose rest reads 108 (above the spec's exit, 105) never went
+    # back past exit, so the whole set was one long "rep".
+    values = []
+    for _ in range(4):
+        values += rep(170, seconds=2.0, rest=108.0)
+    _, records = run([108.0] * 15 + values)
+    assert [r.status for r in records] == ["full"] * 4
+
+
+def test_brisk_reps_that_never_settle_back_at_rest_are_split():
+    # Smoothing and pace keep a brisk set from returning to its rest level between reps.
+    values = REST[:]
+    for _ in range(4):
+        values += ramp(95, 170, 0.5) + ramp(170, 95, 0.5)
+    _, records = run(values + REST)
+    assert len(records) == 4
+
+
+def test_a_rep_well_short_of_the_persons_own_full_reps_is_partial():
+    # Issue 13: from the side a rep that stopped at a true 130 read 139, past the heel
+    # slide's full (135), and counted as full. Against this person's own full reps
+    # (about 170), it is well short: partial. One at 160 is within their own spread.
+    heel = PhaseSpec(
+        metric="knee",
+        direction="increase",
+        enter=118,
+        exit=112,
+        full=135,
+        min_duration=0.8,
+        bounds=(0, 180),
+    )
+    values = REST + rep(170) + rep(172) + rep(139) + rep(160) + rep(171)
+    _, records = run(values, heel)
+    assert [r.status for r in records] == ["full", "full", "partial", "full", "full"]
