@@ -219,8 +219,9 @@ def check_kinds() -> Mapping[str, Kind]:
                 Param("point", POINT, "the landmark whose path is judged"),
                 Param(
                     "along",
-                    choice(("body_axis", "hip_line")),
-                    "the direction of the ideal line",
+                    choice(("body_axis", "hip_line", "sit_bone")),
+                    "the direction of the ideal line: the body axis, the hip line, or "
+                    "sit_bone (from the point's own hip through its start position)",
                     required=False,
                     default="body_axis",
                 ),

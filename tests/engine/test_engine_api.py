@@ -160,7 +160,7 @@ def test_a_forced_view_replaces_detection():
 
 
 def test_per_person_limits_change_what_is_flagged():
-    strict = with_overrides(heel(), {"heel_off_line": 0.5})
+    strict = with_overrides(heel(), {"heel_off_line": 0.3})  # clean reps read 0.5-0.9 cm
     res = analyze(veering().frames, strict)
     assert all("heel_off_line" in r.flags for r in res.rep_table)
 
