@@ -77,6 +77,8 @@ class PathStraightness(Check):
         self.mirror = pair(mirror, side) if mirror and mirror != fill_side(ref, side) else None
         self.world = spec.arg("space") == "world"
         self.along_body = spec.arg("along") == "body_axis"
+        #: ``along = "sit_bone"``: the line from the point's own hip through its start.
+        self.sit_bone = pair(f"{side}_hip", side) if spec.arg("along") == "sit_bone" else None
         self.frame_pairs = tuple(pair(r, side) for r in ("left_hip", "right_hip", "mid_shoulder"))
         needs = {*self.point, *(self.mirror or ()), *(i for ij in self.frame_pairs for i in ij)}
         self.mask = seen_mask(needs)
@@ -98,6 +100,10 @@ class PathStraightness(Check):
         self.start_px = point(P, self.point)
         lateral, up = body_axes(*(point(P, ij) for ij in self.frame_pairs))
         self.along_px, self.across_px = (up, lateral) if self.along_body else (lateral, up)
+        if self.sit_bone is not None:
+            self.along_px, self.across_px = _from_sit_bone(
+                self.start_px - point(P, self.sit_bone), lateral
+            )
         self.scale = cal.px_per_cm
         if self.mirror is not None and ref.world is not None:
             gap_px = point(P, self.point) - point(P, self.mirror)
@@ -106,17 +112,46 @@ class PathStraightness(Check):
             if gap_cm > 8.0:  # closer than that, the pair can't give a scale
                 self.scale = math.sqrt(float(gap_px @ gap_px)) / gap_cm
         self.use_world = self.world and ref.world is not None
+        self.slope = 0.0
+        if self.sit_bone is not None and self.scale != cal.px_per_cm:
+            self.slope = self._perspective(ref, cal)
         self._frame_px = (self.start_px.tolist(), self.along_px.tolist(), self.across_px.tolist())
         if ref.world is not None:
             W = ref.world
             lateral, up = body_axes(*(point(W, ij) for ij in self.frame_pairs))
             self.along_w, self.across_w = (up, lateral) if self.along_body else (lateral, up)
+            if self.sit_bone is not None:
+                start = point(W, self.point)
+                self.along_w, self.across_w = _from_sit_bone(
+                    start - point(W, self.sit_bone), lateral
+                )
             self.start_w = point(W, self.point)
             # Plain floats for `frame`, which runs on every frame of a rep.
             self._frame_w = (self.start_w.tolist(), self.along_w.tolist(), self.across_w.tolist())
             ok = ref.seen
             design = np.column_stack([W[ok], np.ones(int(ok.sum()))])
             self.affine = np.linalg.lstsq(design, P[ok], rcond=None)[0].T  # (2, 4)
+
+    def _perspective(self, ref: Pose, cal: Calibration) -> float:
+        """How the image scale changes per pixel along the line (px/cm per px).
+
+        On a plane seen through a lens the scale is affine in the image, so the
+        scale at the hips (their width) and at the point's start (the heel pair's
+        gap) give it along the line: from beyond the feet the heel slides toward
+        the lens and gains pixels per cm (about 1.4x on rendered end-on clips).
+        """
+        (lh, rh), P = (self.frame_pairs[0], self.frame_pairs[1]), ref.px
+        gap_px = point(P, lh) - point(P, rh)
+        if ref.world is not None:
+            gap_w = point(ref.world, lh) - point(ref.world, rh)
+            width = 100.0 * math.sqrt(float(gap_w @ gap_w))
+        else:
+            width = cal.length_cm("hip_width")
+        run = float((self.start_px - point(P, self.sit_bone)) @ self.along_px)
+        if not (width > 5.0 and run > 1.0):
+            return 0.0
+        hip_scale = math.sqrt(float(gap_px @ gap_px)) / width
+        return (self.scale - hip_scale) / run
 
     def frame(self, pose: Pose, ref: Pose, cal: Calibration) -> float:
         if self.use_world and pose.world is not None:
@@ -127,8 +162,10 @@ class PathStraightness(Check):
         else:
             start, along_axis, across_axis = self._frame_px
             d = minus(coords(pose.px, self.point), start)
-            along, across = dot(d, along_axis), dot(d, across_axis) / self.scale
-            self.xy = (across * self.outward, along / self.scale)
+            # The scale where the point is now: nearer the camera, more pixels per cm.
+            scale = max(self.scale + self.slope * dot(d, along_axis), 0.5 * self.scale)
+            along, across = dot(d, along_axis), dot(d, across_axis) / scale
+            self.xy = (across * self.outward, along / scale)
         if abs(along) > abs(self.reach):
             self.reach = along
         return self.keep(100.0 * abs(across) if self.use_world else abs(across))
@@ -148,6 +185,23 @@ class PathStraightness(Check):
             offset = self.affine[:, :3] @ (self.across_w * self.limit / 100.0)
             return float(math.hypot(offset[0], offset[1]))
         return self.limit * self.scale
+
+
+def _from_sit_bone(reach: np.ndarray, lateral: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit (along, across) axes of the line from the sit bone through the point at rest.
+
+    ``reach`` runs from the hip to the point's rest position: where the heel sits
+    under its own sit bone, the slide runs along it, whatever the feet's spacing
+    or the camera's yaw. ``across`` is the hip line made square to it (so the
+    sign stays outward-positive, as for the body axis). 2-D or 3-D.
+    """
+    n = math.sqrt(float(reach @ reach))
+    if not n > 1e-9:
+        return lateral * math.nan, lateral * math.nan
+    along = reach / n
+    across = lateral - float(lateral @ along) * along
+    m = math.sqrt(float(across @ across))
+    return along, (across / m if m > 1e-9 else across * math.nan)
 
 
 class Stillness(Check):

@@ -82,7 +82,12 @@ class RepDiscarded(_Event):
 
 @dataclass(frozen=True)
 class FlagRaised(_Event):
-    """A form check failed in rep ``rep``: ``value`` against ``limit`` (in ``unit``)."""
+    """A form check failed in rep ``rep``: ``value`` against ``limit`` (in ``unit``).
+
+    The event emitted mid-rep (the live cue) carries the value as the limit was
+    crossed; the flag in the rep's record (`AnalysisResult.flags`) carries the
+    rep's peak, the rep table's number, which doesn't depend on the limit.
+    """
 
     code: str
     rep: int

@@ -220,6 +220,8 @@ def _displacement(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
     refs = spec.arg("points")
     pairs, needs = _pairs(refs, side)
     image = spec.arg("space") == "image"
+    if len(pairs) == 1 and spec.arg("direction", "any") == "across_body":
+        return _lift(pairs[0], needs, side)
     if len(pairs) == 1:
         (a,) = pairs
         start = _read_once_per_rep(lambda P: coords(P, a))
@@ -244,6 +246,33 @@ def _displacement(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
         return turn(start(ref, pixels), minus(coords(P, b), coords(P, a)))
 
     return needs, rotation
+
+
+def _lift(a: tuple[int, int], needs: set[int], side: str) -> tuple[set[int], Value]:
+    """A point's image move square to the body axis (hip to shoulder) at the rep's start.
+
+    From the side the body axis lies along the floor in the image, so this is
+    the point's rise off the floor (a hip lift), whatever the camera's roll; a
+    slide along the body (the pelvis dragged by the leg) doesn't count.
+    """
+    (hip, sho), more = _pairs(("mid_hip", "mid_shoulder"), side)
+
+    def read(P: np.ndarray) -> list[float]:
+        x, y = coords(P, a)
+        ax, ay = minus(coords(P, sho), coords(P, hip))
+        norm = math.hypot(ax, ay) or 1.0
+        return [x, y, -ay / norm, ax / norm]  # the start, and the unit normal to the axis
+
+    start = _read_once_per_rep(read)
+
+    def lift(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
+        if ref is None:
+            return 0.0
+        x0, y0, nx, ny = start(ref, True)
+        x, y = coords(pose.px, a)
+        return abs((x - x0) * nx + (y - y0) * ny) / cal.px_per_cm
+
+    return needs | more, lift
 
 
 def _read_once_per_rep(
@@ -297,7 +326,11 @@ def compile_metric(spec: MetricSpec, side: str, cache: dict | None = None) -> Me
     needs, value = evaluators()[spec.kind](spec, side)
     refs = [r for _, v in spec.args for r in (v if isinstance(v, tuple) else (v,))]
     refs += list(BODY_LENGTHS.get(spec.arg("per"), ())) if spec.arg("per") else []
-    if spec.kind in ("body_position",) or spec.arg("against") == "body_axis":
+    if (
+        spec.kind in ("body_position",)
+        or spec.arg("against") == "body_axis"
+        or spec.arg("direction") == "across_body"
+    ):
         refs += ["mid_hip", "mid_shoulder"]
     mids = tuple(
         dict.fromkeys(pair(r, side) for r in refs if isinstance(r, str) and _is_mid(r, side))

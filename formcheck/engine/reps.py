@@ -26,6 +26,7 @@ without a value change nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 
@@ -340,6 +341,9 @@ class RepTracker:
             # Range and symmetry judge the whole rep; with part of it unseen they would
             # judge a guess (a knee that straightened out of view is not a short rep).
             self._raise(end, events, final=True)
+        # A flag raised mid-rep (the live cue) carried the value as it crossed the limit;
+        # the rep's record reports its peak, the rep table's number, whatever the limit.
+        self.flags = [dataclasses.replace(f, value=self.by_code[f.code].peak) for f in self.flags]
         rest = self._sign * self._floor(self._reach)
         if self.gap and not ph.is_full(extreme):
             # Part of it unseen, and what was seen fell short: it may have gone further.

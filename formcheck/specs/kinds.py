@@ -193,7 +193,19 @@ def metric_kinds() -> Mapping[str, Kind]:
             "displacement",
             "How far a landmark (one point: cm) or a line (two points: degrees of rotation) "
             "has moved since the start of the rep.",
-            (Param("points", points((1, 2)), "one landmark, or two for a line"), _SPACE),
+            (
+                Param("points", points((1, 2)), "one landmark, or two for a line"),
+                _SPACE,
+                Param(
+                    "direction",
+                    choice(("any", "across_body")),
+                    "one landmark in image space: any (the whole move), or across_body "
+                    "(only the part square to the body axis as the image showed it at the "
+                    "start of the rep: from the side, up off the floor)",
+                    required=False,
+                    default="any",
+                ),
+            ),
             lambda p: "cm" if len(p["points"]) == 1 else "deg",
             lambda p: _LENGTH if len(p["points"]) == 1 else _ANGLE,
         ),
@@ -214,8 +226,9 @@ def check_kinds() -> Mapping[str, Kind]:
                 Param("point", POINT, "the landmark whose path is judged"),
                 Param(
                     "along",
-                    choice(("body_axis", "hip_line")),
-                    "the direction of the ideal line",
+                    choice(("body_axis", "hip_line", "sit_bone")),
+                    "the direction of the ideal line: the body axis, the hip line, or "
+                    "sit_bone (from the point's own hip through its start position)",
                     required=False,
                     default="body_axis",
                 ),

@@ -18,9 +18,14 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from formcheck.cli import main
+from formcheck.engine.metrics import compile_metric
+from formcheck.engine.signal import Pose
+from formcheck.engine.view import calibrate
+from formcheck.lmfile import read_landmarks
 from formcheck.specs import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +35,11 @@ BRIDGES = sorted(
     p for p in FOLDER.glob("glute_bridge_*.mp4") if p.with_suffix(".truth.json").exists()
 )
 #: truth fault code -> the check that should catch it
-CAUGHT_BY = {"heel_veer": "heel_off_line", "pelvis_shift": "pelvis_shift"}
+CAUGHT_BY = {
+    "heel_veer": "heel_off_line",
+    "pelvis_shift": "pelvis_shift",
+    "pelvis_lift": "pelvis_lift",  # no clip lifts: the side clips must never flag it
+}
 #: truth fault code -> the check meant to judge it, asserted or not (pelvis roll is a hint)
 JUDGED_BY = CAUGHT_BY | {"pelvis_roll": "pelvis_rotation"}
 
@@ -99,3 +108,24 @@ def test_rendered_glute_bridges_are_counted(clip, tmp_path):
     res = _analyse(clip, "glute_bridge", tmp_path)
     assert [r["status"] for r in res["rep_table"]] == [r["status"] for r in truth["reps"]]
     assert res["flags"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (ROOT / "sample_videos" / "glute_bridge_side.mp4").exists(), reason="no bridge clip"
+)
+def test_a_real_bridge_reads_as_a_pelvis_lift_from_the_side(tmp_path):
+    """A real person's glute bridge (the positive case): the heel slide's pelvis_lift
+    metric, from the first frame, passes twice its limit; the clean side heel slides
+    stay under it (asserted above)."""
+    landmarks = tmp_path / "bridge.jsonl"
+    clip = ROOT / "sample_videos" / "glute_bridge_side.mp4"
+    assert main(["landmarks", str(clip), "-o", str(landmarks)]) == 0
+    spec = load_spec(ROOT / "exercise_specs" / "heel_slide.toml")
+    frames = [f for f in read_landmarks(landmarks)[1] if f.has_pose]
+    metric = compile_metric(spec.metric("pelvis_lift"), "left")
+    poses = [Pose(t=f.t, px=f.pixels(), world=f.world, seen=np.ones(33, bool)) for f in frames]
+    cal = calibrate(poses[0].px, poses[0].world)
+    assert cal.view == "side"
+    lift = max(metric.evaluate(p, poses[0], cal) for p in poses)
+    assert lift > 2.0 * spec.check("pelvis_lift").limit

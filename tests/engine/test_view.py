@@ -100,5 +100,6 @@ def test_a_corner_camera_is_oblique_and_turns_off_the_lateral_checks():
         "heel_off_line",
         "pelvis_shift",
         "pelvis_rotation",
+        "pelvis_lift",
     }
     assert "can't be seen from a corner" in res.checks_disabled[0][1]

@@ -93,11 +93,13 @@ def test_heel_slide_spec_has_the_issue_flags():
     assert {c.code for c in spec.checks} == {
         "heel_off_line",
         "pelvis_shift",
+        "pelvis_lift",
         "pelvis_rotation",
         "partial_range",
     }
     assert spec.sides == "either" and spec.default_side == "auto"
     assert "side" not in spec.check("heel_off_line").views
+    assert "side" in spec.check("pelvis_lift").views
     assert spec.phase.metric == "knee"
 
 
