@@ -33,6 +33,7 @@ def test_the_rep_table_uses_labels_with_units_and_rounds_angles_and_centimetres(
         "Peak sideways heel drift (cm)",
         "Peak pelvis movement (cm)",
         "Peak pelvis rotation (°)",
+        "Peak pelvis lift (cm)",
         "Peak knee straightening (°)",
         "Flags",
     ]
