@@ -208,7 +208,8 @@ def camera_advice(spec: Spec, view: str | None) -> tuple[str, str]:
 
     ``("info", "**Camera:** <where to put it>")`` while every check can be judged;
     ``("warning", ...)`` naming the checks the view hides and where to put the
-    camera instead. Where the camera is gets no name of its own: a camera
+    camera instead (only checks the recommended placement would judge: moving there
+    is the advice). Where the camera is gets no name of its own: a camera
     beyond the feet but high sees a lying person as one above does, and was
     told it filmed "from the front".
 
@@ -218,7 +219,14 @@ def camera_advice(spec: Spec, view: str | None) -> tuple[str, str]:
     """
     # The spec's first sentence says where; the rest is for the Exercises page.
     place = spec.guidance.camera_placement.split(". ")[0].rstrip(".") + "."
-    hidden = [c.code for c in spec.checks if view is not None and c.views and view not in c.views]
+    # Only what the recommended placement would judge: a check no single placement judges
+    # with the others (the pelvis lift, seen only from the side) is no reason to move.
+    best = spec.guidance.camera_view
+    hidden = [
+        c.code
+        for c in spec.checks
+        if view is not None and c.views and view not in c.views and best in c.views
+    ]
     if not hidden:
         return "info", f"**Camera:** {place}"
     names = labels.flag_names(spec, hidden)
