@@ -359,8 +359,15 @@ def test_counts_do_not_depend_on_the_frame_rate(fps):
     assert (res.reps, res.partial_reps, res.uncertain_reps) == (3, 0, 0)
 
 
-@pytest.mark.parametrize("code", list(FAULTS))
-@pytest.mark.parametrize("factor", [0.5, 0.8])
+@pytest.mark.parametrize(
+    ("code", "factor"),
+    # The fast tier keeps each check once, with the limit moved either way; the rest are slow.
+    [
+        pytest.param(code, factor, marks=() if (i + j) % 2 == 0 else pytest.mark.slow)
+        for i, code in enumerate(FAULTS)
+        for j, factor in enumerate((0.5, 0.8))
+    ],
+)
 def test_a_flag_reports_the_reps_peak_whatever_the_limit(code, factor):
     """The flag's value is the rep table's peak; lowering only the limit leaves it alone."""
     check = spec().check(code)
@@ -397,7 +404,15 @@ def _lifted(s, rep: int, cm: float):
     return out
 
 
-@pytest.mark.parametrize(("mult", "flagged"), [(0.0, []), (0.5, []), (1.5, [2]), (2.0, [2])])
+@pytest.mark.parametrize(
+    ("mult", "flagged"),
+    [
+        (0.5, []),  # the fast tier keeps one clean and one lifting size
+        (1.5, [2]),
+        pytest.param(0.0, [], marks=pytest.mark.slow),
+        pytest.param(2.0, [2], marks=pytest.mark.slow),
+    ],
+)
 @pytest.mark.parametrize("side", ["left", "right"])
 def test_a_pelvis_lift_is_judged_from_the_side(mult, flagged, side):
     check = spec().check("pelvis_lift")

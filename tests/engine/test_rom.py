@@ -93,7 +93,9 @@ def test_settings_are_checked(options, message):
         RomWindow(**options)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    "seed", [0, pytest.param(1, marks=pytest.mark.slow), pytest.param(2, marks=pytest.mark.slow)]
+)
 @pytest.mark.parametrize("side", ["left", "right"])
 def test_the_rep_table_gives_the_knee_where_it_was_not_the_threshold(seed, side):
     # The bug: the bent end read the rest threshold (about 110) for a knee resting at 95 or less.
