@@ -10,6 +10,7 @@ leg slides counts as knee wags. So `choose` keeps a candidate only if
 - its reps **start from its own rest**: each rep's whole-rep range begins
   within `REST_SPANS` of the spec's ``exit`` (in units of its ``exit``-``full``
   span), not from somewhere the exercise never rests;
+- for an exercise of held reps, its reps **were held** (only as many count as holds);
 - for an exercise whose sides take turns, its reps **do take turns**: a rep
   that mostly overlaps one of the other side's is both sides moving at once
   (a sit-up's hips both fold, and a lying march counted them twice);
@@ -114,6 +115,11 @@ def fitting_reps(result: AnalysisResult, spec: Spec) -> tuple[int, int]:
             continue
         full += rep.status == "full"
         partial += rep.status == "partial"
+    if spec.hold is not None:
+        # An exercise of held reps (the adductor squeeze): a rep not held is no evidence
+        # (other exercises' knees close briefly many times), so only held ones count.
+        full = min(full, result.holds)
+        partial = min(partial, result.holds - full)
     return full, partial
 
 
