@@ -106,10 +106,17 @@ def test_zero_reps_on_the_wrong_side_suggests_the_other_leg_and_asks_before_savi
 @pytest.mark.slow
 def test_zero_reps_of_the_wrong_exercise_suggests_the_one_the_motion_fits(db, uploads_only):
     at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
-    _upload(at, "clamshell", None, RIGHT_SLIDES)
+    # A sit-up counts nothing in heel slides (since issue 13 a clamshell's knee opening
+    # counts the legs' small rolls, so it no longer makes a zero-rep case).
+    _upload(at, "sit_up", None, RIGHT_SLIDES)
     text = _texts(at)
-    assert "No clamshell reps were counted in this clip." in text
-    assert "The motion looks more like **Heel slide**" in text
+    assert "No sit-up reps were counted in this clip." in text
+    # What to try: the exercise the motion fits, or, where the guess is unsure (this
+    # veering end-on clip, since the engine counts without a still rest), what to check.
+    assert (
+        "The motion looks more like **Heel slide**" in text
+        or "Check the exercise and the side" in text
+    )
     assert "every check held" not in text
     assert not at.get("arrow_vega_lite_chart") and not at.get("vega_lite_chart")
     assert at.button(key="review.save").disabled
@@ -158,7 +165,10 @@ def test_review_tables_are_under_the_video_at_full_width_with_labels(db, uploads
     assert "Peak sideways heel drift (cm)" in reps.columns
     assert not [c for c in reps.columns if "_" in c]  # no code as a heading
     assert flags["Check"].tolist() == ["sideways heel drift"]
-    assert reps["Knee: to (°)"].tolist() == [round(v) for v in reps["Knee: to (°)"]]
+    # From beyond the feet the knee's range is withheld ("–"); drift reads to one decimal.
+    assert set(reps["Knee: to (°)"]) == {"–"}
+    drift = [v for v in reps["Peak sideways heel drift (cm)"] if v == v and v is not None]
+    assert drift and drift == [round(v, 1) for v in drift]
     warnings = " ".join(w.value for w in at.warning)
     assert "pelvis_rotation" not in warnings and "(pelvis rotation)" in warnings
 
