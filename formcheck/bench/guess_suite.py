@@ -21,7 +21,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from formcheck.bench.suite import _spread
+from formcheck.bench.report import markdown_table
+from formcheck.bench.suite import spread
 from formcheck.bench.suite_cases import (
     DEFAULT_N,
     DEFAULT_SEED,
@@ -58,7 +59,7 @@ def run(split: str, *, limit: int | None = None, cache: Path | None = None) -> l
     specs = load_specs()
     cases = [c for c in draw_cases(DEFAULT_N, DEFAULT_SEED) if c.split == split]
     if limit is not None:
-        cases = _spread(cases, limit)
+        cases = spread(cases, limit)
     return [
         GuessOutcome(case, guess_exercise(cached_simulation(case, cache).frames, specs).name)
         for case in cases
@@ -67,17 +68,13 @@ def run(split: str, *, limit: int | None = None, cache: Path | None = None) -> l
 
 def table(outcomes: list[GuessOutcome]) -> str:
     """Right / silent / wrong per exercise and per view, with the total and the clean cases."""
-    rows = [
-        "| bin | cases | right | silent | wrong | right or silent |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
+    rows: list[list[object]] = []
 
     def row(name: str, group: list[GuessOutcome]) -> None:
         n = Counter(o.verdict for o in group)
-        total = len(group)
         ok = n["right"] + n["silent"]
         rows.append(
-            f"| {name} | {total} | {n['right']} | {n['silent']} | {n['wrong']} | {ok / total:.0%} |"
+            [name, len(group), n["right"], n["silent"], n["wrong"], f"{ok / len(group):.0%}"]
         )
 
     row("all", outcomes)
@@ -85,7 +82,7 @@ def table(outcomes: list[GuessOutcome]) -> str:
     for key in ("view", "exercise"):
         for value in sorted({o.case.bins[key] for o in outcomes}):
             row(f"{key} {value}", [o for o in outcomes if o.case.bins[key] == value])
-    return "\n".join(rows)
+    return markdown_table(["bin", "cases", "right", "silent", "wrong", "right or silent"], rows)
 
 
 def main(argv: list[str] | None = None) -> int:

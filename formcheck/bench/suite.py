@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.bench.report import markdown_table
 from formcheck.bench.suite_cases import (
     DEFAULT_N,
     DEFAULT_SEED,
@@ -140,25 +141,20 @@ def groups(outcomes: list[CaseOutcome]) -> list[tuple[str, str, list[CaseOutcome
 def tables(outcomes: list[CaseOutcome]) -> str:
     """Two Markdown tables, counts (every exercise) and ROM/drift (heel slides), per bin."""
     rows = [(dim, value, Tally.of(members)) for dim, value, members in groups(outcomes)]
-    counts = [
-        "| bin | cases | exact | all reps found | partial found | silent 0 | warned |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    counts += [f"| {d} {v} | " + " | ".join(t.counts_cells()) + " |" for d, v, t in rows]
-    heads = " | ".join(f"{c}: recall / false" for c in DRIFT_CHECKS)
-    rom = [
+    counts = markdown_table(
+        ["bin", "cases", "exact", "all reps found", "partial found", "silent 0", "warned"],
+        [[f"{d} {v}", *t.counts_cells()] for d, v, t in rows],
+    )
+    rom = markdown_table(
+        ["bin", "reps", "withheld", "bent end", "straight end"]
+        + [f"{c}: recall / false" for c in DRIFT_CHECKS],
+        [[f"{d} {v}", *t.rom_drift_cells()] for d, v, t in rows if d != "exercise"],
+    )
+    note = (
         "Heel slides only: knee ROM error (deg, median / p95) at the bent (min) and straight "
-        "(max) end, and drift flags (recall at >= 1.5x the limit, false flags at <= 0.5x).",
-        "",
-        f"| bin | reps | withheld | bent end | straight end | {heads} |",
-        "|---|---|---|---|---|" + "---|" * len(DRIFT_CHECKS),
-    ]
-    rom += [
-        f"| {d} {v} | " + " | ".join(t.rom_drift_cells()) + " |"
-        for d, v, t in rows
-        if d != "exercise"
-    ]
-    return "\n".join([*counts, "", *rom])
+        "(max) end, and drift flags (recall at >= 1.5x the limit, false flags at <= 0.5x)."
+    )
+    return "\n\n".join([counts, note, rom])
 
 
 def run(
@@ -182,7 +178,7 @@ def run(
         if c.split == split and (exercise is None or c.exercise == exercise)
     ]
     if limit is not None:
-        cases = _spread(cases, limit)
+        cases = spread(cases, limit)
     out = []
     for k, case in enumerate(cases, 1):
         out.append(run_case(case, specs[case.exercise], cache))
@@ -191,8 +187,12 @@ def run(
     return out
 
 
-def _spread(cases: list[SuiteCase], limit: int) -> list[SuiteCase]:
-    """At most ``limit`` cases, evenly spaced through the list (so every exercise stays)."""
+def spread(cases: list[SuiteCase], limit: int) -> list[SuiteCase]:
+    """At most ``limit`` cases, evenly spaced through the list (so every exercise stays).
+
+    >>> spread(list(range(10)), 4)
+    [0, 2, 5, 7]
+    """
     if len(cases) <= limit:
         return cases
     step = len(cases) / limit
