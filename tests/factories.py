@@ -11,6 +11,7 @@ import av
 import numpy as np
 
 from formcheck.frame import PoseFrame
+from formcheck.lmfile import LandmarkHeader, LandmarkWriter
 from formcheck.video import VideoWriter
 
 
@@ -25,6 +26,15 @@ def make_frame(t: float = 0.0, seed: int = 0, world: bool = True) -> PoseFrame:
         image=image,
         world=rng.normal(0, 0.3, (33, 3)) if world else None,
     )
+
+
+def write_landmarks(path: Path, frames, header: LandmarkHeader | None = None) -> Path:
+    """Write ``frames`` to a landmark file at ``path`` (a 30 fps, 640x480 header by default)."""
+    header = header or LandmarkHeader(fps=30.0, width=640, height=480, source="sim", model="sim")
+    with LandmarkWriter(path, header) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
 
 
 def pattern(i: int, width: int = 64, height: int = 48) -> np.ndarray:
