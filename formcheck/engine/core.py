@@ -32,6 +32,7 @@ from types import MappingProxyType
 import numpy as np
 
 from formcheck.engine.checks import PathStraightness, compile_check
+from formcheck.engine.cue import ShownCue
 from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, PersonReturned
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.levels import min_excursion
@@ -68,9 +69,10 @@ class Snapshot(CountedReps):
 
     ``phase`` is ``settling`` (no usable pose yet), ``rest``, ``moving``,
     ``active`` (a rep under way) or ``holding``. ``cue`` is the latest flag's
-    message while it is fresh (a few seconds). ``path_px`` is the tracked point
-    (e.g. the heel) over the current or last rep, ``ideal_line_px`` the line
-    it should follow and ``band_px`` the tolerance either side of it.
+    message until the end of the rep after the one it happened in (`ShownCue`).
+    ``path_px`` is the tracked point (e.g. the heel) over the current or last
+    rep, ``ideal_line_px`` the line it should follow and ``band_px`` the
+    tolerance either side of it.
     ``away_seconds`` is how long nobody has been in view (0 while someone is).
     ``counts`` are the reps so far (``reps`` is ``counts.full``, see `RepCounts`).
     ``warnings`` are what the user must know now (see `AnalysisResult.warnings`).
@@ -141,7 +143,6 @@ class Engine:
         view: str | None = None,
         conditioning: Conditioning | None = None,
         calibrate_seconds: float = 1.0,
-        cue_seconds: float = 3.0,
         gap_seconds: float = 1.0,
     ) -> None:
         if not spec.judgeable:
@@ -156,7 +157,6 @@ class Engine:
         self.spec, self.side, self.forced_view = spec, side, view
         self.conditioning = conditioning
         self.calibrate_seconds = calibrate_seconds
-        self.cue_seconds = cue_seconds
         self.gap_seconds = gap_seconds
         if spec.sides == "both":
             self.tracked: tuple[str, ...] = ("both",)
@@ -207,7 +207,7 @@ class Engine:
         self._seen_anyone = False
         self._values: dict[str, float] = {}
         self._last_side: str | None = self.tracked[0] if len(self.tracked) == 1 else None
-        self._cue: FlagRaised | None = None
+        self._cue = ShownCue()
         self._series_t: list[float] = []
         self._series_metric: dict[str, list[float]] = {s: [] for s in self.tracked}
         self._series_checks: dict[str, list[float]] = {c.code: [] for c in spec.checks}
@@ -280,8 +280,7 @@ class Engine:
             value = hm.evaluate(pose, None, cal)
             events += self._hold.update(frame.t, value)
         for event in events:
-            if isinstance(event, FlagRaised):
-                self._cue = event
+            self._cue.feed(event)
         self._record(frame.t, pose)
         return events
 
@@ -432,7 +431,7 @@ class Engine:
         side = tracker.side if tracker is not None else self._last_side
         driver = spec.metric(spec.phase.metric if spec.phase else spec.hold.metric)
         value = self._values.get(side, math.nan) if side else math.nan
-        cue = self._cue if self._cue and self._t - self._cue.t <= self.cue_seconds else None
+        cue = self._cue.flag
         path, line, band = (), None, 0.0
         if tracker is not None:
             check = next((c for c in tracker.checks if isinstance(c, PathStraightness)), None)
