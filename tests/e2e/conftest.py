@@ -5,17 +5,25 @@ browser download needs the internet). A run as root, or with passwordless sudo,
 installs it with apt-get once when it is missing; ``FORMCHECK_INSTALL_CHROMIUM=0``
 turns that off. Without it every browser test skips, giving the one reason
 ``NO_CHROMIUM``.
+
+Under pytest-xdist (the README's test command runs on both cores) every test
+here goes to one worker (``xdist_group``, with ``--dist loadgroup`` from
+pyproject's addopts): one app server and one Chromium for the run, not one
+per worker fighting for the CPU. The install also holds a file lock, so two
+runs (or a run with another ``--dist``) never meet in apt-get's dpkg lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +33,8 @@ import pytest
 
 from tests.e2e.y4m import clip_to_y4m
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 #: Set to 0 and a test run never installs Chromium: the browser tests skip instead.
@@ -44,6 +53,17 @@ BASE_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+#: Every browser test runs on the same xdist worker (see the module doc).
+XDIST_GROUP = "browser"
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # Pytest calls this hook with the whole session's items: only this folder's are grouped.
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
 
 
 def camera_clip() -> tuple[Path, int]:
@@ -116,7 +136,11 @@ def chromium(request) -> str:
     if not Path(CHROMIUM).exists():
         prefix = _sudo_prefix()
         if prefix is not None:
-            _install_chromium(prefix, request.config)
+            lock = Path(tempfile.gettempdir()) / "formcheck-chromium-install.lock"
+            with lock.open("w") as held:
+                fcntl.flock(held, fcntl.LOCK_EX)  # another run may be installing it now
+                if not Path(CHROMIUM).exists():
+                    _install_chromium(prefix, request.config)
     if not Path(CHROMIUM).exists():
         pytest.skip(NO_CHROMIUM)
     return CHROMIUM
