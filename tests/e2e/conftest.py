@@ -8,9 +8,10 @@ turns that off. Without it every browser test skips, giving the one reason
 
 Under pytest-xdist (the README's test command runs on both cores) every test
 here goes to one worker (``xdist_group``, with ``--dist loadgroup`` from
-pyproject's addopts): one app server and one Chromium for the run, not one
-per worker fighting for the CPU. The install also holds a file lock, so two
-runs (or a run with another ``--dist``) never meet in apt-get's dpkg lock.
+pyproject's addopts): one app server and one Chromium for the run. Each also
+runs ``alone`` (tests/conftest.py): no other test takes the CPU while the fake
+camera plays in real time. The install holds a file lock, so two runs (or a
+run with another ``--dist``) never meet in apt-get's dpkg lock.
 """
 
 from __future__ import annotations
@@ -55,15 +56,16 @@ BASE_ARGS = [
 ]
 
 
-#: Every browser test runs on the same xdist worker (see the module doc).
+#: Every browser test runs on the same xdist worker, alone (see the module doc).
 XDIST_GROUP = "browser"
 
 
 def pytest_collection_modifyitems(items) -> None:
-    # Pytest calls this hook with the whole session's items: only this folder's are grouped.
+    # Pytest calls this hook with the whole session's items: only this folder's are marked.
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
+            item.add_marker(pytest.mark.alone)
 
 
 def camera_clip() -> tuple[Path, int]:
