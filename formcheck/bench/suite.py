@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -32,12 +33,13 @@ from formcheck.bench.suite_cases import (
     SPLITS,
     TEMPO_BINS,
     VIEWS,
-    SuiteCase,
     draw_case,
     draw_cases,
 )
 from formcheck.bench.suite_score import DRIFT_CHECKS, CaseOutcome, run_case
 from formcheck.specs import load_specs
+
+T = TypeVar("T")
 
 #: The dimensions figures are broken down by, with their values in report order.
 DIMENSIONS = {
@@ -187,7 +189,7 @@ def run(
     return out
 
 
-def spread(cases: list[SuiteCase], limit: int) -> list[SuiteCase]:
+def spread(cases: list[T], limit: int) -> list[T]:
     """At most ``limit`` cases, evenly spaced through the list (so every exercise stays).
 
     >>> spread(list(range(10)), 4)
