@@ -6,12 +6,14 @@ installs it with apt-get once when it is missing; ``FORMCHECK_INSTALL_CHROMIUM=0
 turns that off. Without it every browser test skips, giving the one reason
 ``NO_CHROMIUM``.
 
-Under pytest-xdist (the README's test command runs on both cores) every test
-here goes to one worker (``xdist_group``, with ``--dist loadgroup`` from
-pyproject's addopts): one app server and one Chromium for the run. Each also
-runs ``alone`` (tests/conftest.py): no other test takes the CPU while the fake
-camera plays in real time. The install holds a file lock, so two runs (or a
-run with another ``--dist``) never meet in apt-get's dpkg lock.
+Under pytest-xdist (the README's test command runs on both cores) each test
+here runs ``alone`` (tests/conftest.py): no other test takes the CPU while the
+fake camera plays in real time. They are also one ``xdist_group`` (with
+``--dist loadgroup`` from pyproject's addopts), so that one worker, one app
+server and one Chromium serve them all; pytest 9.2 with pytest-xdist 3.8
+ignores the group (pytest-xdist issue 1386), and then each worker that gets
+one starts its own, which only costs the start-up. The Chromium install holds
+a file lock, so two workers or two runs never meet in apt-get's dpkg lock.
 """
 
 from __future__ import annotations
@@ -60,12 +62,12 @@ BASE_ARGS = [
 XDIST_GROUP = "browser"
 
 
-def pytest_collection_modifyitems(items) -> None:
-    # Pytest calls this hook with the whole session's items: only this folder's are marked.
-    for item in items:
-        if HERE in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
-            item.add_marker(pytest.mark.alone)
+def pytest_itemcollected(item) -> None:
+    # As each test is collected: xdist reads xdist_group in pytest_collection_modifyitems,
+    # before this folder's own would run.
+    if HERE in item.path.parents:
+        item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
+        item.add_marker(pytest.mark.alone)
 
 
 def camera_clip() -> tuple[Path, int]:
