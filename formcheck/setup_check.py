@@ -25,10 +25,11 @@ Then, for each of the exercise's checks, whether it can be judged from here
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -480,6 +481,42 @@ def check_setup(
     )
     checks = tuple(_verdict(c, spec, view, not doubt, floors) for c in spec.checks)
     return SetupReport(items, checks, view)
+
+
+#: Engine phases (`Snapshot.phase`) in which no rep is under way.
+RESTING_PHASES = ("settling", "rest")
+#: Seconds of a clip's start that Review's setup check reads (more, up to
+#: `REVIEW_MAX_SECONDS`, when the first rep starts later).
+REVIEW_SECONDS = 3.0
+REVIEW_MAX_SECONDS = 10.0
+
+
+def resting(phase: str) -> bool:
+    """True when the engine's ``phase`` has no rep under way.
+
+    >>> resting("rest"), resting("active")
+    (True, False)
+    """
+    return phase in RESTING_PHASES
+
+
+def review_setup(
+    frames: Iterable[PoseFrame],
+    spec: Spec,
+    side: str,
+    picture: Picture | None,
+    reps: Sequence[tuple[float, float]],
+    seconds: float = REVIEW_SECONDS,
+) -> SetupReport:
+    """The `SetupReport` of a reviewed clip, from its first ``seconds`` (read lazily
+    from ``frames``); ``reps`` are its reps' ``(start, end)`` times, so the noise
+    floor is measured only where no rep was under way.
+    """
+    first = min((start for start, _ in reps), default=seconds)
+    until = min(max(seconds, first), REVIEW_MAX_SECONDS)
+    window = list(itertools.takewhile(lambda f: f.t <= until, frames))
+    flags = [not any(start <= f.t <= end for start, end in reps) for f in window]
+    return check_setup(window, spec, side, picture, resting=flags)
 
 
 class SetupWatch:

@@ -33,7 +33,7 @@ from formcheck.live import (
 )
 from formcheck.review import sentence
 from formcheck.specs import Spec
-from formcheck.ui import common, labels, speech
+from formcheck.ui import common, labels, setup_panel, speech
 from formcheck.ui.rtc import rtc_configuration
 
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
@@ -266,14 +266,16 @@ def show_status(
     if live is None:
         _camera(spec, None)
         st.markdown(
-            "Press **Start camera** and get into position in view: counting starts as soon "
-            "as your whole body is seen."
+            "Press **Start camera** and get into position in view: the page says what to fix "
+            "first, and counting starts by itself when you move."
         )
         return
     status = live.status()
     snap = status.snapshot
     gate = _gate(live)
     words = gate.feed(live.drain_events())
+    setting_up, prompts = setup_panel.show_live(live, playing)  # what to fix, until counting
+    words += prompts
     if speak:
         token, said = st.session_state.setdefault(SAID, (uuid.uuid4().hex, Announcements()))
         said.add(words)
@@ -293,7 +295,8 @@ def show_status(
     if snap is not None:
         view = (snap.view or "not yet known").replace("_", "-")
         st.markdown(f"**Phase:** {snap.phase} · **view:** {view}")
-    _camera(spec, snap.view if snap is not None else None)
+    if not setting_up:  # the setup panel says where the camera goes, and why
+        _camera(spec, snap.view if snap is not None else None)
     if snap is not None:
         if playing and snap.away_seconds >= 1.0:
             st.warning(
@@ -332,7 +335,9 @@ def show_status(
             f"{status.people} people in view: coaching the person {status.followed}, where "
             "formcheck first found someone. The others are left out."
         )
-    advice = status.picture.advice() if playing and status.picture is not None else None
+    # While setting up, the panel's light item says it.
+    picture = status.picture if playing and not setting_up else None
+    advice = picture.advice() if picture is not None else None
     if advice:
         st.warning(sentence(advice))
     stalled = status.last_frame_at is not None and now - status.last_frame_at
