@@ -29,23 +29,30 @@ from formcheck.ui.placement_svg import top_view
 PROMPTS = "live.setup_prompts"
 #: ``{review key: SetupReport}``: the verdicts of the reviews shown in this browser session.
 REVIEWED = "review.setup"
-MARK = {READY: "✅", FIX: "⚠️"}
+#: Marks that every browser's fonts draw (a colour emoji may be missing on a bare system).
+MARK = {READY: ("✔", "#1a7f37"), FIX: ("⚠", "#b35c00")}
+WAITING = ("…", "#6b6b6b")
 #: Live's items: big enough to read lying on a mat, 2-3 m from the screen.
 LARGE, SMALL = "1.9rem", "1.05rem"
 
 
-def _line(mark: str, label: str, message: str, fix: str, size: str) -> str:
-    tail = f" — <b>{html.escape(fix, quote=False)}</b>" if fix else ""
+def _line(state: str, label: str, message: str, fix: str, size: str) -> str:
+    """One item: the mark, what, and how to fix it in ``size``; what was found smaller."""
+    mark, colour = MARK.get(state, WAITING)
+    tail = f" — {html.escape(fix, quote=False)}" if fix else ""
+    small = "0.9rem" if size == SMALL else SMALL
     return (
-        f'<div style="font-size:{size};line-height:1.3;margin:0.25em 0">{mark} '
-        f"<b>{html.escape(label, quote=False)}</b>: {html.escape(message, quote=False)}{tail}</div>"
+        f'<div style="margin:0.3em 0"><div style="font-size:{size};line-height:1.25">'
+        f'<span style="color:{colour}">{mark}</span> <b>{html.escape(label, quote=False)}'
+        f"{tail}</b></div>"
+        f'<div style="font-size:{small};color:#555">{html.escape(message, quote=False)}</div></div>'
     )
 
 
 def items_html(report: SetupReport, size: str = LARGE) -> str:
-    """The report's items, one line each: mark, what, what was found and how to fix it."""
+    """The report's items: mark, what and how to fix it, then what was found."""
     return "".join(
-        _line(MARK.get(i.state, "⏳"), i.label, i.message, i.fix if i.state == FIX else "", size)
+        _line(i.state, i.label, i.message, i.fix if i.state == FIX else "", size)
         for i in report.items
     )
 
@@ -62,15 +69,15 @@ def show_checks(report: SetupReport, size: str = SMALL) -> None:
     judged = [c.label for c in report.checks if c.state == READY]
     waiting = [c.label for c in report.checks if c.state not in (READY, FIX)]
     if judged:
-        text = f"Can be judged from here: {', '.join(judged)}."
-        st.markdown(_line("✅", "Checks", text, "", size), unsafe_allow_html=True)
+        text = f"Can be judged from here: {', '.join(judged)}"
+        st.markdown(_line(READY, text, "", "", size), unsafe_allow_html=True)
     if waiting:
-        text = f"Not known yet: {', '.join(waiting)}."
-        st.markdown(_line("⏳", "Checks", text, "", size), unsafe_allow_html=True)
+        text = f"Not known yet: {', '.join(waiting)}"
+        st.markdown(_line("wait", text, "", "", size), unsafe_allow_html=True)
     for move_to, checks in _moves(report.not_judged).items():
         names = ", ".join(c.label for c in checks)
         why = "; ".join(dict.fromkeys(c.message for c in checks))
-        line = _line("⚠️", f"Can't be judged from here: {names}", why, checks[0].how, size)
+        line = _line(FIX, f"Can't be judged from here: {names}", why, checks[0].how, size)
         if move_to is None:
             st.markdown(line, unsafe_allow_html=True)
             continue
@@ -104,7 +111,7 @@ def show_live(live, playing: bool) -> tuple[bool, list[str]]:
         )
     else:
         st.markdown(
-            f'<div style="font-size:{LARGE}"><b>Before you start</b>: fix what is marked ⚠️. '
+            f'<div style="font-size:{LARGE}"><b>Before you start</b>: fix what is marked ⚠. '
             "Counting starts by itself when you move.</div>",
             unsafe_allow_html=True,
         )
