@@ -10,10 +10,10 @@ known yet):
 - ``distance``: how much of the picture the body fills;
 - ``light``: brightness and sensor noise (`formcheck.picture`);
 - ``still``: the noise floor over `STILL_SECONDS` of lying still
-  (`formcheck.setup_floor`).
+  (`formcheck.engine.noise_floor`, the engine's own per-clip floor).
 
 Then, for each of the exercise's checks, whether it can be judged from here
-(`CheckVerdict`) and, if not, the view to move the camera to. Pure numpy on
+(`SetupVerdict`) and, if not, how to move the camera. Pure numpy on
 `PoseFrame`s; `SetupWatch` keeps the last seconds of a live stream for it.
 
 >>> from formcheck.specs import find_spec
@@ -29,11 +29,13 @@ import itertools
 import math
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.engine.noise_floor import NoiseFloor, assess_still
+from formcheck.engine.noise_floor import verdict as noise_verdict
 from formcheck.engine.view import (
     OBLIQUE_SKEW,
     ROM_ERROR,
@@ -47,7 +49,6 @@ from formcheck.engine.view import (
 from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 from formcheck.picture import Picture
-from formcheck.setup_floor import Floor, FloorEstimate, jitter_floor
 from formcheck.specs import Spec
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.specs.model import CheckSpec
@@ -101,6 +102,18 @@ _BODY = tuple(
 _LOWER = tuple(index(f"{s}_{p}") for p in ("hip", "knee", "heel") for s in ("left", "right"))
 
 
+#: ``(still frames, spec, side, view) -> {check code: NoiseFloor}``: how the noise floor
+#: is measured (a check left out has none, and is judged by the view alone).
+FloorEstimate = Callable[[Sequence[PoseFrame], Spec, str, str], Mapping[str, NoiseFloor]]
+
+
+def still_floors(
+    frames: Sequence[PoseFrame], spec: Spec, side: str, view: str
+) -> Mapping[str, NoiseFloor]:
+    """The engine's noise floor of each check over ``frames`` of lying still, from ``view``."""
+    return assess_still(frames, spec, side, view).floors
+
+
 @dataclass(frozen=True)
 class SetupItem:
     """One thing to get right before starting: ``state`` and a short ``message``;
@@ -126,45 +139,39 @@ class SetupItem:
 
 
 @dataclass(frozen=True)
-class CheckVerdict:
+class SetupVerdict:
     """Whether one of the exercise's checks can be judged from here.
 
-    ``state`` is `READY` (it can), `FIX` (it can't: ``message`` says why, and
-    ``move_to`` names the view to move the camera to, or None when the view is
-    right but the picture too unsteady) or `WAIT` (not known yet). ``floor``
-    is the noise floor measured for it, when there is one.
+    ``state`` is `READY` (it can), `FIX` (it can't: ``message`` says why and
+    ``how`` how to move the camera; ``move_to`` names the view to move it to,
+    None when the view is right but the picture too unsteady) or `WAIT` (not
+    known yet). ``floor`` is the noise floor measured for it, when there is one.
     """
 
     code: str
     label: str
     state: str
     message: str
+    how: str = ""
     move_to: str | None = None
-    floor: Floor | None = None
+    floor: NoiseFloor | None = None
 
     def __post_init__(self) -> None:
         if self.state not in STATES:
             raise ValueError(f"state: expected one of {', '.join(STATES)}, got {self.state!r}")
         if self.move_to is not None and self.move_to not in VIEW_ADVICE:
             raise ValueError(f"move_to: expected a view or None, got {self.move_to!r}")
-
-    @property
-    def how(self) -> str:
-        """How to move the camera so it can be judged ("" when there is nothing to do)."""
-        if self.state != FIX:
-            return ""
-        if self.move_to is not None:
-            return VIEW_ADVICE[self.move_to]
-        return "bring the camera closer and light the room well"
+        if (self.state == FIX) != bool(self.how):
+            raise ValueError(f"how: expected advice exactly when the state is fix, got {self!r}")
 
 
 @dataclass(frozen=True)
 class SetupReport:
-    """The setup check's verdicts: the `SetupItem`s in `ITEMS` order, one `CheckVerdict`
+    """The setup check's verdicts: the `SetupItem`s in `ITEMS` order, one `SetupVerdict`
     per check of the exercise, and the view seen (None: nobody seen yet)."""
 
     items: tuple[SetupItem, ...]
-    checks: tuple[CheckVerdict, ...]
+    checks: tuple[SetupVerdict, ...]
     view: str | None = None
 
     def __post_init__(self) -> None:
@@ -187,7 +194,7 @@ class SetupReport:
         return tuple(i for i in self.items if i.state == FIX)
 
     @property
-    def not_judged(self) -> tuple[CheckVerdict, ...]:
+    def not_judged(self) -> tuple[SetupVerdict, ...]:
         """The checks that can't be judged from here."""
         return tuple(c for c in self.checks if c.state == FIX)
 
@@ -387,19 +394,23 @@ def still_stretch(
     return ()
 
 
-def _still(floors: Mapping[str, Floor] | None, spec: Spec, view: str | None) -> SetupItem:
-    if floors is None:
+def _still(floors: Mapping[str, NoiseFloor] | None, spec: Spec, view: str | None) -> SetupItem:
+    known = {code: f for code, f in (floors or {}).items() if f.known}
+    if not known:
         return SetupItem("still", WAIT, "Lie still, as at the start of a rep, for 2 seconds")
-    shaky = [f for f in floors.values() if not f.judged and view in spec.check(f.code).views]
+    shaky = [
+        (spec.check(code), f)
+        for code, f in known.items()
+        if view in spec.check(code).views and not noise_verdict(spec.check(code), view, f).judged
+    ]
     if not shaky:
         return SetupItem("still", READY, "Steady enough to judge your form")
-    worst = max(shaky, key=lambda f: f.value / f.limit)
-    name = spec.check(worst.code).label
+    check, worst = max(shaky, key=lambda cf: cf[1].value / cf[0].limit_for(view))
     return SetupItem(
         "still",
         FIX,
-        f"Lying still, your {name} seems to move {worst.value:.1f} {worst.unit} "
-        f"(the limit is {worst.limit:g} {worst.unit})",
+        f"Lying still, your {check.label} reads up to {worst.value:.2g} {worst.unit} "
+        f"(the limit is {check.limit_for(view):g} {worst.unit})",
         "bring the camera closer and light the room well, so the picture is steadier",
     )
 
@@ -415,38 +426,39 @@ def _verdict(
     spec: Spec,
     view: str | None,
     trusted: bool,
-    floors: Mapping[str, Floor] | None,
-) -> CheckVerdict:
+    floors: Mapping[str, NoiseFloor] | None,
+) -> SetupVerdict:
     code, label = check.code, check.label
     if view is None:
-        return CheckVerdict(code, label, WAIT, "Not known until you are seen")
+        return SetupVerdict(code, label, WAIT, "Not known until you are seen")
     best = spec.guidance.camera_view
     angle = check.kind == "range" and check.metric is not None
     angle = angle and spec.metric(check.metric).kind == "joint_angle"
     if not trusted:
         move = _measured_from() if angle else best
-        return CheckVerdict(code, label, FIX, "Not while the camera's view is unclear", move)
+        message = "Not while the camera's view is unclear"
+        return SetupVerdict(code, label, FIX, message, VIEW_ADVICE[move], move)
     if check.views and view not in check.views:
         move = best if best in check.views else check.views[0]
-        return CheckVerdict(code, label, FIX, f"Can't be seen from {VIEW_FROM[view]}", move)
+        message = f"Can't be seen from {VIEW_FROM[view]}"
+        return SetupVerdict(code, label, FIX, message, VIEW_ADVICE[move], move)
     if angle:
         withheld = rom_withheld(view, "joint_angle")
         if withheld:
-            return CheckVerdict(code, label, FIX, f"Not from here: {withheld}", _measured_from())
+            move = _measured_from()
+            message = f"Not from here: {withheld}"
+            return SetupVerdict(code, label, FIX, message, VIEW_ADVICE[move], move)
     floor = floors.get(code) if floors is not None else None
-    if floor is not None and not floor.judged:
-        return CheckVerdict(
-            code,
-            label,
-            FIX,
-            f"Lying still it already seems to move {floor.value:.1f} {floor.unit}, against a "
-            f"limit of {floor.limit:g} {floor.unit}",
-            None,
-            floor,
-        )
-    if floors is None and check.kind != "range":
-        return CheckVerdict(code, label, WAIT, "Seen from here; lie still to measure how steady")
-    return CheckVerdict(code, label, READY, "Can be judged from here", None, floor)
+    if floor is not None and floor.known:
+        noise = noise_verdict(check, view, floor)
+        if not noise.judged:
+            message = noise.reason[:1].upper() + noise.reason[1:]
+            return SetupVerdict(code, label, FIX, message, noise.advice, None, floor)
+        return SetupVerdict(code, label, READY, "Can be judged from here", "", None, floor)
+    if (floors is not None and code in floors) or (floors is None and check.kind != "range"):
+        # A check the floor covers, not measured yet: lying still 2 s tells.
+        return SetupVerdict(code, label, WAIT, "Seen from here; lie still to measure how steady")
+    return SetupVerdict(code, label, READY, "Can be judged from here")
 
 
 def check_setup(
@@ -457,7 +469,7 @@ def check_setup(
     *,
     resting: Sequence[bool] | None = None,
     still: Sequence[PoseFrame] | None = None,
-    floor: FloorEstimate = jitter_floor,
+    floor: FloorEstimate = still_floors,
 ) -> SetupReport:
     """The `SetupReport` of a few seconds of ``frames`` (oldest first).
 
@@ -470,7 +482,7 @@ def check_setup(
     cal, doubt = _calibration(posed, spec) if posed else (None, "")
     view = cal.view if cal is not None else None
     still = still_stretch(frames, resting) if still is None else tuple(still)
-    floors = floor(still, spec, side, cal) if still and cal is not None else None
+    floors = floor(still, spec, side, view) if still and view is not None else None
     items = (
         _body(frames, posed),
         _joints(posed, spec, side),
@@ -539,6 +551,7 @@ class SetupWatch:
         self.spec, self.side, self.seconds = spec, side, seconds
         self._frames: deque[tuple[PoseFrame, bool]] = deque()
         self._still: tuple[PoseFrame, ...] = ()
+        self._floors: tuple[float, Mapping[str, NoiseFloor]] | None = None  # (end, floors)
         self._lock = threading.Lock()
 
     def add(self, frame: PoseFrame, resting: bool = True) -> None:
@@ -559,7 +572,17 @@ class SetupWatch:
             if still:
                 self._still = still
             still = self._still
-        return check_setup(frames, self.spec, self.side, picture, still=still)
+        return check_setup(frames, self.spec, self.side, picture, still=still, floor=self._floor)
+
+    def _floor(
+        self, still: Sequence[PoseFrame], spec: Spec, side: str, view: str
+    ) -> Mapping[str, NoiseFloor]:
+        """`still_floors`, measured again only once the still stretch has moved on a
+        second (the page asks twice a second; the floor of 2 s changes slowly)."""
+        kept = self._floors
+        if kept is None or still[-1].t - kept[0] >= 1.0 or still[-1].t < kept[0]:
+            kept = self._floors = (still[-1].t, still_floors(still, spec, side, view))
+        return kept[1]
 
 
 #: Said once, when every item is first ready.

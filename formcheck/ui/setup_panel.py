@@ -17,9 +17,9 @@ from formcheck.lmfile import read_landmarks
 from formcheck.setup_check import (
     FIX,
     READY,
-    CheckVerdict,
     SetupPrompts,
     SetupReport,
+    SetupVerdict,
     resting,
     review_setup,
 )
@@ -57,8 +57,8 @@ def items_html(report: SetupReport, size: str = LARGE) -> str:
     )
 
 
-def _moves(checks: Iterable[CheckVerdict]) -> dict[str | None, list[CheckVerdict]]:
-    groups: dict[str | None, list[CheckVerdict]] = {}
+def _moves(checks: Iterable[SetupVerdict]) -> dict[str | None, list[SetupVerdict]]:
+    groups: dict[str | None, list[SetupVerdict]] = {}
     for c in checks:
         groups.setdefault(c.move_to, []).append(c)
     return groups
