@@ -528,7 +528,25 @@ def review_setup(
     until = min(max(seconds, first), REVIEW_MAX_SECONDS)
     window = list(itertools.takewhile(lambda f: f.t <= until, frames))
     flags = [not any(start <= f.t <= end for start, end in reps) for f in window]
-    return check_setup(window, spec, side, picture, resting=flags)
+    report = check_setup(window, spec, side, picture, resting=flags)
+    # A clip can't be asked to lie still: what was not measured says so.
+    unmeasured = {
+        "light": "Not measured",
+        "still": "Not measured: the clip has no 2 s of lying still before its first rep",
+    }
+    items = tuple(
+        dataclasses.replace(i, message=unmeasured[i.key])
+        if i.state == WAIT and i.key in unmeasured
+        else i
+        for i in report.items
+    )
+    checks = tuple(
+        dataclasses.replace(c, message="Seen from here; how steady was not measured")
+        if c.state == WAIT and report.view is not None
+        else c
+        for c in report.checks
+    )
+    return dataclasses.replace(report, items=items, checks=checks)
 
 
 class SetupWatch:
@@ -585,6 +603,8 @@ class SetupWatch:
         return kept[1]
 
 
+#: Said once, when only the still stretch is missing.
+STILL_WORDS = "Now lie still for 2 seconds."
 #: Said once, when every item is first ready.
 READY_WORDS = "Ready. Start your first rep when you like: counting starts by itself."
 
@@ -612,6 +632,8 @@ class SetupPrompts:
         texts = [f"{i.label}: {i.fix}." for i in report.to_fix]
         if report.ready:
             texts.append(READY_WORDS)
+        elif not texts and report.item("still").state == WAIT:
+            texts.append(STILL_WORDS)  # all else is ready: the floor is what is left
         new = [t for t in texts if t not in self._said]
         self._said.update(new)
         return new

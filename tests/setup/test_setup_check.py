@@ -22,11 +22,13 @@ from formcheck.setup_check import (
     FIX,
     READY,
     READY_WORDS,
+    STILL_WORDS,
     WAIT,
     SetupItem,
     SetupPrompts,
     SetupWatch,
     check_setup,
+    review_setup,
 )
 from formcheck.simulate import simulate
 from formcheck.specs import find_spec
@@ -253,3 +255,27 @@ def test_views_are_left_out_of_what_to_fix_for_a_check_no_placement_judges_with_
     assert report.item("view").state == READY
     lift = next(c for c in report.checks if c.code == "pelvis_lift")
     assert (lift.state, lift.move_to) == (FIX, "side")
+
+
+def test_when_only_lying_still_is_missing_the_voice_asks_for_it_once():
+    prompts = SetupPrompts()
+    never_resting = [False] * len(lying_still())  # a rep under way throughout: no still stretch
+    report = check_setup(lying_still(), SPEC, "auto", BRIGHT, resting=never_resting)
+    assert [i.key for i in report.items if i.state != READY] == ["still"]
+    assert prompts.feed(report) == [STILL_WORDS]
+    assert prompts.feed(report) == []
+
+
+def test_a_reviewed_clip_says_what_it_could_not_measure():
+    frames, _ = rendered("rs26_end_on_tripod_right")
+    _, all_frames = read_landmarks(RENDERED / "rs26_end_on_tripod_right.landmarks.jsonl")
+    truth = json.loads((RENDERED / "rs26_end_on_tripod_right.truth.json").read_text())
+    reps = [(r["start"], r["end"]) for r in truth["reps"]]
+    report = review_setup(all_frames, SPEC, "auto", None, reps)
+    assert report.item("light").message == "Not measured"
+    assert report.item("still").message.startswith("Not measured: the clip has no 2 s")
+    heel = next(c for c in report.checks if c.code == "heel_off_line")
+    assert (heel.state, heel.message) == (WAIT, "Seen from here; how steady was not measured")
+    # Read from the clip's first seconds, up to the first rep (1.37 s in): the same
+    # verdicts as the first 3 s give.
+    assert report.item("distance") == check_setup(frames, SPEC).item("distance")
