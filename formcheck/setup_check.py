@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,14 +36,11 @@ import numpy as np
 from formcheck.engine.noise_floor import NoiseFloor, assess_still
 from formcheck.engine.noise_floor import verdict as noise_verdict
 from formcheck.engine.view import (
-    OBLIQUE_SKEW,
     ROM_ERROR,
     ROM_WITHIN_DEG,
-    Calibration,
     body_size,
     calibrate,
     rom_withheld,
-    view_from_ratio,
 )
 from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
@@ -84,7 +80,7 @@ SEEN_AT_LEAST = 0.7
 FILL_BELOW = 0.25
 #: A point this close to the picture's edge (share of its size) is cut off.
 EDGE = 0.01
-#: The view is unclear when fewer of the frames than this agree with the median.
+#: The view is unclear when fewer of the frames than this are seen from it.
 VIEW_AGREES = 0.6
 #: A lying body filmed from the side looks long: its box in the picture is at
 #: least this many times longer than wide. On the rendered tuning clips side
@@ -207,22 +203,19 @@ def _legs(side: str) -> tuple[str, ...]:
     return (side,) if side in ("left", "right") else ("left", "right")
 
 
-def _calibration(posed: Sequence[PoseFrame], spec: Spec) -> tuple[Calibration, str]:
-    """The median calibration of the posed frames (by foreshortening ratio, as the
-    engine settles its view), and why its view can't be trusted ("": it can)."""
-    cals = [calibrate(f.pixels(), f.world, f.visibility >= spec.visibility) for f in posed]
-    ranked = sorted(cals, key=lambda c: c.ratio if c.ratio == c.ratio else math.inf)
-    mid = ranked[(len(ranked) - 1) // 2]
-    skew = float(np.median([c.skew for c in cals]))
-    view = view_from_ratio(mid.ratio)
-    if view != "side" and skew > OBLIQUE_SKEW:
-        view = "oblique"
+def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str]:
+    """The view most of the posed frames are seen from (each calibrated on its own, by
+    the engine's rules), and why it can't be trusted ("": it can)."""
+    views = Counter(
+        calibrate(f.pixels(), f.world, f.visibility >= spec.visibility).view for f in posed
+    )
+    view, count = views.most_common(1)[0]
     doubt = ""
-    if sum(c.view == view for c in cals) / len(cals) < VIEW_AGREES:
+    if count / len(posed) < VIEW_AGREES:
         doubt = "The camera's view of you is unclear: it changes from frame to frame"
     elif view == "side" and spec.posture == "lying" and _elongation(posed) < SIDE_ELONGATION:
         doubt = "The camera's view of you is unclear: you look too short to be seen from the side"
-    return dataclasses.replace(mid, view=view, skew=skew), doubt
+    return view, doubt
 
 
 def _elongation(posed: Sequence[PoseFrame]) -> float:
@@ -479,8 +472,7 @@ def check_setup(
     latest one in ``frames``, `still_stretch`); ``floor`` how it is measured.
     """
     posed = [f for f in frames if f.has_pose]
-    cal, doubt = _calibration(posed, spec) if posed else (None, "")
-    view = cal.view if cal is not None else None
+    view, doubt = _view_of(posed, spec) if posed else (None, "")
     still = still_stretch(frames, resting) if still is None else tuple(still)
     floors = floor(still, spec, side, view) if still and view is not None else None
     items = (
