@@ -765,6 +765,7 @@ class LiveProcessor:
         t = max(float(t), self._last_t + 1e-3)
         self._last_t = t
         frame = self._estimator.process(rgb, t)
+        self.setup.recalibrate(self.engine)  # the camera was moved before the first rep
         if self._picture.offer(rgb, t):  # once a second: recompute the median then only
             self._picture_now = self._picture.picture()
         events = self.engine.update(frame)

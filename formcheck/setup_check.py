@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.engine import Engine
 from formcheck.engine.noise_floor import NoiseFloor, assess_still
 from formcheck.engine.noise_floor import verdict as noise_verdict
 from formcheck.engine.view import (
@@ -164,11 +166,13 @@ class SetupVerdict:
 @dataclass(frozen=True)
 class SetupReport:
     """The setup check's verdicts: the `SetupItem`s in `ITEMS` order, one `SetupVerdict`
-    per check of the exercise, and the view seen (None: nobody seen yet)."""
+    per check of the exercise, the view seen (None: nobody seen yet) and why that
+    view can't be trusted (``doubt``; "" when it can)."""
 
     items: tuple[SetupItem, ...]
     checks: tuple[SetupVerdict, ...]
     view: str | None = None
+    doubt: str = ""
 
     def __post_init__(self) -> None:
         keys = tuple(i.key for i in self.items)
@@ -484,7 +488,7 @@ def check_setup(
         _still(floors, spec, view),
     )
     checks = tuple(_verdict(c, spec, view, not doubt, floors) for c in spec.checks)
-    return SetupReport(items, checks, view)
+    return SetupReport(items, checks, view, doubt)
 
 
 #: Engine phases (`Snapshot.phase`) in which no rep is under way.
@@ -562,6 +566,7 @@ class SetupWatch:
         self._frames: deque[tuple[PoseFrame, bool]] = deque()
         self._still: tuple[PoseFrame, ...] = ()
         self._floors: tuple[float, Mapping[str, NoiseFloor]] | None = None  # (end, floors)
+        self._asked, self._asked_at = False, -math.inf  # recalibration asked for, and when
         self._lock = threading.Lock()
 
     def add(self, frame: PoseFrame, resting: bool = True) -> None:
@@ -583,6 +588,35 @@ class SetupWatch:
                 self._still = still
             still = self._still
         return check_setup(frames, self.spec, self.side, picture, still=still, floor=self._floor)
+
+    def compare(self, report: SetupReport, engine_view: str | None) -> bool:
+        """Ask for a recalibration when the camera's view (``report``'s, trusted) is no
+        longer the one the engine settled on (``engine_view``): the person moved the
+        camera as the setup check said. At most once every ``seconds`` of stream time,
+        so a new calibration has the frames to settle; True if asked now.
+        """
+        moved = report.view is not None and not report.doubt
+        moved = moved and engine_view is not None and engine_view != report.view
+        with self._lock:
+            now = self._frames[-1][0].t if self._frames else -math.inf
+            if not moved or now - self._asked_at < self.seconds:
+                return False
+            self._asked, self._asked_at = True, now
+        return True
+
+    def recalibrate(self, engine: Engine) -> bool:
+        """On the video thread, before a frame: start ``engine`` over if a recalibration
+        was asked for and it has counted nothing and started no rep (else the ask is
+        dropped). True if it was reset."""
+        with self._lock:
+            asked, self._asked = self._asked, False
+        if not asked:
+            return False
+        snapshot = engine.snapshot()
+        if snapshot.counts.total or not resting(snapshot.phase):
+            return False
+        engine.reset()
+        return True
 
     def _floor(
         self, still: Sequence[PoseFrame], spec: Spec, side: str, view: str

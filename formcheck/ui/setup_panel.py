@@ -103,6 +103,9 @@ def show_live(live, playing: bool) -> tuple[bool, list[str]]:
         return False, []
     status = live.status()
     report = live.setup.report(status.picture)
+    # Moved as told, the camera sees another view: the engine calibrates again before
+    # counting, instead of keeping the view it settled on where the camera was.
+    live.setup.compare(report, status.snapshot.view if status.snapshot else None)
     if report.ready:
         st.markdown(
             f'<div style="font-size:{LARGE};color:#1a7f37"><b>Ready.</b> Start your first rep '
