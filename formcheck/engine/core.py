@@ -50,11 +50,11 @@ from formcheck.engine.result import (
 from formcheck.engine.rom import RomWindow, whole_rep
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
 from formcheck.engine.view import (
-    OBLIQUE_SKEW,
     Calibration,
     calibrate,
     rom_error,
     rom_withheld,
+    skewed,
     view_from_ratio,
 )
 from formcheck.errors import SpecError
@@ -103,6 +103,8 @@ class Snapshot(CountedReps):
 _NO_CHECKS: Mapping = MappingProxyType({})
 #: How often (s of clip time) the checks are judged again against the noise floor so far.
 JUDGE_EVERY_S = 0.5
+#: How long every side must have rested before its poses measure the noise floor.
+SETTLE_S = 0.3
 _NO_POINT = (math.nan, math.nan)
 
 
@@ -204,6 +206,7 @@ class Engine:
         self._verdicts: tuple[CheckVerdict, ...] = ()
         self._built: dict[str, list] = {}  # each side's latest checks (`_build`)
         self._judged_at = -math.inf
+        self._still_since = math.inf
         self._samples: list[Calibration] = []  # one per usable pose while calibrating
         self._first_usable = math.nan
         self._settled_at = math.nan  # when the view was settled (NaN: not yet)
@@ -301,14 +304,18 @@ class Engine:
         return events
 
     def _still(self) -> bool:
-        """Every side at rest and near its rest level: the time to measure the noise."""
+        """Every side at rest, within the enter-exit band of its rest level (the lowest
+        of the last seconds), for `SETTLE_S`: the time to measure the noise. (A leg
+        coming back from a rep is not still, nor is a pelvis settling after it.)"""
         phase = self.spec.phase
         band, sign = abs(phase.enter - phase.exit), -1.0 if phase.direction == "decrease" else 1.0
         for side, tracker in self._trackers.items():
             value = self._values.get(side, math.nan)
-            if tracker.state != "rest" or not sign * value <= tracker.valley + band:
+            if tracker.state != "rest" or not sign * value <= tracker.levels.rest + band:
+                self._still_since = math.inf
                 return False
-        return True
+        self._still_since = min(self._still_since, self._t)
+        return self._t - self._still_since >= SETTLE_S
 
     def _judge(self) -> None:
         """Judge each check against the noise floor so far: a check whose floor is too
@@ -372,9 +379,7 @@ class Engine:
         ratios = sorted(samples, key=lambda c: c.ratio if c.ratio == c.ratio else math.inf)
         mid = ratios[(len(ratios) - 1) // 2]
         skew = float(np.median([c.skew for c in samples]))
-        view = view_from_ratio(mid.ratio)
-        if view != "side" and skew > OBLIQUE_SKEW:
-            view = "oblique"
+        view = skewed(view_from_ratio(mid.ratio), skew)
         if self.forced_view is not None:
             view = self.forced_view
         return dataclasses.replace(mid, view=view, skew=skew)

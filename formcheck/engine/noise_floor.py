@@ -198,6 +198,27 @@ def rest_floor(values: Sequence[float] | np.ndarray) -> float:
     return PEAK_FACTOR * robust_sigma(values)
 
 
+def window_floor(windows: Sequence[Sequence[float]]) -> float:
+    """The floor over still windows: the median of the windows' own floors.
+
+    A window can hold more than noise (the pelvis settling back after a rep that
+    shifted it), so one bad window must not set the floor; a window too short for
+    a floor of its own joins the next. NaN when there are too few samples.
+
+    >>> window_floor([[0.5] * 20, [0.5] * 20, [9.0] * 20]) == rest_floor([0.5] * 20)
+    True
+    """
+    floors, pooled = [], []
+    for w in windows:
+        pooled += list(w)
+        if len(pooled) >= MIN_SAMPLES:
+            floors.append(rest_floor(pooled))
+            pooled = []
+    if not floors:
+        return math.nan
+    return float(np.median(floors))
+
+
 def noisy_checks(spec: Spec) -> tuple[CheckSpec, ...]:
     """The spec's checks that noise can fake (paths and stillness), in spec order."""
     return tuple(c for c in spec.checks if c.kind in NOISY_KINDS)
@@ -276,7 +297,8 @@ class RestProbe:
         for side in sides:
             for c in noisy_checks(spec):
                 self.checks[(side, c.code)] = compile_check(spec, c, side, None, cache)
-        self.samples: dict[str, list[float]] = {c.code: [] for c in noisy_checks(spec)}
+        #: each check's samples, one list per still window
+        self.samples: dict[str, list[list[float]]] = {c.code: [] for c in noisy_checks(spec)}
         self._window: list[Pose] = []
         self._ref: Pose | None = None
         self._ref_cal: Calibration | None = None
@@ -294,20 +316,24 @@ class RestProbe:
                 self._ref = _average(self._window)
                 for check in self.checks.values():
                     check.begin(self._ref, cal)
+                for windows in self.samples.values():
+                    windows.append([])
             return
         bits = pose.bits
         for (_, code), check in self.checks.items():
             if bits & check.mask == check.mask:
                 value = check.frame(pose, self._ref, cal)
                 if value == value:
-                    self.samples[code].append(value)
+                    self.samples[code][-1].append(value)
 
     def floors(self) -> dict[str, NoiseFloor]:
         """Each noisy check's floor so far (both sides' samples together)."""
         units = {c.code: c.unit for c in noisy_checks(self.spec)}
         return {
-            code: NoiseFloor(code, units[code], rest=rest_floor(v), samples=len(v))
-            for code, v in self.samples.items()
+            code: NoiseFloor(
+                code, units[code], rest=window_floor(w), samples=sum(len(x) for x in w)
+            )
+            for code, w in self.samples.items()
         }
 
 
