@@ -40,8 +40,8 @@ class DriftTrial:
     """One rep scored for one check: ``faulty`` (>= 1.5x limit) or clean (<= 0.5x).
 
     ``judged`` is False where the engine said the check can't be judged on this
-    case (its view, or its noise floor: ``check_verdicts``); such trials are
-    counted apart, not as misses or passes.
+    case (its view, or its noise floor: ``check_verdicts``) or the check did not
+    run on the rep (no peak); such trials are counted apart, not as misses or passes.
     """
 
     code: str
@@ -203,7 +203,10 @@ def _drift(
             size = abs(rep.measures.get(key.format(side=rep.side), math.nan))
             row = matched.get(rep.index)
             flagged = row is not None and check.code in row.flags
-            judged = check.code not in unjudged
+            # Not judged: the clip's verdict says so, or the check never ran on this rep
+            # (a view's checks start with the first rep after the view is settled).
+            peak = dict(row.peaks).get(check.code, math.nan) if row is not None else 0.0
+            judged = check.code not in unjudged and peak == peak
             if size >= FAULTY * limit:
                 out.append(DriftTrial(check.code, True, flagged, judged))
             elif size <= CLEAN * limit and row is not None:

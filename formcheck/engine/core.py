@@ -321,8 +321,7 @@ class Engine:
         """Judge each check against the noise floor so far: a check whose floor is too
         near its limit stops failing (its peaks are still kept for the rep table)."""
         self._judged_at = self._t
-        view = self._cal.view if self._cal is not None else None
-        self._verdicts = verdicts(self.spec, view, self._probe.floors())
+        self._verdicts = self._final_verdicts()
         for side, tracker in self._trackers.items():
             self._apply(tracker.checks)
             self._apply(self._built.get(side, []))  # waiting for the rep under way to end
@@ -577,11 +576,13 @@ class Engine:
         )
 
     def _final_verdicts(self) -> tuple[CheckVerdict, ...]:
-        """Each check's verdict on the whole clip: its view and every still moment's noise."""
+        """Each check's verdict so far: its view, how square the camera is, and the noise
+        of every still moment (on the whole clip, for the result)."""
         if self._probe is None:
             return ()
-        view = self._cal.view if self._cal is not None else None
-        return verdicts(self.spec, view, self._probe.floors())
+        cal = self._cal
+        view, skew = (cal.view, cal.skew) if cal is not None else (None, 0.0)
+        return verdicts(self.spec, view, self._probe.floors(), skew)
 
     def _warnings(self) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero: the driving metric
