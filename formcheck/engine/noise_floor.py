@@ -40,7 +40,7 @@ import numpy as np
 
 from formcheck.engine.checks import Check, compile_check
 from formcheck.engine.signal import LandmarkConditioner, Pose
-from formcheck.engine.view import Calibration, calibrate
+from formcheck.engine.view import Calibration, calibrate, skewed, view_from_ratio
 from formcheck.frame import PoseFrame
 from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
 from formcheck.specs.model import CheckSpec, Spec
@@ -59,6 +59,13 @@ REF_FRAMES = 5
 MIN_SAMPLES = 10
 #: Check kinds that judge a path or stillness during the rep (the ones noise can fake).
 NOISY_KINDS = frozenset({"path_straightness", "stillness"})
+#: A path is judged only from a camera that sees the hip line and the torso square
+#: within this (degrees; `Calibration.skew`). The ideal line runs from the sit bone,
+#: which lies above the floor the heel slides on, so from a camera off the body's
+#: midline the line leans: on the suite's tuning split (cameras beyond the feet),
+#: clean heels read over the 4 cm limit on 1 of 49 reps at up to 10 degrees, 10 % of
+#: reps at 10-20 and 19-29 % past 35. (The rest floor can't see it: nothing moves.)
+SQUARE_WITHIN = 10.0
 
 
 def _finite_or_nan(value: float, name: str) -> None:
@@ -198,6 +205,27 @@ def rest_floor(values: Sequence[float] | np.ndarray) -> float:
     return PEAK_FACTOR * robust_sigma(values)
 
 
+def window_floor(windows: Sequence[Sequence[float]]) -> float:
+    """The floor over still windows: the median of the windows' own floors.
+
+    A window can hold more than noise (the pelvis settling back after a rep that
+    shifted it), so one bad window must not set the floor; a window too short for
+    a floor of its own joins the next. NaN when there are too few samples.
+
+    >>> window_floor([[0.5] * 20, [0.5] * 20, [9.0] * 20]) == rest_floor([0.5] * 20)
+    True
+    """
+    floors, pooled = [], []
+    for w in windows:
+        pooled += list(w)
+        if len(pooled) >= MIN_SAMPLES:
+            floors.append(rest_floor(pooled))
+            pooled = []
+    if not floors:
+        return math.nan
+    return float(np.median(floors))
+
+
 def noisy_checks(spec: Spec) -> tuple[CheckSpec, ...]:
     """The spec's checks that noise can fake (paths and stillness), in spec order."""
     return tuple(c for c in spec.checks if c.kind in NOISY_KINDS)
@@ -209,11 +237,15 @@ def camera_advice(check: CheckSpec) -> str:
     return f"{best}, closer (your body filling most of the frame) and in good light"
 
 
-def verdict(check: CheckSpec, view: str | None, floor: NoiseFloor | None = None) -> CheckVerdict:
+def verdict(
+    check: CheckSpec, view: str | None, floor: NoiseFloor | None = None, skew: float = 0.0
+) -> CheckVerdict:
     """Whether ``check`` can be judged from ``view`` with this clip's noise ``floor``.
 
     Not from a view the check doesn't list, nor where ``MARGIN * floor`` passes
-    the limit; an unknown floor (no still moment seen yet) leaves the view to decide.
+    the limit, nor (a path) from a camera whose view of the body is ``skew``
+    degrees off square, past `SQUARE_WITHIN`; an unknown floor (no still moment
+    seen yet) leaves the view to decide.
 
     >>> from formcheck.specs import load_spec
     >>> heel = load_spec("exercise_specs/heel_slide.toml").check("heel_off_line")
@@ -235,6 +267,21 @@ def verdict(check: CheckSpec, view: str | None, floor: NoiseFloor | None = None)
             reason=f"it can't be seen from {where}",
             advice=best,
         )
+    if check.kind == "path_straightness" and skew > SQUARE_WITHIN:
+        return CheckVerdict(
+            check.code,
+            check.label,
+            False,
+            limit,
+            check.unit,
+            floor=value,
+            reason=(
+                f"the camera sees your body {skew:.0f}° off square, and from off to one "
+                "side a straight path looks bent"
+            ),
+            advice="place the camera straight beyond your feet, in line with the middle of "
+            "your body",
+        )
     if value == value and MARGIN * value > limit:
         return CheckVerdict(
             check.code,
@@ -253,10 +300,10 @@ def verdict(check: CheckSpec, view: str | None, floor: NoiseFloor | None = None)
 
 
 def verdicts(
-    spec: Spec, view: str | None, floors: Mapping[str, NoiseFloor]
+    spec: Spec, view: str | None, floors: Mapping[str, NoiseFloor], skew: float = 0.0
 ) -> tuple[CheckVerdict, ...]:
     """`verdict` of every check of ``spec`` (checks noise can't fake: on the view alone)."""
-    return tuple(verdict(c, view, floors.get(c.code)) for c in spec.checks)
+    return tuple(verdict(c, view, floors.get(c.code), skew) for c in spec.checks)
 
 
 class RestProbe:
@@ -276,7 +323,8 @@ class RestProbe:
         for side in sides:
             for c in noisy_checks(spec):
                 self.checks[(side, c.code)] = compile_check(spec, c, side, None, cache)
-        self.samples: dict[str, list[float]] = {c.code: [] for c in noisy_checks(spec)}
+        #: each check's samples, one list per still window
+        self.samples: dict[str, list[list[float]]] = {c.code: [] for c in noisy_checks(spec)}
         self._window: list[Pose] = []
         self._ref: Pose | None = None
         self._ref_cal: Calibration | None = None
@@ -294,20 +342,24 @@ class RestProbe:
                 self._ref = _average(self._window)
                 for check in self.checks.values():
                     check.begin(self._ref, cal)
+                for windows in self.samples.values():
+                    windows.append([])
             return
         bits = pose.bits
         for (_, code), check in self.checks.items():
             if bits & check.mask == check.mask:
                 value = check.frame(pose, self._ref, cal)
                 if value == value:
-                    self.samples[code].append(value)
+                    self.samples[code][-1].append(value)
 
     def floors(self) -> dict[str, NoiseFloor]:
         """Each noisy check's floor so far (both sides' samples together)."""
         units = {c.code: c.unit for c in noisy_checks(self.spec)}
         return {
-            code: NoiseFloor(code, units[code], rest=rest_floor(v), samples=len(v))
-            for code, v in self.samples.items()
+            code: NoiseFloor(
+                code, units[code], rest=window_floor(w), samples=sum(len(x) for x in w)
+            )
+            for code, w in self.samples.items()
         }
 
 
@@ -323,12 +375,14 @@ def _average(poses: list[Pose]) -> Pose:
 class StillReport:
     """What a few seconds of lying still say: the view, each check's floor and verdict.
 
-    ``view`` is None when no usable pose was seen (then every check is unjudged).
+    ``view`` is None when no usable pose was seen (then every check is unjudged);
+    ``skew`` how far off square the camera sees the body (degrees, `Calibration.skew`).
     """
 
     view: str | None
     floors: Mapping[str, NoiseFloor] = field(default_factory=lambda: MappingProxyType({}))
     verdicts: tuple[CheckVerdict, ...] = ()
+    skew: float = 0.0
 
     def verdict(self, code: str) -> CheckVerdict:
         """The verdict of check ``code``."""
@@ -342,6 +396,7 @@ class StillReport:
             "view": self.view,
             "floors": {k: f.as_dict() for k, f in self.floors.items()},
             "verdicts": [v.as_dict() for v in self.verdicts],
+            "skew": _num(self.skew),
         }
 
 
@@ -370,8 +425,9 @@ def assess_still(
     if not cals:
         return StillReport(None, MappingProxyType({}), verdicts(spec, None, {}))
     cal = sorted(cals, key=lambda c: c.ratio if c.ratio == c.ratio else math.inf)[len(cals) // 2]
-    found = view or cal.view
+    skew = float(np.median([c.skew for c in cals]))
+    found = view or skewed(view_from_ratio(cal.ratio), skew)
     for pose in poses:
         probe.feed(pose, cal, still=True)
     floors = probe.floors()
-    return StillReport(found, MappingProxyType(floors), verdicts(spec, found, floors))
+    return StillReport(found, MappingProxyType(floors), verdicts(spec, found, floors, skew), skew)
