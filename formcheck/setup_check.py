@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.engine import Engine
-from formcheck.engine.noise_floor import NoiseFloor, assess_still
+from formcheck.engine.noise_floor import MARGIN, NOISY_KINDS, NoiseFloor, assess_still
 from formcheck.engine.noise_floor import verdict as noise_verdict
 from formcheck.engine.view import (
     ROM_ERROR,
@@ -207,19 +207,18 @@ def _legs(side: str) -> tuple[str, ...]:
     return (side,) if side in ("left", "right") else ("left", "right")
 
 
-def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str]:
+def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, float]:
     """The view most of the posed frames are seen from (each calibrated on its own, by
-    the engine's rules), and why it can't be trusted ("": it can)."""
-    views = Counter(
-        calibrate(f.pixels(), f.world, f.visibility >= spec.visibility).view for f in posed
-    )
-    view, count = views.most_common(1)[0]
+    the engine's rules), why it can't be trusted ("": it can), and how far off square
+    the camera sees the body (the median `Calibration.skew`, degrees)."""
+    cals = [calibrate(f.pixels(), f.world, f.visibility >= spec.visibility) for f in posed]
+    view, count = Counter(c.view for c in cals).most_common(1)[0]
     doubt = ""
     if count / len(posed) < VIEW_AGREES:
         doubt = "The camera's view of you is unclear: it changes from frame to frame"
     elif view == "side" and spec.posture == "lying" and _elongation(posed) < SIDE_ELONGATION:
         doubt = "The camera's view of you is unclear: you look too short to be seen from the side"
-    return view, doubt
+    return view, doubt, float(np.median([c.skew for c in cals]))
 
 
 def _elongation(posed: Sequence[PoseFrame]) -> float:
@@ -422,7 +421,8 @@ def _verdict(
     check: CheckSpec,
     spec: Spec,
     view: str | None,
-    trusted: bool,
+    doubt: str,
+    skew: float,
     floors: Mapping[str, NoiseFloor] | None,
 ) -> SetupVerdict:
     code, label = check.code, check.label
@@ -431,7 +431,7 @@ def _verdict(
     best = spec.guidance.camera_view
     angle = check.kind == "range" and check.metric is not None
     angle = angle and spec.metric(check.metric).kind == "joint_angle"
-    if not trusted:
+    if doubt:
         move = _measured_from() if angle else best
         message = "Not while the camera's view is unclear"
         return SetupVerdict(code, label, FIX, message, VIEW_ADVICE[move], move)
@@ -445,17 +445,20 @@ def _verdict(
             move = _measured_from()
             message = f"Not from here: {withheld}"
             return SetupVerdict(code, label, FIX, message, VIEW_ADVICE[move], move)
+    if check.kind not in NOISY_KINDS:
+        return SetupVerdict(code, label, READY, "Can be judged from here")
+    # The engine's own verdict: its noise floor, and (a path) how square the camera is.
     floor = floors.get(code) if floors is not None else None
-    if floor is not None and floor.known:
-        noise = noise_verdict(check, view, floor)
-        if not noise.judged:
-            message = noise.reason[:1].upper() + noise.reason[1:]
-            return SetupVerdict(code, label, FIX, message, noise.advice, None, floor)
-        return SetupVerdict(code, label, READY, "Can be judged from here", "", None, floor)
-    if (floors is not None and code in floors) or (floors is None and check.kind != "range"):
-        # A check the floor covers, not measured yet: lying still 2 s tells.
+    noise = noise_verdict(check, view, floor, skew)
+    if not noise.judged:
+        noisy = floor is not None and floor.known and MARGIN * floor.value > noise.limit
+        move = None if noisy else (best if best in check.views else None)
+        message = noise.reason[:1].upper() + noise.reason[1:]
+        return SetupVerdict(code, label, FIX, message, noise.advice, move, floor)
+    if floor is None or not floor.known:
+        # Seen from here, but how steady is not measured yet: lying still 2 s tells.
         return SetupVerdict(code, label, WAIT, "Seen from here; lie still to measure how steady")
-    return SetupVerdict(code, label, READY, "Can be judged from here")
+    return SetupVerdict(code, label, READY, "Can be judged from here", "", None, floor)
 
 
 def check_setup(
@@ -467,18 +470,21 @@ def check_setup(
     resting: Sequence[bool] | None = None,
     still: Sequence[PoseFrame] | None = None,
     floor: FloorEstimate = still_floors,
+    floors: Mapping[str, NoiseFloor] | None = None,
 ) -> SetupReport:
     """The `SetupReport` of a few seconds of ``frames`` (oldest first).
 
     ``picture`` is the camera's brightness and noise (None: not measured);
     ``resting`` flags the frames in which no rep was under way (None: unknown);
     ``still`` is a still stretch to measure the noise floor on (default: the
-    latest one in ``frames``, `still_stretch`); ``floor`` how it is measured.
+    latest one in ``frames``, `still_stretch`); ``floor`` how it is measured;
+    ``floors`` the floors already measured (e.g. over a whole clip), if any.
     """
     posed = [f for f in frames if f.has_pose]
-    view, doubt = _view_of(posed, spec) if posed else (None, "")
-    still = still_stretch(frames, resting) if still is None else tuple(still)
-    floors = floor(still, spec, side, view) if still and view is not None else None
+    view, doubt, skew = _view_of(posed, spec) if posed else (None, "", 0.0)
+    if floors is None:
+        still = still_stretch(frames, resting) if still is None else tuple(still)
+        floors = floor(still, spec, side, view) if still and view is not None else None
     items = (
         _body(frames, posed),
         _joints(posed, spec, side),
@@ -487,7 +493,7 @@ def check_setup(
         _light(picture),
         _still(floors, spec, view),
     )
-    checks = tuple(_verdict(c, spec, view, not doubt, floors) for c in spec.checks)
+    checks = tuple(_verdict(c, spec, view, doubt, skew, floors) for c in spec.checks)
     return SetupReport(items, checks, view, doubt)
 
 
@@ -514,21 +520,25 @@ def review_setup(
     side: str,
     picture: Picture | None,
     reps: Sequence[tuple[float, float]],
+    floors: Mapping[str, NoiseFloor] | None = None,
     seconds: float = REVIEW_SECONDS,
 ) -> SetupReport:
     """The `SetupReport` of a reviewed clip, from its first ``seconds`` (read lazily
     from ``frames``); ``reps`` are its reps' ``(start, end)`` times, so the noise
-    floor is measured only where no rep was under way.
+    floor is measured only where no rep was under way. ``floors``: the engine's
+    floors over the whole clip (`AnalysisResult.noise_floors`), used when any is
+    known, so the verdicts are the ones the review's flags were judged by.
     """
     first = min((start for start, _ in reps), default=seconds)
     until = min(max(seconds, first), REVIEW_MAX_SECONDS)
     window = list(itertools.takewhile(lambda f: f.t <= until, frames))
     flags = [not any(start <= f.t <= end for start, end in reps) for f in window]
-    report = check_setup(window, spec, side, picture, resting=flags)
+    whole = floors if floors and any(f.known for f in floors.values()) else None
+    report = check_setup(window, spec, side, picture, resting=flags, floors=whole)
     # A clip can't be asked to lie still: what was not measured says so.
     unmeasured = {
         "light": "Not measured",
-        "still": "Not measured: the clip has no 2 s of lying still before its first rep",
+        "still": "Not measured: the clip has no still moment long enough",
     }
     items = tuple(
         dataclasses.replace(i, message=unmeasured[i.key])

@@ -133,7 +133,10 @@ def show_review(outcome) -> SetupReport:
     if report is None:
         _, frames = read_landmarks(outcome.landmarks)
         reps = [(r.start, r.end) for r in outcome.result.rep_table]
-        report = review_setup(frames, outcome.spec, outcome.side, outcome.stats.picture, reps)
+        floors = {f.code: f for f in outcome.result.noise_floors}  # the whole clip's
+        report = review_setup(
+            frames, outcome.spec, outcome.side, outcome.stats.picture, reps, floors
+        )
         reports.clear()  # only the review on screen: a report holds no frames, but keep it small
         reports[outcome.key] = report
     fixes = len(report.to_fix) + len(report.not_judged)
