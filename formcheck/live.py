@@ -68,7 +68,7 @@ from formcheck.history import (
 from formcheck.picture import Picture, PictureMeter
 from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator, people_in_view
 from formcheck.scratch import LIVE_PREFIX
-from formcheck.setup_check import SetupWatch, resting
+from formcheck.setup_watch import SetupWatch, resting
 from formcheck.specs import Spec
 from formcheck.video import VideoWriter, join_videos
 

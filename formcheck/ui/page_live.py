@@ -32,6 +32,7 @@ from formcheck.live import (
     continue_label,
 )
 from formcheck.review import sentence
+from formcheck.setup_check import hidden_checks
 from formcheck.specs import Spec
 from formcheck.ui import common, labels, setup_panel, speech
 from formcheck.ui.rtc import rtc_configuration
@@ -219,14 +220,8 @@ def camera_advice(spec: Spec, view: str | None) -> tuple[str, str]:
     """
     # The spec's first sentence says where; the rest is for the Exercises page.
     place = spec.guidance.camera_placement.split(". ")[0].rstrip(".") + "."
-    # Only what the recommended placement would judge: a check no single placement judges
-    # with the others (the pelvis lift, seen only from the side) is no reason to move.
-    best = spec.guidance.camera_view
-    hidden = [
-        c.code
-        for c in spec.checks
-        if view is not None and c.views and view not in c.views and best in c.views
-    ]
+    # Only what the recommended placement would judge (`hidden_checks`).
+    hidden = [c.code for c in hidden_checks(spec, view)]
     if not hidden:
         return "info", f"**Camera:** {place}"
     names = labels.flag_names(spec, hidden)

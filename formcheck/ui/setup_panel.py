@@ -14,15 +14,8 @@ from collections.abc import Iterable
 import streamlit as st
 
 from formcheck.lmfile import read_landmarks
-from formcheck.setup_check import (
-    FIX,
-    READY,
-    SetupPrompts,
-    SetupReport,
-    SetupVerdict,
-    resting,
-    review_setup,
-)
+from formcheck.setup_check import FIX, READY, SetupReport, SetupVerdict
+from formcheck.setup_watch import SetupPrompts, resting, review_setup
 from formcheck.ui.placement_svg import top_view
 
 #: ``(processor, SetupPrompts)``: what was said about the setup, for the camera run shown.

@@ -18,16 +18,12 @@ from formcheck.engine.noise_floor import NoiseFloor
 from formcheck.frame import PoseFrame
 from formcheck.lmfile import read_landmarks
 from formcheck.picture import Picture
-from formcheck.setup_check import (
-    FIX,
-    READY,
+from formcheck.setup_check import FIX, READY, WAIT, SetupItem, check_setup
+from formcheck.setup_watch import (
     READY_WORDS,
     STILL_WORDS,
-    WAIT,
-    SetupItem,
     SetupPrompts,
     SetupWatch,
-    check_setup,
     review_setup,
 )
 from formcheck.simulate import simulate

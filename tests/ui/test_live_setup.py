@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from formcheck.setup_check import READY_WORDS
+from formcheck.setup_watch import READY_WORDS
 from tests.ui.conftest import TIMEOUT
 
 RENDERED = Path(__file__).resolve().parents[1] / "validation" / "rendered"
