@@ -28,7 +28,7 @@ import streamlit as st
 from formcheck.errors import FormcheckError
 from formcheck.history import HistoryError
 from formcheck.review import Cancelled, sentence
-from formcheck.ui import charts, common, examples, labels
+from formcheck.ui import charts, common, examples, labels, setup_panel
 from formcheck.ui.library import Library
 from formcheck.ui.progress import ProgressText
 from formcheck.ui.reviewing import (
@@ -290,6 +290,7 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
             f"A person was found in only {seen:.0%} of the frames: keep the whole body in view."
         )
 
+    setup_panel.show_review(outcome)  # what the camera's placement lets formcheck judge
     counts = result.counts
     cols = st.columns(6)
     cols[0].metric("Reps", counts.full)
