@@ -244,8 +244,10 @@ def verdict(
 
     Not from a view the check doesn't list, nor where ``MARGIN * floor`` passes
     the limit, nor (a path) from a camera whose view of the body is ``skew``
-    degrees off square, past `SQUARE_WITHIN`; an unknown floor (no still moment
-    seen yet) leaves the view to decide.
+    degrees off square, past `SQUARE_WITHIN`. A check noise can fake
+    (`NOISY_KINDS`) with no floor known (no still moment seen yet, ``floor``
+    None or unknown) is not judged either: a noisy camera then flagged every
+    rep. Other checks (range, symmetry) go by the view alone.
 
     >>> from formcheck.specs import load_spec
     >>> heel = load_spec("exercise_specs/heel_slide.toml").check("heel_off_line")
@@ -281,6 +283,16 @@ def verdict(
             ),
             advice="place the camera straight beyond your feet, in line with the middle of "
             "your body",
+        )
+    if check.kind in NOISY_KINDS and value != value:
+        return CheckVerdict(
+            check.code,
+            check.label,
+            False,
+            limit,
+            check.unit,
+            reason="no still moment was seen to measure how much it reads with nothing moving",
+            advice="lie still for 2 seconds before the first rep, with the camera where it is",
         )
     if value == value and MARGIN * value > limit:
         return CheckVerdict(
