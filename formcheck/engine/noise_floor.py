@@ -15,8 +15,9 @@ moves, and says whether the check can be judged at all:
   x their median absolute value, a MAD about the reference);
 - `CheckVerdict` says whether the check is **judged** here: only where the
   floor clears the limit by `MARGIN` (``MARGIN * floor <= limit``), so every
-  flag at the limit also clears the noise by the margin; otherwise it says
-  why and how to move the camera;
+  flag at the limit also clears the noise by the margin, once a floor is known
+  at all, and (a path) from a camera square to the body (`SQUARE_WITHIN`);
+  otherwise it says why and how to move the camera;
 - `assess_still` does it all for a few seconds of frames of someone lying
   still (the setup check on Live and Review calls it on 2 s).
 
