@@ -257,59 +257,36 @@ def verdict(
     """
     limit = check.limit_for(view)
     value = floor.value if floor is not None else math.nan
+    reason = advice = None
     if view is None or view not in check.views:
         where = VIEW_FROM.get(view, "here") if view else "here (no view found yet)"
-        best = VIEW_ADVICE[check.views[0]] if check.views else "place the camera square to you"
-        return CheckVerdict(
-            check.code,
-            check.label,
-            False,
-            limit,
-            check.unit,
-            floor=value,
-            reason=f"it can't be seen from {where}",
-            advice=best,
+        reason = f"it can't be seen from {where}"
+        advice = VIEW_ADVICE[check.views[0]] if check.views else "place the camera square to you"
+    elif check.kind == "path_straightness" and skew > SQUARE_WITHIN:
+        reason = (
+            f"the camera sees your body {skew:.0f}° off square, and from off to one side "
+            "a straight path looks bent"
         )
-    if check.kind == "path_straightness" and skew > SQUARE_WITHIN:
-        return CheckVerdict(
-            check.code,
-            check.label,
-            False,
-            limit,
-            check.unit,
-            floor=value,
-            reason=(
-                f"the camera sees your body {skew:.0f}° off square, and from off to one "
-                "side a straight path looks bent"
-            ),
-            advice="place the camera straight beyond your feet, in line with the middle of "
-            "your body",
+        advice = "place the camera straight beyond your feet, in line with the middle of your body"
+    elif check.kind in NOISY_KINDS and value != value:
+        reason = "no still moment was seen to measure how much it reads with nothing moving"
+        advice = "lie still for 2 seconds before the first rep, with the camera where it is"
+    elif value == value and MARGIN * value > limit:
+        reason = (
+            f"it reads up to {value:.2g} {check.unit} with nothing moving, too close to its "
+            f"{limit:g} {check.unit} limit to tell a fault from noise"
         )
-    if check.kind in NOISY_KINDS and value != value:
-        return CheckVerdict(
-            check.code,
-            check.label,
-            False,
-            limit,
-            check.unit,
-            reason="no still moment was seen to measure how much it reads with nothing moving",
-            advice="lie still for 2 seconds before the first rep, with the camera where it is",
-        )
-    if value == value and MARGIN * value > limit:
-        return CheckVerdict(
-            check.code,
-            check.label,
-            False,
-            limit,
-            check.unit,
-            floor=value,
-            reason=(
-                f"it reads up to {value:.2g} {check.unit} with nothing moving, too close to "
-                f"its {limit:g} {check.unit} limit to tell a fault from noise"
-            ),
-            advice=camera_advice(check),
-        )
-    return CheckVerdict(check.code, check.label, True, limit, check.unit, floor=value)
+        advice = camera_advice(check)
+    return CheckVerdict(
+        check.code,
+        check.label,
+        reason is None,
+        limit,
+        check.unit,
+        floor=value,
+        reason=reason,
+        advice=advice,
+    )
 
 
 def verdicts(
