@@ -259,7 +259,7 @@ class Engine:
                 self._widen(side, *widened)
             if one_at_a_time:
                 if active is not None and active is not tracker and tracker.in_rep:
-                    tracker.overlapped = True  # its movement is not its own alone
+                    tracker.shadowed(active)  # its movement is not its own alone
                 if tracker.state == "active":
                     active = tracker
                 elif active is tracker:

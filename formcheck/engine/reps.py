@@ -36,6 +36,7 @@ from formcheck.engine.checks import Check, PathStraightness
 from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
 from formcheck.engine.levels import (
     RETURN_FRACTION,
+    SHORT_OF_OWN,
     Levels,
     min_rep_seconds,
     own_full,
@@ -111,6 +112,9 @@ class RepTracker:
         #: rep number -> (extreme, rest) of each judged rep, to judge again at the end
         self.judged: dict[int, tuple[float, float]] = {}
         self._pending: list[Check] | None = None
+        # The last value seen (time, working-direction value): a movement that begins
+        # out of view started between it and the next (see `_crossing`).
+        self._last_t, self._last_x = math.nan, math.nan
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
         self.last_flags: list[FlagRaised] = []
@@ -138,6 +142,7 @@ class RepTracker:
         self.hi = -math.inf
         self.gap = False
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
+        self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
         self.raised: set[str] = set()
         self.flags: list[FlagRaised] = []
 
@@ -162,14 +167,21 @@ class RepTracker:
         x = s * value
         levels = self.levels
         levels.add(pose.t, x)
+        last_t, last_x = self._last_t, self._last_x
+        self._last_t, self._last_x = pose.t, x
         if self.state == "rest":
             self.valley = min(self.valley, x)
             reach = levels.reach()
-            if x <= self._floor(reach) + 0.5 * reach or not self._recent:
+            begin = self._floor(reach) + 0.5 * reach
+            if x <= begin or not self._recent:
                 self._rest(pose, value, s)
                 return events, None
             self.state = "moving"
-            self.start = pose.t
+            # It left rest between the last value seen and this one: when, as the line
+            # between them says. Frame times alone lose up to a frame at each end of a
+            # brisk rep at 15 fps, and a whole gap when the landmarks were unseen as it
+            # rose (the rep then seemed to start late and was discarded as too short).
+            self.start = _crossing(last_t, last_x, pose.t, x, begin)
             self._reach = reach
             if self._pending is not None:
                 self._use(self._pending)
@@ -219,6 +231,25 @@ class RepTracker:
             return False
         return self._sign * (value - self.extreme) > abs(ph.enter - ph.exit)
 
+    def shadowed(self, other: RepTracker) -> None:
+        """This side is moving while ``other``'s rep is under way (a one-side-at-a-time
+        exercise): remember how far that rep went, to tell a mirror from a rep (`_finish`)."""
+        self.overlapped = True
+        self.shadow = max(self.shadow, other._sign * other.extreme)
+
+    def _mirrored(self, extreme: float) -> bool:
+        """True when this rep, which moved while the other side's was under way, stayed
+        short of the spec's ``full`` or well short of that rep: by more than
+        `SHORT_OF_OWN` of the other rep's rise from this one's valley. (A noisy mirror
+        can pass ``full`` while the working leg goes much further; two legs taking turns
+        briskly both go about as far.)"""
+        if not self.overlapped:
+            return False
+        if not self.phase.is_full(extreme):
+            return True
+        x, floor = self._sign * extreme, self._floor(self._reach)
+        return self.shadow - x > SHORT_OF_OWN * (self.shadow - floor)
+
     def _floor(self, reach: float) -> float:
         """The valley a rep rises from, but never more than one reach below the spec's
         edge of rest: deeper than that is not this side's rest but, for a signed
@@ -254,6 +285,7 @@ class RepTracker:
         other.rep = 0
         other.overlapped = True  # if it ever ends as a rep of its own, it mirrored this one
         self.overlapped = False  # this side moved with the other active, but it is the rep
+        self.shadow = -math.inf
         self._activate(t, events)
         return events
 
@@ -327,9 +359,9 @@ class RepTracker:
         reason = None
         if end - self.start < self._min_seconds:
             reason = "too short"
-        elif self.overlapped and not ph.is_full(extreme):
-            # Part of it happened during the other side's rep and it never reached full:
-            # the resting leg mirroring the working one (see `overtaken_by`).
+        elif self._mirrored(extreme):
+            # Part of it happened during the other side's rep and it stayed short of full,
+            # or of that rep: the resting leg mirroring the working one (`overtaken_by`).
             reason = "it moved only while the other side did"
         if reason is not None:
             self.discarded += 1
@@ -379,3 +411,20 @@ class RepTracker:
         self.last_flags = list(self.flags)
         self._reset_rep()
         return record
+
+
+def _crossing(t0: float, x0: float, t1: float, x1: float, level: float) -> float:
+    """When a value going from ``x0`` (at ``t0``) to ``x1`` (at ``t1``) crossed ``level``,
+    on the straight line between them; ``t1`` without an earlier value, ``t0`` if that
+    was past ``level`` already (the level fell: this value widened the person's span).
+
+    >>> _crossing(1.0, 90.0, 2.0, 130.0, 100.0), _crossing(math.nan, math.nan, 2.0, 130.0, 100.0)
+    (1.25, 2.0)
+    >>> _crossing(1.0, 102.0, 2.0, 130.0, 100.0)
+    1.0
+    """
+    if not x0 < x1:  # also False for NaN: no earlier value
+        return t1
+    if x0 >= level:
+        return t0
+    return t0 + (t1 - t0) * (level - x0) / (x1 - x0)
