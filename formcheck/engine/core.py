@@ -515,12 +515,17 @@ class Engine:
             reps_by_side=tuple(by_side.items()),
             gaps=tuple(self._gaps) + self._open_gap(),
             **self._rom_note(),
-            warnings=self._warnings(),
+            warnings=self._warnings(final=True),
         )
 
-    def _warnings(self) -> tuple[str, ...]:
+    def _warnings(self, final: bool = False) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero: the driving metric
-        never measurable (no view, no rest pose), or movement with no rep counted."""
+        never measurable (no view, no rest pose), or movement with no rep counted.
+
+        Live (``final`` False) a rep under way is not yet a miss; in the result it is one
+        that never finished (the clip ended, or the person left the view mid-rep), and a
+        result of 0 reps with it must say so.
+        """
         spec = self.spec
         name = spec.phase.metric if spec.phase else spec.hold.metric
         if self._cal is None:
@@ -532,7 +537,8 @@ class Engine:
                 "found and nothing was counted: keep the whole body in the frame",
             )
         trackers = self._trackers.values()
-        if spec.phase is None or self._records or any(t.state == "active" for t in trackers):
+        under_way = any(t.state == "active" for t in trackers)
+        if spec.phase is None or self._records or (under_way and not final):
             return ()
         moved = max((t.levels.travel for t in trackers), default=0.0)
         if moved < min_excursion(spec.phase):
@@ -545,6 +551,8 @@ class Engine:
             if dropped
             else ""
         )
+        if under_way:
+            why += " (one was still under way when the recording ended)"
         return (
             f"the {name.replace('_', ' ')} moved through {moved:.3g} {unit} but no rep was "
             f"counted{why}: check that this is the exercise being done and that the camera "

@@ -116,3 +116,22 @@ def test_a_mirror_that_passes_full_but_stays_well_short_of_the_working_leg_is_no
     res = eng.result()
     assert [(r.side, r.status) for r in res.rep_table] == [("left", "full")] * 3
     assert dropped
+
+
+@pytest.mark.parametrize("cut", [0.55, 0.7])
+def test_a_recording_that_ends_mid_rep_with_nothing_counted_says_so(cut):
+    # Rendered clip rs18 (beyond the feet, chair height): the pose was found in 5 of 50
+    # frames, a rep was under way when the clip ended, and the result said 0 reps with
+    # no warning, because a rep under way suppressed it (right live, not at the end).
+    sim = simulate("heel_slide", reps=1, side="left", view="side", seed=2, lead_in=1.5)
+    rep = sim.truth.reps[0]
+    t_cut = rep.start + cut * (rep.end - rep.start)  # past the peak, not yet back
+    eng = Engine(spec())
+    for f in sim.frames:
+        if f.t > t_cut:
+            break
+        eng.update(f)
+    assert eng.snapshot().warnings == ()  # live, a rep under way is not a miss
+    res = eng.result()
+    assert res.reps + res.partial_reps + res.uncertain_reps == 0
+    assert len(res.warnings) == 1 and "still under way when the recording ended" in res.warnings[0]
