@@ -257,9 +257,15 @@ class Engine:
                 )
             elif widened is not None:
                 self._widen(side, *widened)
+            if tracker.in_rep and len(self._trackers) > 1:
+                # Another side moving meanwhile: a mirror of one side goes much less far
+                # than that side (`_mirrored`); in a one-side-at-a-time exercise, moving
+                # while the other's rep is on is not its own movement alone either.
+                for other in self._trackers.values():
+                    if other is not tracker and other.in_rep:
+                        overlaps = one_at_a_time and other.state == "active"
+                        tracker.shadowed(other, overlaps)
             if one_at_a_time:
-                if active is not None and active is not tracker and tracker.in_rep:
-                    tracker.shadowed(active)  # its movement is not its own alone
                 if tracker.state == "active":
                     active = tracker
                 elif active is tracker:

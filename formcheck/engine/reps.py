@@ -222,31 +222,39 @@ class RepTracker:
         (MediaPipe confuses the legs in noisy or dark footage, so the resting leg
         seems to rise a little, and a moment earlier, each time the working one moves.)
         A side that starts after this one's rep is under way is the user changing legs,
-        never a mirror; the band keeps two close sides from trading places.
+        never a mirror, unless this rep's own movement began during that side's previous
+        rep (``overlapped``): then it is that side's mirror, lagging, and it had kept
+        that side from starting its next rep. The band keeps two close sides from
+        trading places.
         """
         ph = self.phase
         if self.state != "active" or other.state == "rest":
             return False
-        if other.start - self.start > ph.min_duration:
+        if other.start - self.start > ph.min_duration and not self.overlapped:
             return False
         return self._sign * (value - self.extreme) > abs(ph.enter - ph.exit)
 
-    def shadowed(self, other: RepTracker) -> None:
-        """This side is moving while ``other``'s rep is under way (a one-side-at-a-time
-        exercise): remember how far that rep went, to tell a mirror from a rep (`_finish`)."""
-        self.overlapped = True
+    def shadowed(self, other: RepTracker, overlaps: bool = True) -> None:
+        """This side and ``other`` are both moving: remember how far the other went, to
+        tell a mirror from a rep (`_finish`). ``overlaps``: the other's rep is under way
+        in a one-side-at-a-time exercise, so this movement is not its own alone
+        (``overlapped``); where legs may overlap (alternating exercises), only going
+        well short of the other tells."""
+        if overlaps:
+            self.overlapped = True
         self.shadow = max(self.shadow, other._sign * other.extreme)
 
     def _mirrored(self, extreme: float) -> bool:
-        """True when this rep, which moved while the other side's was under way, stayed
-        short of the spec's ``full`` or well short of that rep: by more than
-        `SHORT_OF_OWN` of the other rep's rise from this one's valley. (A noisy mirror
-        can pass ``full`` while the working leg goes much further; two legs taking turns
-        briskly both go about as far.)"""
-        if not self.overlapped:
-            return False
-        if not self.phase.is_full(extreme):
+        """True when this rep moved while the other side's was under way and stayed short
+        of the spec's ``full`` (one side at a time), or while the other side moved and
+        went well short of it: by more than `SHORT_OF_OWN` of the other's rise from this
+        rep's valley. (A noisy
+        mirror can pass ``full`` while the working leg goes much further; two legs taking
+        turns briskly both go about as far.)"""
+        if self.overlapped and not self.phase.is_full(extreme):
             return True
+        if self.shadow == -math.inf:
+            return False
         x, floor = self._sign * extreme, self._floor(self._reach)
         return self.shadow - x > SHORT_OF_OWN * (self.shadow - floor)
 

@@ -10,14 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.engine import Engine
+from formcheck.bench.accuracy import engine_side
+from formcheck.bench.suite_cases import draw_cases
+from formcheck.bench.suite_sim import simulate_case
+from formcheck.engine import Engine, analyze
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import Calibration
 from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 from formcheck.simulate import simulate
-from formcheck.specs import load_spec
+from formcheck.specs import load_spec, load_specs
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "exercise_specs" / "heel_slide.toml"
 CAL = Calibration("side", 0.2, 2.0, True, {"hip_width": 20.0, "torso": 50.0}, 100.0, 150.0)
@@ -135,3 +138,38 @@ def test_a_recording_that_ends_mid_rep_with_nothing_counted_says_so(cut):
     res = eng.result()
     assert res.reps + res.partial_reps + res.uncertain_reps == 0
     assert len(res.warnings) == 1 and "still under way when the recording ended" in res.warnings[0]
+
+
+def segments(truth, rows) -> list[int]:
+    """For each true rep, how many engine rows overlap it by more than 15 % of its length
+    (1 each: found once, neither lost, split nor merged into another)."""
+    out = []
+    for t in truth:
+        near = [
+            r for r in rows if min(t.end, r.end) - max(t.start, r.start) > 0.15 * (t.end - t.start)
+        ]
+        out.append(len(near))
+    return out
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "s13-0470",  # alternating, brisk: the far leg unseen as it rose (start interpolated)
+        "s13-0239",  # push-up: an occlusion hid the way down (start interpolated)
+        "s13-0425",  # a noisy mirror read past full while the working leg went much further
+        "s13-0660",  # a lagging mirror's "rep" kept the working leg from starting its next
+        "s13-0205",  # lying march, alternating: the resting leg echoing the working one
+    ],
+)
+def test_tuning_split_cases_find_each_rep_once(case_id):
+    # Cases of the randomized suite's tuning split (never its test split) that lost,
+    # split or invented reps; only segmentation is asserted here (full or partial is
+    # the status rule's business, tested in test_reps.py).
+    case = next(c for c in draw_cases() if c.case_id == case_id)
+    assert case.split == "tune"
+    exercise = load_specs()[case.exercise]
+    sim = simulate_case(case)
+    res = analyze(sim.frames, exercise, engine_side(exercise))
+    truth = [r for r in sim.truth.reps if r.status == "full"]  # partial: not at issue here
+    assert segments(truth, res.rep_table) == [1] * len(truth)
