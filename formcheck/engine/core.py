@@ -359,6 +359,7 @@ class Engine:
                     checks,
                     self._counter,
                     codes=tuple(c.code for c in spec.checks),
+                    peers=self._trackers,
                 )
             else:
                 tracker.set_checks(checks)
