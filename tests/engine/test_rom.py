@@ -70,7 +70,8 @@ def test_the_rest_before_a_rep_never_reaches_into_the_previous_rep():
 def test_the_return_to_rest_widens_the_rep_until_the_next_movement(after, widened):
     w = RomWindow(reach=1.0, median=1)
     _feed(w, [(2.0, 110, True), (2.5, 170, False), (3.0, 108, True)])
-    assert w.close(2.2, 3.0) == (108, 170)
+    # the rest end is its plateau's median (110 and 108), not the lowest frame
+    assert w.close(2.2, 3.0) == (109, 170)
     assert _feed(w, after) == widened
 
 
