@@ -191,7 +191,8 @@ class Engine:
             )
         )
         self._trackers: dict[str, RepTracker] = {}
-        self._rom = {s: RomWindow() for s in self.tracked}  # whole-rep range of motion
+        rest_low = spec.phase.direction == "increase"  # rest is the low end of the range
+        self._rom = {s: RomWindow(rest_low=rest_low) for s in self.tracked}  # whole-rep range
         self._hold = HoldTracker(spec.hold) if spec.hold else None
         self._samples: list[Calibration] = []  # one per usable pose while calibrating
         self._first_usable = math.nan
@@ -365,6 +366,7 @@ class Engine:
                     checks,
                     self._counter,
                     codes=tuple(c.code for c in spec.checks),
+                    peers=self._trackers,
                 )
             else:
                 tracker.set_checks(checks)

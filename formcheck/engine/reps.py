@@ -35,6 +35,7 @@ import numpy as np
 from formcheck.engine.checks import Check, PathStraightness
 from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
 from formcheck.engine.levels import (
+    MIN_OWN_REPS,
     RETURN_FRACTION,
     SHORT_OF_OWN,
     Levels,
@@ -47,6 +48,10 @@ from formcheck.engine.result import RepRecord
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import Calibration
 from formcheck.specs.model import PhaseSpec
+
+#: A gap hides a rep's turn when the metric next to it came within this share of the
+#: rep's reach of the furthest value seen: the rep may have turned while unseen.
+TURN_SHARE = 0.25
 
 
 class RepCounter:
@@ -86,9 +91,13 @@ class RepTracker:
         checks: list[Check],
         counter: RepCounter,
         codes: tuple[str, ...] = (),
+        peers: dict[str, RepTracker] | None = None,
     ) -> None:
         self.side, self.phase, self.driver, self.checks = side, phase, driver, checks
         self.counter = counter
+        #: Every side's tracker (this one too, once registered): a side with few reps
+        #: of its own is judged against all of them (`judge`).
+        self.peers = peers if peers is not None else {side: self}
         self.codes = codes  # every check of the spec, for the rep table's columns
         #: This side's checks by code (the engine's per-frame series reads them).
         self._use(checks)
@@ -141,6 +150,14 @@ class RepTracker:
         self.lo = math.inf
         self.hi = -math.inf
         self.gap = False
+        # The turn: the rep's furthest value over a 3-frame median (one jittery frame
+        # must not decide full or partial), and for each gap in the rep the furthest
+        # value beside it (in the working direction).
+        self._last3: deque[float] = deque(maxlen=3)
+        self.top = -math.inf
+        self._last_x = math.nan
+        self._gap_from = math.nan  # the value before the gap under way (NaN: none)
+        self._beside_gaps = -math.inf
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
         self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
         self.raised: set[str] = set()
@@ -160,11 +177,15 @@ class RepTracker:
         side's rep is under way in a one-side-at-a-time exercise).
         """
         events: list = []
-        if value != value:  # not seen: no transition, but a rep in progress becomes uncertain
-            self.gap = self.gap or self.in_rep
+        if value != value:  # not seen: no transition, but a rep in progress may be uncertain
+            if self.in_rep:
+                self.gap = True
+                if self._gap_from != self._gap_from:
+                    self._gap_from = self._last_x
             return events, None
         s = self._sign
         x = s * value
+        self._last_x = x
         levels = self.levels
         levels.add(pose.t, x)
         last_t, last_x = self._last_t, self._last_x
@@ -191,6 +212,7 @@ class RepTracker:
             path = self._path
             self.path_px = [] if path is None else [tuple(map(float, path.start_px))]
         self.lo, self.hi = min(self.lo, value), max(self.hi, value)
+        self._turn(x)
         self._run_checks(pose, cal)
         valley = self._floor(self._reach)
         if self.state == "moving":
@@ -207,6 +229,23 @@ class RepTracker:
         record = self._finish(pose, events)
         self.valley = x  # the next rep rises from wherever this one came back to
         return events, record
+
+    def _turn(self, x: float) -> None:
+        """Follow the rep's turn: its 3-frame-median extreme and the values beside gaps."""
+        last3 = self._last3
+        last3.append(x)
+        mid = sorted(last3)[len(last3) // 2] if len(last3) == 3 else x
+        if mid > self.top:
+            self.top = mid
+        if self._gap_from == self._gap_from:  # the first value after a gap
+            self._beside_gaps = max(self._beside_gaps, self._gap_from, x)
+            self._gap_from = math.nan
+
+    def turn_unseen(self) -> bool:
+        """True when a gap in this rep may have hidden its turn: the metric beside a gap
+        came within `TURN_SHARE` of the reach of the furthest value seen. A gap on the
+        way out or back, with the turn seen between, leaves the rep's extreme known."""
+        return self._beside_gaps >= self.top - TURN_SHARE * self._reach
 
     @property
     def extreme(self) -> float:
@@ -265,8 +304,12 @@ class RepTracker:
         return max(self.valley, self.levels.edge - reach)
 
     def judge(self, extreme: float, rest: float) -> str:
-        """`rep_status` of a rep against this side's completed reps so far."""
+        """`rep_status` of a rep against this side's completed reps so far, or against
+        every side's when this side has fewer than `MIN_OWN_REPS` (in an alternating
+        set a leg may have only one or two reps, all of them short)."""
         ph, history = self.phase, self.history
+        if len(history) < MIN_OWN_REPS:
+            history = [h for peer in self.peers.values() for h in peer.history]
         if not history:
             return rep_status(extreme, ph)
         full = own_full([e for e, _ in history], ph.direction)
@@ -385,11 +428,14 @@ class RepTracker:
         # the rep's record reports its peak, the rep table's number, whatever the limit.
         self.flags = [dataclasses.replace(f, value=self.by_code[f.code].peak) for f in self.flags]
         rest = self._sign * self._floor(self._reach)
-        if self.gap and not ph.is_full(extreme):
-            # Part of it unseen, and what was seen fell short: it may have gone further.
+        # The turn's 3-frame median, not one frame: jitter must not pass a short rep as full.
+        extreme = self._sign * self.top if self.top > -math.inf else extreme
+        if self.gap and not ph.is_full(extreme) and self.turn_unseen():
+            # The turn unseen, and what was seen fell short: it may have gone further.
             status = "uncertain"
         else:
-            # Seen reaching full, a gap can't have made it shorter.
+            # Seen reaching full, a gap can't have made it shorter; a turn seen between
+            # gaps is the rep's extreme.
             self.history.append((extreme, rest))
             self.judged[self.rep] = (extreme, rest)
             status = self.judge(extreme, rest)

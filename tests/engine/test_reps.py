@@ -90,6 +90,34 @@ CASES = [
         ["full"],
         id="gap-after-full-is-full",
     ),
+    pytest.param(  # a gap on the way out, the turn at 140 seen after it: partial, known
+        REST
+        + ramp(90, 112, 0.5)
+        + [math.nan] * 10
+        + ramp(118, 140, 0.8)
+        + ramp(140, 90, 1.2)
+        + REST,
+        ["rep_started", "rep_completed"],
+        ["partial"],
+        id="gap-before-a-seen-turn-is-judged",
+    ),
+    pytest.param(  # ...and on the way back
+        REST
+        + ramp(90, 140, 1.2)
+        + ramp(140, 125, 0.4)
+        + [math.nan] * 10
+        + ramp(105, 90, 0.5)
+        + REST,
+        ["rep_started", "rep_completed"],
+        ["partial"],
+        id="gap-after-a-seen-turn-is-judged",
+    ),
+    pytest.param(  # one jittery frame past full at the turn of a short rep
+        REST + ramp(90, 150, 1.0) + [150, 168, 150] + ramp(150, 90, 1.0) + REST,
+        ["rep_started", "rep_completed"],
+        ["partial"],
+        id="one-jittery-frame-does-not-make-it-full",
+    ),
 ]
 
 
@@ -172,3 +200,33 @@ def test_a_rep_well_short_of_the_persons_own_full_reps_is_partial():
     values = REST + rep(170) + rep(172) + rep(139) + rep(160) + rep(171)
     _, records = run(values, heel)
     assert [r.status for r in records] == ["full", "full", "partial", "full", "full"]
+
+
+def test_a_leg_whose_only_reps_are_short_is_judged_against_the_other_legs_reps():
+    # Issue 13: in an alternating set one leg may have only a rep or two, all stopping
+    # at 145 (past the heel slide's full, 135) while the other leg's reach 172: against
+    # that leg's own reps alone they looked full.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    peers: dict[str, RepTracker] = {}
+    counter = RepCounter()
+    for side in ("left", "right"):
+        peers[side] = RepTracker(side, heel, None, [], counter, peers=peers)
+    order = [("left", 172), ("right", 145), ("left", 170), ("right", 146), ("left", 173)]
+    values = {"left": [], "right": []}
+    for side, peak in order:
+        for other in peers:
+            values[other] += rep(peak) if other == side else [90.0] * len(rep(peak))
+    statuses = []
+    for i in range(len(values["left"])):
+        pose = Pose(t=i / FPS, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
+        for side, tracker in peers.items():
+            _, record = tracker.update(pose, values[side][i], CAL)
+            if record is not None:
+                statuses.append((record.side, record.status))
+    assert statuses == [
+        ("left", "full"),
+        ("right", "partial"),
+        ("left", "full"),
+        ("right", "partial"),
+        ("left", "full"),
+    ]
