@@ -122,7 +122,8 @@ class RepTracker:
         self.judged: dict[int, tuple[float, float]] = {}
         self._pending: list[Check] | None = None
         # The last value seen (time, working-direction value): a movement that begins
-        # out of view started between it and the next (see `_crossing`).
+        # out of view started between it and the next (see `_crossing`), and a gap in a
+        # rep starts from it (`_gap_from`).
         self._last_t, self._last_x = math.nan, math.nan
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
@@ -155,7 +156,6 @@ class RepTracker:
         # value beside it (in the working direction).
         self._last3: deque[float] = deque(maxlen=3)
         self.top = -math.inf
-        self._last_x = math.nan
         self._gap_from = math.nan  # the value before the gap under way (NaN: none)
         self._beside_gaps = -math.inf
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
@@ -185,7 +185,6 @@ class RepTracker:
             return events, None
         s = self._sign
         x = s * value
-        self._last_x = x
         levels = self.levels
         levels.add(pose.t, x)
         last_t, last_x = self._last_t, self._last_x
