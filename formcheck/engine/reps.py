@@ -7,7 +7,7 @@ last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
     rest ──x > v + r/2──► moving ──x > v + r (and past exit)──► active
       ▲                     │                                     │
       │                     └── x <= v + r/2: a twitch, nothing   │
-      └── x <= p - max(0.6 (p - v), r): the rep is completed ◄─────┘
+      └── x <= p - min(max(0.6 (p - v), r), 0.8 (p - v)): completed ◄┘
 
 ``r`` comes from `Levels` (the side's own span over the last seconds, with a
 least excursion from the spec; see `formcheck.engine.levels`) and is fixed
@@ -36,6 +36,7 @@ from formcheck.engine.checks import Check, PathStraightness
 from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
 from formcheck.engine.levels import (
     MIN_OWN_REPS,
+    RETURN_CAP,
     RETURN_FRACTION,
     SHORT_OF_OWN,
     Levels,
@@ -223,7 +224,12 @@ class RepTracker:
             return events, None
         self._raise(pose.t, events)
         peak = s * self.extreme
-        if x > peak - max(RETURN_FRACTION * (peak - valley), self._reach):
+        # Back by the reach (or 60 % of the way from the peak), but never more than
+        # `RETURN_CAP` of the way to the valley: the valley is the lowest noisy reading,
+        # so a shallow rep whose rest settles a little above it must still end, or it
+        # merges with the next (lying march s13-0413).
+        span = peak - valley
+        if x > peak - min(max(RETURN_FRACTION * span, self._reach), RETURN_CAP * span):
             return events, None
         record = self._finish(pose, events)
         self.valley = x  # the next rep rises from wherever this one came back to

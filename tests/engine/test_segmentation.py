@@ -21,6 +21,7 @@ from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 from formcheck.simulate import simulate
 from formcheck.specs import load_spec, load_specs
+from formcheck.specs.model import PhaseSpec
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "exercise_specs" / "heel_slide.toml"
 CAL = Calibration("side", 0.2, 2.0, True, {"hip_width": 20.0, "torso": 50.0}, 100.0, 150.0)
@@ -173,3 +174,35 @@ def test_tuning_split_cases_find_each_rep_once(case_id):
     res = analyze(sim.frames, exercise, engine_side(exercise))
     truth = [r for r in sim.truth.reps if r.status == "full"]  # partial: not at issue here
     assert segments(truth, res.rep_table) == [1] * len(truth)
+
+
+UP = PhaseSpec(
+    metric="knee",
+    direction="increase",
+    enter=120,
+    exit=105,
+    full=160,
+    min_duration=0.8,
+    bounds=(0, 180),
+)
+
+
+@pytest.mark.parametrize("dip", [84.0, 86.0, 88.0])
+def test_shallow_reps_whose_rest_settles_above_a_noisy_valley_are_not_merged(dip):
+    # Lying march s13-0413 (tuning split): a rep that only just passes the reach had to
+    # come back by the whole reach, i.e. to its valley, which is the lowest noisy
+    # reading (here one frame's dip). A rest settling a degree or two above it never
+    # ended the rep, and it merged with the next. Three shallow reps, three records.
+    fps = 30
+    values = [90.0] * 15 + [dip] + [90.0] * 15
+    for _ in range(3):
+        values += list(np.linspace(90, 118, 18, endpoint=False))
+        values += list(np.linspace(118, 91, 18, endpoint=False)) + [91.0] * 20
+    tracker = RepTracker("left", UP, driver=None, checks=[], counter=RepCounter())
+    records = []
+    for i, value in enumerate(values):
+        pose = Pose(t=i / fps, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
+        _, record = tracker.update(pose, value, CAL)
+        if record is not None:
+            records.append(record)
+    assert len(records) == 3
