@@ -3,6 +3,7 @@ randomized suite's tuning split showed, rebuilt as a small synthetic sequence.""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from functools import cache
 from pathlib import Path
@@ -17,11 +18,10 @@ from formcheck.engine import Engine, analyze
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import Calibration
-from formcheck.frame import PoseFrame
-from formcheck.landmarks import index
 from formcheck.simulate import simulate
 from formcheck.specs import load_spec, load_specs
 from formcheck.specs.model import PhaseSpec
+from tests.factories import mirrored_heel_slide
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "exercise_specs" / "heel_slide.toml"
 CAL = Calibration("side", 0.2, 2.0, True, {"hip_width": 20.0, "torso": 50.0}, 100.0, 150.0)
@@ -32,9 +32,11 @@ def spec():
     return load_spec(SPEC_PATH)
 
 
-def track(values: list[float], fps: float) -> list:
-    """The heel slide's rep records for a knee-angle sequence at ``fps`` (NaN: unseen)."""
-    tracker = RepTracker("left", spec().phase, driver=None, checks=[], counter=RepCounter())
+def track(values: list[float], fps: float, phase: PhaseSpec | None = None) -> list:
+    """The rep records for a knee-angle sequence at ``fps`` (NaN: unseen), with the heel
+    slide's phase unless another is given."""
+    phase = phase or spec().phase
+    tracker = RepTracker("left", phase, driver=None, checks=[], counter=RepCounter())
     records = []
     for i, value in enumerate(values):
         pose = Pose(t=i / fps, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
@@ -77,30 +79,6 @@ def test_a_brisk_rep_that_rose_out_of_view_is_not_discarded(fps, seconds, hidden
     assert records[0].start < 1.0 + seconds * (0.5 if hidden is None else hidden[1])
 
 
-def mirrored(lead: float, frac: float) -> list[PoseFrame]:
-    """A left heel slide whose resting right leg seems to follow it (MediaPipe confusing
-    the legs), through ``frac`` of a rep, ``lead`` - 1.5 s behind it."""
-    left = simulate("heel_slide", reps=3, side="left", view="side", seed=3, camera_side="left")
-    right = simulate(
-        "heel_slide",
-        reps=3,
-        side="right",
-        view="side",
-        seed=3,
-        camera_side="left",
-        range_frac=frac,
-        lead_in=lead,
-        lead_out=max(0.5, 2.5 - lead),
-    )
-    leg = [index(f"right_{part}") for part in ("knee", "ankle", "heel", "foot_index")]
-    frames = []
-    for a, b in zip(left.frames, right.frames, strict=False):
-        image, world = a.image.copy(), a.world.copy()
-        image[leg], world[leg] = b.image[leg], b.world[leg]
-        frames.append(PoseFrame(a.t, a.width, a.height, image, world))
-    return frames
-
-
 @pytest.mark.parametrize(
     ("lead", "frac"),
     [
@@ -116,7 +94,12 @@ def test_a_mirror_that_passes_full_but_stays_well_short_of_the_working_leg_is_no
     # it through as a full rep. Short of the rep it moved alongside by more than a
     # quarter of that rep's span, it is a mirror too (these mirrors read about 150).
     eng = Engine(spec())
-    dropped = [e for f in mirrored(lead, frac) for e in eng.update(f) if e.kind == "rep_discarded"]
+    dropped = [
+        e
+        for f in mirrored_heel_slide(lead, frac)
+        for e in eng.update(f)
+        if e.kind == "rep_discarded"
+    ]
     res = eng.result()
     assert [(r.side, r.status) for r in res.rep_table] == [("left", "full")] * 3
     assert dropped
@@ -176,33 +159,17 @@ def test_tuning_split_cases_find_each_rep_once(case_id):
     assert segments(truth, res.rep_table) == [1] * len(truth)
 
 
-UP = PhaseSpec(
-    metric="knee",
-    direction="increase",
-    enter=120,
-    exit=105,
-    full=160,
-    min_duration=0.8,
-    bounds=(0, 180),
-)
-
-
 @pytest.mark.parametrize("dip", [84.0, 86.0, 88.0])
 def test_shallow_reps_whose_rest_settles_above_a_noisy_valley_are_not_merged(dip):
     # Lying march s13-0413 (tuning split): a rep that only just passes the reach had to
     # come back by the whole reach, i.e. to its valley, which is the lowest noisy
     # reading (here one frame's dip). A rest settling a degree or two above it never
     # ended the rep, and it merged with the next. Three shallow reps, three records.
-    fps = 30
     values = [90.0] * 15 + [dip] + [90.0] * 15
     for _ in range(3):
         values += list(np.linspace(90, 118, 18, endpoint=False))
         values += list(np.linspace(118, 91, 18, endpoint=False)) + [91.0] * 20
-    tracker = RepTracker("left", UP, driver=None, checks=[], counter=RepCounter())
-    records = []
-    for i, value in enumerate(values):
-        pose = Pose(t=i / fps, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
-        _, record = tracker.update(pose, value, CAL)
-        if record is not None:
-            records.append(record)
+    # a phase whose least excursion (27.5) exceeds a quarter of the span: the reach
+    phase = dataclasses.replace(spec().phase, enter=120.0, exit=105.0, full=160.0)
+    records = track(values, 30, phase)
     assert len(records) == 3
