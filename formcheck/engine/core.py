@@ -191,7 +191,7 @@ class Engine:
             )
         )
         self._trackers: dict[str, RepTracker] = {}
-        rest_low = spec.phase.direction == "increase"  # rest is the low end of the range
+        rest_low = spec.phase is None or spec.phase.direction == "increase"  # rest: the low end
         self._rom = {s: RomWindow(rest_low=rest_low) for s in self.tracked}  # whole-rep range
         self._hold = HoldTracker(spec.hold) if spec.hold else None
         self._samples: list[Calibration] = []  # one per usable pose while calibrating
