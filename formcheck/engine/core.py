@@ -191,7 +191,8 @@ class Engine:
             )
         )
         self._trackers: dict[str, RepTracker] = {}
-        rest_low = spec.phase is None or spec.phase.direction == "increase"  # rest: the low end
+        # rest is the low end of the range (a spec of holds only has no phase)
+        rest_low = spec.phase is None or spec.phase.direction == "increase"
         self._rom = {s: RomWindow(rest_low=rest_low) for s in self.tracked}  # whole-rep range
         self._hold = HoldTracker(spec.hold) if spec.hold else None
         self._samples: list[Calibration] = []  # one per usable pose while calibrating
@@ -258,9 +259,15 @@ class Engine:
                 )
             elif widened is not None:
                 self._widen(side, *widened)
+            if tracker.in_rep and len(self._trackers) > 1:
+                # Another side moving meanwhile: a mirror of one side goes much less far
+                # than that side (`_mirrored`); in a one-side-at-a-time exercise, moving
+                # while the other's rep is on is not its own movement alone either.
+                for other in self._trackers.values():
+                    if other is not tracker and other.in_rep:
+                        overlaps = one_at_a_time and other.state == "active"
+                        tracker.shadowed(other, overlaps)
             if one_at_a_time:
-                if active is not None and active is not tracker and tracker.in_rep:
-                    tracker.overlapped = True  # its movement is not its own alone
                 if tracker.state == "active":
                     active = tracker
                 elif active is tracker:
@@ -517,12 +524,17 @@ class Engine:
             reps_by_side=tuple(by_side.items()),
             gaps=tuple(self._gaps) + self._open_gap(),
             **self._rom_note(),
-            warnings=self._warnings(),
+            warnings=self._warnings(final=True),
         )
 
-    def _warnings(self) -> tuple[str, ...]:
+    def _warnings(self, final: bool = False) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero: the driving metric
-        never measurable (no view, no rest pose), or movement with no rep counted."""
+        never measurable (no view, no rest pose), or movement with no rep counted.
+
+        Live (``final`` False) a rep under way is not yet a miss; in the result it is one
+        that never finished (the clip ended, or the person left the view mid-rep), and a
+        result of 0 reps with it must say so.
+        """
         spec = self.spec
         name = spec.phase.metric if spec.phase else spec.hold.metric
         if self._cal is None:
@@ -534,7 +546,8 @@ class Engine:
                 "found and nothing was counted: keep the whole body in the frame",
             )
         trackers = self._trackers.values()
-        if spec.phase is None or self._records or any(t.state == "active" for t in trackers):
+        under_way = any(t.state == "active" for t in trackers)
+        if spec.phase is None or self._records or (under_way and not final):
             return ()
         moved = max((t.levels.travel for t in trackers), default=0.0)
         if moved < min_excursion(spec.phase):
@@ -547,6 +560,8 @@ class Engine:
             if dropped
             else ""
         )
+        if under_way:
+            why += " (one was still under way when the recording ended)"
         return (
             f"the {name.replace('_', ' ')} moved through {moved:.3g} {unit} but no rep was "
             f"counted{why}: check that this is the exercise being done and that the camera "

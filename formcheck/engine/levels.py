@@ -17,7 +17,9 @@ the movement itself, against the side's own levels:
   this side's rest (the knees swung the other way in a knee wag);
 - it **ends** when the metric has come back `RETURN_FRACTION` of the way from
   the rep's own peak to its valley, and by at least the reach (the hysteresis is
-  symmetric, so noise on a slow start can't split a rep in two): a brisk set
+  symmetric, so noise on a slow start can't split a rep in two), though never
+  more than `RETURN_CAP` of the way (the valley is the lowest noisy reading, so
+  a shallow rep's rest can settle a little above it): a brisk set
   that never quite settles at rest still splits into its reps, and a rest that
   sits off the spec's numbers can't merge them.
 
@@ -50,6 +52,9 @@ WINDOW = 8.0
 START_FRACTION = 0.25
 #: It ends when the metric has come back this share of the way from its peak to its valley.
 RETURN_FRACTION = 0.6
+#: ...or by the reach, but never more than this share of the way: the valley is the lowest
+#: noisy reading, so a rest that settles a little above it must still end a shallow rep.
+RETURN_CAP = 0.8
 #: The shortest rep, as a share of the spec's ``min_duration``: that is the whole rep,
 #: rest to rest, while the counter times only the part beyond its end threshold (about
 #: 70 % of a smooth rep), so a brisk rep as long as ``min_duration`` still counts.

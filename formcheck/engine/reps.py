@@ -7,7 +7,7 @@ last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
     rest ──x > v + r/2──► moving ──x > v + r (and past exit)──► active
       ▲                     │                                     │
       │                     └── x <= v + r/2: a twitch, nothing   │
-      └── x <= p - max(0.6 (p - v), r): the rep is completed ◄─────┘
+      └── x <= p - min(max(0.6 (p - v), r), 0.8 (p - v)): completed ◄┘
 
 ``r`` comes from `Levels` (the side's own span over the last seconds, with a
 least excursion from the spec; see `formcheck.engine.levels`) and is fixed
@@ -36,7 +36,9 @@ from formcheck.engine.checks import Check, PathStraightness
 from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
 from formcheck.engine.levels import (
     MIN_OWN_REPS,
+    RETURN_CAP,
     RETURN_FRACTION,
+    SHORT_OF_OWN,
     Levels,
     min_rep_seconds,
     own_full,
@@ -126,6 +128,10 @@ class RepTracker:
         #: rep number -> (extreme, rest) of each judged rep, to judge again at the end
         self.judged: dict[int, tuple[float, float]] = {}
         self._pending: list[Check] | None = None
+        # The last value seen (time, working-direction value): a movement that begins
+        # out of view started between it and the next (see `_crossing`), and a gap in a
+        # rep starts from it (`_gap_from`).
+        self._last_t, self._last_x = math.nan, math.nan
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
         self.last_flags: list[FlagRaised] = []
@@ -157,10 +163,10 @@ class RepTracker:
         # value beside it (in the working direction).
         self._last3: deque[float] = deque(maxlen=3)
         self.top = -math.inf
-        self._last_x = math.nan
         self._gap_from = math.nan  # the value before the gap under way (NaN: none)
         self._beside_gaps = -math.inf
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
+        self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
         self.raised: set[str] = set()
         self.flags: list[FlagRaised] = []
 
@@ -186,20 +192,26 @@ class RepTracker:
             return events, None
         s = self._sign
         x = s * value
-        self._last_x = x
         levels = self.levels
         levels.add(pose.t, x)
+        last_t, last_x = self._last_t, self._last_x
+        self._last_t, self._last_x = pose.t, x
         if self.state == "rest":
             self.valley = min(self.valley, x)
             reach = levels.reach()
             small = self._small_reach(reach)
-            if x <= self._floor(reach) + 0.5 * reach or not self._recent:
+            begin = self._floor(reach) + 0.5 * reach
+            if x <= begin or not self._recent:
                 self._rest(pose, value, s)
                 if self._noise is not None and x <= levels.rest + 0.5 * reach:
                     self._noise.add(pose.t, x)
                 return events, None
             self.state = "moving"
-            self.start = pose.t
+            # It left rest between the last value seen and this one: when, as the line
+            # between them says. Frame times alone lose up to a frame at each end of a
+            # brisk rep at 15 fps, and a whole gap when the landmarks were unseen as it
+            # rose (the rep then seemed to start late and was discarded as too short).
+            self.start = _crossing(last_t, last_x, pose.t, x, begin)
             self._reach, self._small = reach, small
             if self._pending is not None:
                 self._use(self._pending)
@@ -230,7 +242,12 @@ class RepTracker:
             return events, None
         self._raise(pose.t, events)
         peak = s * self.extreme
-        if x > peak - max(RETURN_FRACTION * (peak - valley), self._reach):
+        # Back by the reach (or 60 % of the way from the peak), but never more than
+        # `RETURN_CAP` of the way to the valley: the valley is the lowest noisy reading,
+        # so a shallow rep whose rest settles a little above it must still end, or it
+        # merges with the next (lying march s13-0413).
+        span = peak - valley
+        if x > peak - min(max(RETURN_FRACTION * span, self._reach), RETURN_CAP * span):
             return events, None
         record = self._finish(pose, events)
         self.valley = x  # the next rep rises from wherever this one came back to
@@ -285,14 +302,41 @@ class RepTracker:
         (MediaPipe confuses the legs in noisy or dark footage, so the resting leg
         seems to rise a little, and a moment earlier, each time the working one moves.)
         A side that starts after this one's rep is under way is the user changing legs,
-        never a mirror; the band keeps two close sides from trading places.
+        never a mirror, unless this rep's own movement began during that side's previous
+        rep (``overlapped``): then it is that side's mirror, lagging, and it had kept
+        that side from starting its next rep. The band keeps two close sides from
+        trading places.
         """
         ph = self.phase
         if self.state != "active" or other.state == "rest":
             return False
-        if other.start - self.start > ph.min_duration:
+        if other.start - self.start > ph.min_duration and not self.overlapped:
             return False
         return self._sign * (value - self.extreme) > abs(ph.enter - ph.exit)
+
+    def shadowed(self, other: RepTracker, overlaps: bool = True) -> None:
+        """This side and ``other`` are both moving: remember how far the other went, to
+        tell a mirror from a rep (`_finish`). ``overlaps``: the other's rep is under way
+        in a one-side-at-a-time exercise, so this movement is not its own alone
+        (``overlapped``); where legs may overlap (alternating exercises), only going
+        well short of the other tells."""
+        if overlaps:
+            self.overlapped = True
+        self.shadow = max(self.shadow, other._sign * other.extreme)
+
+    def _mirrored(self, extreme: float) -> bool:
+        """True when this rep moved while the other side's was under way and stayed short
+        of the spec's ``full`` (one side at a time), or while the other side moved and
+        went well short of it: by more than `SHORT_OF_OWN` of the other's rise from this
+        rep's valley. (A noisy
+        mirror can pass ``full`` while the working leg goes much further; two legs taking
+        turns briskly both go about as far.)"""
+        if self.overlapped and not self.phase.is_full(extreme):
+            return True
+        if self.shadow == -math.inf:
+            return False
+        x, floor = self._sign * extreme, self._floor(self._reach)
+        return self.shadow - x > SHORT_OF_OWN * (self.shadow - floor)
 
     def _floor(self, reach: float) -> float:
         """The valley a rep rises from, but never more than one reach below the spec's
@@ -333,6 +377,7 @@ class RepTracker:
         other.rep = 0
         other.overlapped = True  # if it ever ends as a rep of its own, it mirrored this one
         self.overlapped = False  # this side moved with the other active, but it is the rep
+        self.shadow = -math.inf
         self._activate(t, events)
         return events
 
@@ -406,9 +451,9 @@ class RepTracker:
         reason = None
         if end - self.start < self._min_seconds:
             reason = "too short"
-        elif self.overlapped and not ph.is_full(extreme):
-            # Part of it happened during the other side's rep and it never reached full:
-            # the resting leg mirroring the working one (see `overtaken_by`).
+        elif self._mirrored(extreme):
+            # Part of it happened during the other side's rep and it stayed short of full,
+            # or of that rep: the resting leg mirroring the working one (`overtaken_by`).
             reason = "it moved only while the other side did"
         if reason is not None:
             self.discarded += 1
@@ -461,3 +506,20 @@ class RepTracker:
         self.last_flags = list(self.flags)
         self._reset_rep()
         return record
+
+
+def _crossing(t0: float, x0: float, t1: float, x1: float, level: float) -> float:
+    """When a value going from ``x0`` (at ``t0``) to ``x1`` (at ``t1``) crossed ``level``,
+    on the straight line between them; ``t1`` without an earlier value, ``t0`` if that
+    was past ``level`` already (the level fell: this value widened the person's span).
+
+    >>> _crossing(1.0, 90.0, 2.0, 130.0, 100.0), _crossing(math.nan, math.nan, 2.0, 130.0, 100.0)
+    (1.25, 2.0)
+    >>> _crossing(1.0, 102.0, 2.0, 130.0, 100.0)
+    1.0
+    """
+    if not x0 < x1:  # also False for NaN: no earlier value
+        return t1
+    if x0 >= level:
+        return t0
+    return t0 + (t1 - t0) * (level - x0) / (x1 - x0)

@@ -246,7 +246,11 @@ def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead,
     assert dropped and {e.reason for e in dropped} <= reasons
     assert [r.rep for r in res.rep_table] == [1, 2, 3]  # the dropped ones gave their numbers back
     alone = analyze(left.frames, spec())  # the working leg's reps keep their own start
-    assert [r.start for r in res.rep_table] == [r.start for r in alone.rep_table]
+    # (within 5 ms: a start is interpolated between frames, so it follows the smoothing,
+    # which the other leg's landmarks touch through the image scale)
+    assert [r.start for r in res.rep_table] == pytest.approx(
+        [r.start for r in alone.rep_table], abs=0.005
+    )
     assert [r.flags for r in res.rep_table] == [r.flags for r in alone.rep_table]
 
 
