@@ -45,6 +45,7 @@ from formcheck.engine.levels import (
     rep_status,
 )
 from formcheck.engine.metrics import Metric
+from formcheck.engine.restnoise import RestNoise, small_reach
 from formcheck.engine.result import RepRecord
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import Calibration
@@ -110,6 +111,11 @@ class RepTracker:
         self._sign = 1.0 if phase.direction == "increase" else -1.0
         self._recent: deque[Pose] = deque(maxlen=10)
         self.levels = Levels(phase)
+        # Small partial reps (see `_small`): only for a metric that can't go negative, so
+        # its valley is this side's own rest (a signed metric's valley may be the other
+        # side's movement, which is why reps must otherwise pass ``exit``).
+        self._noise = RestNoise() if phase.bounds[0] >= 0 else None
+        self._small = math.inf
         self._min_seconds = min_rep_seconds(phase)
         # The lowest value since the last rep, and how far from it the movement under
         # way must go (fixed when it leaves rest), in the working direction.
@@ -193,9 +199,12 @@ class RepTracker:
         if self.state == "rest":
             self.valley = min(self.valley, x)
             reach = levels.reach()
+            small = self._small_reach(reach)
             begin = self._floor(reach) + 0.5 * reach
             if x <= begin or not self._recent:
                 self._rest(pose, value, s)
+                if self._noise is not None and x <= levels.rest + 0.5 * reach:
+                    self._noise.add(pose.t, x)
                 return events, None
             self.state = "moving"
             # It left rest between the last value seen and this one: when, as the line
@@ -203,7 +212,7 @@ class RepTracker:
             # brisk rep at 15 fps, and a whole gap when the landmarks were unseen as it
             # rose (the rep then seemed to start late and was discarded as too short).
             self.start = _crossing(last_t, last_x, pose.t, x, begin)
-            self._reach = reach
+            self._reach, self._small = reach, small
             if self._pending is not None:
                 self._use(self._pending)
             self.ref = self._reference()
@@ -218,9 +227,18 @@ class RepTracker:
         if self.state == "moving":
             if x - valley >= self._reach and x >= levels.edge and may_start:
                 self._activate(pose.t, events)
-            elif x <= valley + 0.5 * self._reach:  # a twitch, never far enough: not a rep
-                self.state = "rest"
-                self._reset_rep()
+            elif x <= valley + 0.5 * self._reach:
+                if self.top - self.valley < self._small or not may_start or self.overlapped:
+                    # a twitch, never far enough: not a rep
+                    self.state = "rest"
+                    self._reset_rep()
+                    return events, None
+                # Back where it began, having risen well clear of the rest's wander:
+                # a small partial rep (see `_small_reach`).
+                self._activate(self.start, events)
+                record = self._finish(pose, events)
+                self.valley = x
+                return events, record
             return events, None
         self._raise(pose.t, events)
         peak = s * self.extreme
@@ -251,6 +269,24 @@ class RepTracker:
         came within `TURN_SHARE` of the reach of the furthest value seen. A gap on the
         way out or back, with the turn seen between, leaves the rep's extreme known."""
         return self._beside_gaps >= self.top - TURN_SHARE * self._reach
+
+    def _small_reach(self, reach: float) -> float:
+        """How far above its valley a movement short of ``reach`` must rise to be a small
+        partial rep: the spec's least excursion, or ten times the spread of this side's
+        rest if more (`formcheck.engine.restnoise`); infinite (no small reps) for a signed
+        metric or before the rest's spread is known.
+
+        The person's usual reach (a quarter of their span) misses a heel slide that turns
+        back at 100 degrees from a rest of 85, and the spec's ``exit`` (112) is never passed;
+        but from a rest steady to a degree, a rise of 15 that comes back is no fidget
+        (those stay under the least excursion, tremor too). A movement must still leave
+        rest as any rep does (half the usual reach above the valley) and last
+        `min_rep_seconds` above that, so the counter's segmentation is unchanged.
+        """
+        if self._noise is None:
+            return math.inf
+        small = small_reach(self.levels.least, self._noise.sigma)
+        return small if small < reach else math.inf
 
     @property
     def extreme(self) -> float:

@@ -230,3 +230,36 @@ def test_a_leg_whose_only_reps_are_short_is_judged_against_the_other_legs_reps()
         ("right", "partial"),
         ("left", "full"),
     ]
+
+
+def _heel_set(turn_back: float, wander: float) -> list[float]:
+    """A heel-slide set resting at 85: full, a rep turning back at ``turn_back``, full;
+    the rest's reading wanders by ``wander`` degrees (0.7 Hz) and jitters by 0.3."""
+    rng = np.random.default_rng(3)
+    values = [85.0] * 90 + rep(175, rest=85) + rep(turn_back, rest=85) + rep(175, rest=85)
+    values += [85.0] * 30
+    t = np.arange(len(values)) / FPS
+    noise = wander * np.sin(2 * np.pi * 0.7 * t) + rng.normal(0.0, 0.3, len(values))
+    resting = np.array(values) <= 86.0
+    return list(np.array(values) + noise * resting)
+
+
+@pytest.mark.parametrize(
+    ("turn_back", "wander", "statuses"),
+    [
+        # Issue 13: a turn-back at 105 from a steady rest of 85 rises 20 degrees, less
+        # than a quarter of the person's span and never past the spec's exit (112): it
+        # was not counted at all. From a steady rest it is no fidget: a partial rep.
+        (105.0, 0.0, ["full", "partial", "full"]),
+        (110.0, 0.0, ["full", "partial", "full"]),
+        # From a rest whose reading wanders by 4 degrees, the same rise is within ten
+        # spreads of the wander: not counted, and no wander hump is counted either.
+        (105.0, 4.0, ["full", "full"]),
+        # The least excursion still holds: a 98 degree turn-back never leaves rest.
+        (98.0, 0.0, ["full", "full"]),
+    ],
+)
+def test_a_small_partial_rep_from_a_steady_rest_counts(turn_back, wander, statuses):
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    _, records = run(_heel_set(turn_back, wander), heel)
+    assert [r.status for r in records] == statuses
