@@ -54,6 +54,9 @@ from formcheck.specs.model import PhaseSpec
 #: A gap hides a rep's turn when the metric next to it came within this share of the
 #: rep's reach of the furthest value seen: the rep may have turned while unseen.
 TURN_SHARE = 0.25
+#: While its turn was hidden, a rep may have moved at up to this many times the fastest
+#: pace seen in it (toward the turn and back, half the gap each way).
+HIDDEN_PACE = 2.0
 
 
 class RepCounter:
@@ -164,7 +167,11 @@ class RepTracker:
         self._last3: deque[float] = deque(maxlen=3)
         self.top = -math.inf
         self._gap_from = math.nan  # the value before the gap under way (NaN: none)
+        self._gap_t = math.nan  # ...and its time
         self._beside_gaps = -math.inf
+        self._gaps: list[tuple[float, float]] = []  # (furthest value beside, seconds) each
+        self._mid = (math.nan, math.nan)  # the last (time, 3-frame median) seen in the rep
+        self._pace = 0.0  # the fastest pace seen in the rep (units per second)
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
         self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
         self.raised: set[str] = set()
@@ -188,7 +195,7 @@ class RepTracker:
             if self.in_rep:
                 self.gap = True
                 if self._gap_from != self._gap_from:
-                    self._gap_from = self._last_x
+                    self._gap_from, self._gap_t = self._last_x, self._last_t
             return events, None
         s = self._sign
         x = s * value
@@ -221,7 +228,7 @@ class RepTracker:
             path = self._path
             self.path_px = [] if path is None else [tuple(map(float, path.start_px))]
         self.lo, self.hi = min(self.lo, value), max(self.hi, value)
-        self._turn(x)
+        self._turn(pose.t, x)
         self._run_checks(pose, cal)
         valley = self._floor(self._reach)
         if self.state == "moving":
@@ -253,16 +260,31 @@ class RepTracker:
         self.valley = x  # the next rep rises from wherever this one came back to
         return events, record
 
-    def _turn(self, x: float) -> None:
-        """Follow the rep's turn: its 3-frame-median extreme and the values beside gaps."""
+    def _turn(self, t: float, x: float) -> None:
+        """Follow the rep's turn: its 3-frame-median extreme, its fastest pace, and the
+        values beside gaps."""
         last3 = self._last3
         last3.append(x)
         mid = sorted(last3)[len(last3) // 2] if len(last3) == 3 else x
         if mid > self.top:
             self.top = mid
         if self._gap_from == self._gap_from:  # the first value after a gap
-            self._beside_gaps = max(self._beside_gaps, self._gap_from, x)
+            beside = max(self._gap_from, x)
+            self._beside_gaps = max(self._beside_gaps, beside)
+            self._gaps.append((beside, t - self._gap_t))
             self._gap_from = math.nan
+        else:
+            before_t, before = self._mid
+            if t > before_t:
+                self._pace = max(self._pace, abs(mid - before) / (t - before_t))
+        self._mid = (t, mid)
+
+    def _hidden_reach(self) -> float:
+        """The furthest a rep whose turn a gap hid can have gone: from the value beside
+        the gap, at `HIDDEN_PACE` times its fastest pace seen, for half the gap."""
+        limit = self.top - TURN_SHARE * self._reach
+        hiding = [b + HIDDEN_PACE * self._pace * 0.5 * d for b, d in self._gaps if b >= limit]
+        return max(hiding, default=self.top)
 
     def turn_unseen(self) -> bool:
         """True when a gap in this rep may have hidden its turn: the metric beside a gap
@@ -472,8 +494,10 @@ class RepTracker:
         # The turn's 3-frame median, not one frame: jitter must not pass a short rep as full.
         extreme = self._sign * self.top if self.top > -math.inf else extreme
         if self.gap and not ph.is_full(extreme) and self.turn_unseen():
-            # The turn unseen, and what was seen fell short: it may have gone further.
-            status = "uncertain"
+            # The turn unseen, and what was seen fell short: it may have gone further,
+            # unless even the furthest it can have gone while unseen is partial.
+            furthest = self._sign * self._hidden_reach()
+            status = "partial" if self.judge(furthest, rest) == "partial" else "uncertain"
         else:
             # Seen reaching full, a gap can't have made it shorter; a turn seen between
             # gaps is the rep's extreme.

@@ -10,7 +10,7 @@ values at rest over the last `WINDOW` seconds, once it has seen at least
 the window is longer than the wander and the spread includes it.
 
 >>> n = RestNoise()
->>> for i in range(70):
+>>> for i in range(90):
 ...     n.add(i / 30, 85.0 + (1.0 if i % 2 else -1.0))
 >>> round(n.sigma, 2)
 1.48
@@ -28,7 +28,7 @@ WINDOW = 8.0
 MIN_SECONDS = 2.0
 #: The spread is recomputed every this many values (it changes slowly; a median per
 #: frame would cost more than the rest of the rep counter).
-EVERY = 10
+EVERY = 15
 
 
 class RestNoise:

@@ -39,6 +39,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from collections import deque
@@ -60,11 +61,19 @@ def rest_plateau(values: list[float], lowest: bool) -> float:
     >>> rest_plateau([80.0, 86.0, 85.0, 84.0, 90.0, 130.0, 170.0], lowest=True)
     85.0
     """
-    lo, hi = min(values), max(values)
+    return _plateau(sorted(values), lowest)
+
+
+def _plateau(ordered: list[float], lowest: bool) -> float:
+    """`rest_plateau` of values already sorted (a bisection, no pass over them)."""
+    lo, hi = ordered[0], ordered[-1]
     band = PLATEAU_SHARE * (hi - lo)
-    near = sorted(v for v in values if (v <= lo + band if lowest else v >= hi - band))
-    half = len(near) // 2
-    return near[half] if len(near) % 2 else 0.5 * (near[half - 1] + near[half])
+    if lowest:
+        i, j = 0, bisect.bisect_right(ordered, lo + band)
+    else:
+        i, j = bisect.bisect_left(ordered, hi - band), len(ordered)
+    half = (i + j) // 2
+    return ordered[half] if (j - i) % 2 else 0.5 * (ordered[half - 1] + ordered[half])
 
 
 class RomWindow:
@@ -86,7 +95,7 @@ class RomWindow:
         self._values: deque[tuple[float, float]] = deque()  # (t, running median)
         self._latest: deque[float] = deque(maxlen=median)
         self._prev_end = -math.inf
-        self._open: list[float] | None = None  # values of the rep still settling back
+        self._open: list[float] | None = None  # values (sorted) of the rep still settling back
         self._span = (math.nan, math.nan)  # its range as last given
         self._open_until = -math.inf
 
@@ -111,9 +120,11 @@ class RomWindow:
             return None
         if not seen:
             return None
-        values.append(value)
+        bisect.insort(values, value)
         span = self._range(values)
-        if span == self._span:
+        # Said only when an end moved by a tenth of a degree: the plateau's median moves a
+        # hair with every value at rest, and each change rewrites the rep's record.
+        if abs(span[0] - self._span[0]) < 0.1 and abs(span[1] - self._span[1]) < 0.1:
             return None
         self._span = span
         return span
@@ -132,15 +143,16 @@ class RomWindow:
         if not window:
             self._open = None
             return math.nan, math.nan
+        window.sort()
         self._open, self._open_until = window, end + reach
         self._span = self._range(window)
         return self._span
 
-    def _range(self, values: list[float]) -> tuple[float, float]:
-        """``(lo, hi)``: the rest end as its plateau (see the module doc), the other as
-        the extreme."""
-        rest = rest_plateau(values, self.rest_low)
-        return (rest, max(values)) if self.rest_low else (min(values), rest)
+    def _range(self, ordered: list[float]) -> tuple[float, float]:
+        """``(lo, hi)`` of sorted values: the rest end as its plateau (see the module
+        doc), the other as the extreme."""
+        rest = _plateau(ordered, self.rest_low)
+        return (rest, ordered[-1]) if self.rest_low else (ordered[0], rest)
 
 
 def whole_rep(events: list, record: RepRecord, lo: float, hi: float) -> tuple[list, RepRecord]:

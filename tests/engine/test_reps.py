@@ -263,3 +263,21 @@ def test_a_small_partial_rep_from_a_steady_rest_counts(turn_back, wander, status
     heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
     _, records = run(_heel_set(turn_back, wander), heel)
     assert [r.status for r in records] == statuses
+
+
+@pytest.mark.parametrize(
+    ("hidden", "status"),
+    [
+        # A 0.2 s gap hid the turn of a rep seen up to 125 while this person's full
+        # reps reach 175: at twice its fastest pace it could not have got near them.
+        (6, "partial"),
+        # A 1 s gap over the turn: it may have gone all the way.
+        (30, "uncertain"),
+    ],
+)
+def test_a_short_gap_over_a_clearly_short_turn_is_still_partial(hidden, status):
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    short = ramp(90, 125, 0.8) + [math.nan] * hidden + ramp(125, 90, 0.8) + REST
+    values = REST + rep(175) + rep(174) + short + rep(176)
+    _, records = run(values, heel)
+    assert [r.status for r in records] == ["full", "full", status, "full"]
