@@ -199,7 +199,9 @@ class Engine:
             )
         )
         self._trackers: dict[str, RepTracker] = {}
-        self._rom = {s: RomWindow() for s in self.tracked}  # whole-rep range of motion
+        # rest is the low end of the range (a spec of holds only has no phase)
+        rest_low = spec.phase is None or spec.phase.direction == "increase"
+        self._rom = {s: RomWindow(rest_low=rest_low) for s in self.tracked}  # whole-rep range
         self._hold = HoldTracker(spec.hold) if spec.hold else None
         # Each check's noise floor on this clip, measured while the person is still.
         self._probe = RestProbe(spec, self.tracked) if spec.phase is not None else None
@@ -271,9 +273,15 @@ class Engine:
                 )
             elif widened is not None:
                 self._widen(side, *widened)
+            if tracker.in_rep and len(self._trackers) > 1:
+                # Another side moving meanwhile: a mirror of one side goes much less far
+                # than that side (`_mirrored`); in a one-side-at-a-time exercise, moving
+                # while the other's rep is on is not its own movement alone either.
+                for other in self._trackers.values():
+                    if other is not tracker and other.in_rep:
+                        overlaps = one_at_a_time and other.state == "active"
+                        tracker.shadowed(other, overlaps)
             if one_at_a_time:
-                if active is not None and active is not tracker and tracker.in_rep:
-                    tracker.overlapped = True  # its movement is not its own alone
                 if tracker.state == "active":
                     active = tracker
                 elif active is tracker:
@@ -404,6 +412,7 @@ class Engine:
                     checks,
                     self._counter,
                     codes=tuple(c.code for c in spec.checks),
+                    peers=self._trackers,
                 )
             else:
                 tracker.set_checks(checks)
@@ -563,7 +572,7 @@ class Engine:
             reps_by_side=tuple(by_side.items()),
             gaps=tuple(self._gaps) + self._open_gap(),
             **self._rom_note(),
-            warnings=self._warnings(),
+            warnings=self._warnings(final=True),
             check_verdicts=verdicts_,
             noise_floors=tuple(self._probe.floors().values()) if self._probe else (),
         )
@@ -606,9 +615,14 @@ class Engine:
         view, skew = (cal.view, cal.skew) if cal is not None else (None, 0.0)
         return verdicts(self.spec, view, self._probe.floors(), skew)
 
-    def _warnings(self) -> tuple[str, ...]:
+    def _warnings(self, final: bool = False) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero: the driving metric
-        never measurable (no view, no rest pose), or movement with no rep counted."""
+        never measurable (no view, no rest pose), or movement with no rep counted.
+
+        Live (``final`` False) a rep under way is not yet a miss; in the result it is one
+        that never finished (the clip ended, or the person left the view mid-rep), and a
+        result of 0 reps with it must say so.
+        """
         spec = self.spec
         name = spec.phase.metric if spec.phase else spec.hold.metric
         if self._cal is None:
@@ -620,7 +634,8 @@ class Engine:
                 "found and nothing was counted: keep the whole body in the frame",
             )
         trackers = self._trackers.values()
-        if spec.phase is None or self._records or any(t.state == "active" for t in trackers):
+        under_way = any(t.state == "active" for t in trackers)
+        if spec.phase is None or self._records or (under_way and not final):
             return ()
         moved = max((t.levels.travel for t in trackers), default=0.0)
         if moved < min_excursion(spec.phase):
@@ -633,6 +648,8 @@ class Engine:
             if dropped
             else ""
         )
+        if under_way:
+            why += " (one was still under way when the recording ended)"
         return (
             f"the {name.replace('_', ' ')} moved through {moved:.3g} {unit} but no rep was "
             f"counted{why}: check that this is the exercise being done and that the camera "
