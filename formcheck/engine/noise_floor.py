@@ -33,6 +33,7 @@ Pure numpy: the checks themselves come from `formcheck.engine.checks`.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -192,11 +193,12 @@ def robust_sigma(values: Sequence[float] | np.ndarray) -> float:
     >>> round(robust_sigma([0.5] * 20), 3)
     0.741
     """
-    v = np.asarray(values, dtype=float)
-    v = np.abs(v[np.isfinite(v)])
-    if v.size < MIN_SAMPLES:
+    # plain Python: the engine asks for a few dozen values twice a second, where
+    # numpy's per-call overhead costs more than the sort
+    v = [abs(float(x)) for x in values if math.isfinite(x)]
+    if len(v) < MIN_SAMPLES:
         return math.nan
-    return 1.4826 * float(np.median(v))
+    return 1.4826 * statistics.median(v)
 
 
 def rest_floor(values: Sequence[float] | np.ndarray) -> float:
@@ -208,25 +210,38 @@ def rest_floor(values: Sequence[float] | np.ndarray) -> float:
     return PEAK_FACTOR * robust_sigma(values)
 
 
-def window_floor(windows: Sequence[Sequence[float]]) -> float:
+def window_floor(windows: Sequence[Sequence[float]], memo: dict | None = None) -> float:
     """The floor over still windows: the median of the windows' own floors.
 
     A window can hold more than noise (the pelvis settling back after a rep that
     shifted it), so one bad window must not set the floor; a window too short for
     a floor of its own joins the next. NaN when there are too few samples.
+    ``memo`` keeps the floor of each group of closed windows between calls (keyed on
+    its first window's identity and its size): the engine asks twice a second while
+    only the last window grows, so closed ones are not sorted again. The caller
+    clears it when it drops a window.
 
     >>> window_floor([[0.5] * 20, [0.5] * 20, [9.0] * 20]) == rest_floor([0.5] * 20)
     True
     """
-    floors, pooled = [], []
-    for w in windows:
-        pooled += list(w)
-        if len(pooled) >= MIN_SAMPLES:
-            floors.append(rest_floor(pooled))
-            pooled = []
+    floors, group, size = [], [], 0
+    last = len(windows) - 1
+    for i, w in enumerate(windows):
+        group.append(w)
+        size += len(w)
+        if size >= MIN_SAMPLES:
+            # only the last window still grows: a group of closed ones is fixed
+            key = (id(group[0]), len(group)) if memo is not None and i < last else None
+            floor = memo.get(key) if key is not None else None
+            if floor is None:
+                floor = rest_floor([v for g in group for v in g])
+                if key is not None:
+                    memo[key] = floor
+            floors.append(floor)
+            group, size = [], 0
     if not floors:
         return math.nan
-    return float(np.median(floors))
+    return statistics.median(floors)
 
 
 def noisy_checks(spec: Spec) -> tuple[CheckSpec, ...]:
@@ -317,6 +332,9 @@ class RestProbe:
                 self.checks[(side, c.code)] = compile_check(spec, c, side, None, cache)
         #: each check's samples, one list per still window
         self.samples: dict[str, list[list[float]]] = {c.code: [] for c in noisy_checks(spec)}
+        self._memo: dict = {}  # `window_floor`'s groups already measured
+        self._floors_state: tuple = ()
+        self._floors: dict[str, NoiseFloor] = {}
         self._window: list[Pose] = []
         self._ref: Pose | None = None
         self._ref_cal: Calibration | None = None
@@ -336,7 +354,9 @@ class RestProbe:
                     check.begin(self._ref, cal)
                 for windows in self.samples.values():
                     windows.append([])
-                    del windows[:-KEEP_WINDOWS]  # bounded work and memory in a long session
+                    if len(windows) > KEEP_WINDOWS:  # bounded work and memory in a long session
+                        del windows[:-KEEP_WINDOWS]
+                        self._memo.clear()  # a dropped window's id may be reused
             return
         bits = pose.bits
         for (_, code), check in self.checks.items():
@@ -347,10 +367,17 @@ class RestProbe:
 
     def floors(self) -> dict[str, NoiseFloor]:
         """Each noisy check's floor so far (both sides' samples together)."""
+        # the engine asks twice a second; while the person moves nothing has changed
+        state = tuple((len(w), len(w[-1]) if w else 0) for w in self.samples.values())
+        if state != self._floors_state:
+            self._floors_state, self._floors = state, self._measure()
+        return dict(self._floors)
+
+    def _measure(self) -> dict[str, NoiseFloor]:
         units = {c.code: c.unit for c in noisy_checks(self.spec)}
         return {
             code: NoiseFloor(
-                code, units[code], rest=window_floor(w), samples=sum(len(x) for x in w)
+                code, units[code], rest=window_floor(w, self._memo), samples=sum(len(x) for x in w)
             )
             for code, w in self.samples.items()
         }
