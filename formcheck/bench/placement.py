@@ -92,7 +92,7 @@ class Detectability:
     unit: str
     n_clean: int
     n_fault: int
-    measured: float  # share of reps with a finite peak
+    measured: float  # share of true reps found by the engine and given a finite peak
     bias: float
     sd: float
     slope: float
@@ -115,10 +115,11 @@ class Detectability:
 
     @property
     def why_not(self) -> str:
+        """Why the placement can't judge the check (empty when it can)."""
+        if self.measured < 0.9:
+            return f"found and measured on {self.measured:.0%} of reps"
         if self.n_clean < 3 or (self.n_fault < 1 and not self.borrowed):
             return f"too few reps ({self.n_clean} clean, {self.n_fault} faulted)"
-        if self.measured < 0.9:
-            return f"measured on {self.measured:.0%} of reps"
         if not self.slope > 0:
             return "no response to the fault"
         if not self.judges:
@@ -354,6 +355,47 @@ def engine_version() -> str:
     return sha + ("+dirty" if dirty else "")
 
 
+def _cell(d: Detectability) -> str:
+    """``3.5 cm`` where the placement judges the check, else why it can't."""
+    if d.judges:
+        return f"**{_num(d.smallest, d.unit)}**"
+    if d.measured < 0.9:
+        return f"no ({d.measured:.0%} of reps found)"
+    if not d.slope > 0:
+        return "no (no response)"
+    if math.isfinite(d.smallest):
+        return f"no ({_num(d.smallest, d.unit)})"
+    return f"no ({d.why_not})"
+
+
+def summary_table(results: Sequence[GroupResult]) -> str:
+    """One line per placement: seen, counted, ROM, and the smallest flagged fault per check."""
+    names = {
+        "heel_off_line": "heel veer",
+        "pelvis_shift": "pelvis shift",
+        "pelvis_lift": "pelvis lift",
+        "pelvis_rotation": "pelvis roll",
+    }
+    head = " | ".join(
+        f"{names[c]} ({d.limit:g} {d.unit})"
+        for c, d in zip(FAULT_OF, results[0].drift, strict=True)
+    )
+    lines = [
+        f"| placement | pose / hips / heels | reps found / true | ROM err bent; straight "
+        f"| {head} |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for g in results:
+        s = g.summary
+        lines.append(
+            f"| {g.group} | {s.pose:.0%} / {s.hips:.0%} / {s.heels:.0%} | "
+            f"{g.reps_found}/{g.reps_true} | {s.bent}; {s.straight} | "
+            + " | ".join(_cell(d) for d in g.drift)
+            + " |"
+        )
+    return "\n".join(lines)
+
+
 def quality_table(results: Sequence[GroupResult]) -> str:
     lines = [
         "| placement | clips | pose | hips | heels | view read | reps found / true | "
@@ -460,6 +502,9 @@ def report(results: Sequence[GroupResult], version: str) -> str:
     return "\n\n".join(
         [
             f"Engine: {version}. Landmarks: cached, model `full`.",
+            "### Summary: smallest fault flagged (recall >= 0.95, false flags <= 0.05); "
+            "bold = the placement judges the check",
+            summary_table(results),
             "### What the pose model sees, counts and range of motion",
             quality_table(results),
             "### Drift checks: noise, response, smallest fault flagged",

@@ -57,7 +57,7 @@ def test_a_limit_inside_the_noise_can_never_meet_the_false_flag_target():
         ([*CLEAN, _rep(4, 1.5, 6.0)], "no response"),  # the fault reads below the clean mean
         ([*CLEAN], "too few reps"),  # no faulted rep and nothing to borrow
         ([CLEAN[0], CLEAN[1], _rep(4, 8.0, 6.0)], "too few reps"),  # 2 clean reps
-        ([*CLEAN, _rep(4, 8.0, 6.0), _rep(5, math.nan), _rep(6, math.nan)], "measured on"),
+        ([*CLEAN, _rep(4, 8.0, 6.0), _rep(5, math.nan), _rep(6, math.nan)], "found and measured on"),
         ([_rep(1, 1.0), _rep(2, 9.0), _rep(3, 5.0), _rep(4, 11.0, 6.0)], "smallest separable"),
     ],
 )
