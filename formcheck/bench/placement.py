@@ -53,6 +53,8 @@ FAULT_OF = {
     "pelvis_rotation": ("pelvis_roll", "peak_deg"),
 }
 
+PELVIS_FAULTS = ("pelvis_shift", "pelvis_lift", "pelvis_roll")
+
 
 @dataclass(frozen=True)
 class RepObs:
@@ -78,7 +80,8 @@ class RepObs:
 class Detectability:
     """One drift check at one placement: its noise on clean reps and its response to a fault.
 
-    The clean reps' peaks give the noise (mean ``bias``, spread ``sd``); the faulted
+    The reps without this check's fault give the noise (mean ``bias``, spread ``sd``),
+    a clip's first rep left out; the faulted
     reps give ``slope``, the peak's rise per unit of true fault. Assuming the peak is
     normal with the same spread with and without a fault and rises linearly,
     ``smallest`` is the smallest fault some threshold separates at recall >= 0.95
@@ -135,7 +138,15 @@ def detectability(
     ``slope``: the response to use when ``reps`` hold no faulted rep of this kind.
     """
     fault_code, _key = FAULT_OF[check]
-    clean = [r for r in reps if not r.faults]
+    # A clip's first rep starts as the engine's 1-s settling ends (the clips' lead-in is
+    # 1 s): its reference is taken mid-movement, so it is left out (docs/placement.md).
+    reps = [r for r in reps if r.index > 1]
+    # Clean for this check: nothing of its part of the body moved. A pelvis check's clean
+    # reps have no pelvis fault of any kind (a lift read as a shift is the pelvis moving,
+    # which the user should hear about); the heel check's may have a pelvis fault, whose
+    # cross-talk then counts as noise (that can only make a placement look worse).
+    family = PELVIS_FAULTS if fault_code in PELVIS_FAULTS else (fault_code,)
+    clean = [r for r in reps if not any(r.fault(f) > 0 for f in family)]
     faulted = [r for r in reps if r.fault(fault_code) > 0]
     values = [r.peak(check) for r in reps]
     measured = sum(math.isfinite(v) for v in values) / len(values) if values else 0.0

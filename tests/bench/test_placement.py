@@ -27,12 +27,13 @@ def _rep(i: int, peak: float, fault: float = 0.0, flagged: bool = False) -> RepO
     )
 
 
-# clean peaks 1, 2, 3 (mean 2, sd 1); a 6 cm veer reads 8: 1 unit of peak per cm
-CLEAN = [_rep(1, 1.0), _rep(2, 2.0), _rep(3, 3.0)]
+# clean peaks 1, 2, 3 (mean 2, sd 1); a 6 cm veer reads 8: 1 unit of peak per cm.
+# Rep 1 of a clip is left out (the engine's settling period): 50 must not count.
+CLEAN = [_rep(1, 50.0), _rep(2, 1.0), _rep(3, 2.0), _rep(4, 3.0)]
 
 
 def test_smallest_fault_is_twice_the_one_sided_95_point_of_the_noise_over_the_response():
-    d = detectability("heel_off_line", [*CLEAN, _rep(4, 8.0, 6.0, flagged=True)], 4.0, "cm")
+    d = detectability("heel_off_line", [*CLEAN, _rep(5, 8.0, 6.0, flagged=True)], 4.0, "cm")
     assert (d.n_clean, d.n_fault) == (3, 1)
     assert d.bias == pytest.approx(2.0) and d.sd == pytest.approx(1.0)
     assert d.slope == pytest.approx(1.0)
@@ -45,7 +46,7 @@ def test_smallest_fault_is_twice_the_one_sided_95_point_of_the_noise_over_the_re
 
 
 def test_a_limit_inside_the_noise_can_never_meet_the_false_flag_target():
-    d = detectability("heel_off_line", [*CLEAN, _rep(4, 8.0, 6.0)], 2.5, "cm")
+    d = detectability("heel_off_line", [*CLEAN, _rep(5, 8.0, 6.0)], 2.5, "cm")
     assert math.isinf(d.at_limit)
     assert d.smallest == pytest.approx(3.29)  # the metric itself still separates it
     assert d.judges  # 3.29 <= 1.5 x 2.5
@@ -54,11 +55,14 @@ def test_a_limit_inside_the_noise_can_never_meet_the_false_flag_target():
 @pytest.mark.parametrize(
     ("reps", "why"),
     [
-        ([*CLEAN, _rep(4, 1.5, 6.0)], "no response"),  # the fault reads below the clean mean
+        ([*CLEAN, _rep(5, 1.5, 6.0)], "no response"),  # the fault reads below the clean mean
         ([*CLEAN], "too few reps"),  # no faulted rep and nothing to borrow
-        ([CLEAN[0], CLEAN[1], _rep(4, 8.0, 6.0)], "too few reps"),  # 2 clean reps
-        ([*CLEAN, _rep(4, 8.0, 6.0), _rep(5, math.nan), _rep(6, math.nan)], "found and measured on"),
-        ([_rep(1, 1.0), _rep(2, 9.0), _rep(3, 5.0), _rep(4, 11.0, 6.0)], "smallest separable"),
+        ([CLEAN[0], CLEAN[1], CLEAN[2], _rep(5, 8.0, 6.0)], "too few reps"),  # 2 clean reps
+        (
+            [*CLEAN, _rep(5, 8.0, 6.0), _rep(6, math.nan), _rep(7, math.nan)],
+            "found and measured on",
+        ),
+        ([_rep(2, 1.0), _rep(3, 9.0), _rep(4, 5.0), _rep(5, 11.0, 6.0)], "smallest separable"),
     ],
 )
 def test_a_placement_that_cant_separate_the_fault_is_reported_as_unable(reps, why):
@@ -112,3 +116,20 @@ def test_every_study_clip_has_its_truth_and_cached_landmarks():
         or not (placement.STUDY_DIR / f"{c['name']}.landmarks.jsonl").is_file()
     ]
     assert not missing, f"in the manifest but not rendered: {missing}"
+
+
+def _pelvis_rep(i: int, shift: float, fault: tuple[str, float] | None = None) -> RepObs:
+    return RepObs("g", "clip", i, (fault,) if fault else (), (("pelvis_shift", shift),), (), ())
+
+
+def test_a_pelvis_check_counts_no_rep_with_any_pelvis_fault_as_clean_but_the_heel_check_does():
+    reps = [
+        _pelvis_rep(2, 1.0),
+        _pelvis_rep(3, 2.0),
+        _pelvis_rep(4, 3.0, ("heel_veer", 6.0)),  # the pelvis stayed: clean for the shift check
+        _pelvis_rep(5, 9.0, ("pelvis_lift", 6.0)),  # the pelvis moved: not clean, not a shift
+        _pelvis_rep(6, 8.0, ("pelvis_shift", 6.0)),
+    ]
+    d = detectability("pelvis_shift", reps, 4.5, "cm")
+    assert d.n_clean == 3 and d.bias == pytest.approx(2.0)
+    assert d.slope == pytest.approx(1.0)
