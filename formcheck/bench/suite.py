@@ -17,7 +17,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -74,13 +74,17 @@ class Tally:
     rom_max: tuple[float, ...]
     rom_withheld: int
     drift: dict[str, tuple[int, int, int, int]]  # code -> (hits, faulty, false flags, clean)
+    #: code -> trials the engine said it couldn't judge (left out of ``drift``)
+    unjudged: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, outcomes: list[CaseOutcome]) -> Tally:
         heel = [o for o in outcomes if o.case.exercise == "heel_slide"]
-        drift = {}
+        drift, unjudged = {}, {}
         for code in DRIFT_CHECKS:
-            trials = [t for o in heel for t in o.drift if t.code == code]
+            every = [t for o in heel for t in o.drift if t.code == code]
+            trials = [t for t in every if t.judged]
+            unjudged[code] = len(every) - len(trials)
             faulty = [t.flagged for t in trials if t.faulty]
             clean = [t.flagged for t in trials if not t.faulty]
             drift[code] = (sum(faulty), len(faulty), sum(clean), len(clean))
@@ -99,6 +103,7 @@ class Tally:
                 for o in heel
             ),
             drift=drift,
+            unjudged=unjudged,
         )
 
     def counts_cells(self) -> list[str]:
@@ -120,7 +125,9 @@ class Tally:
         ]
         for code in DRIFT_CHECKS:
             hits, faulty, false, clean = self.drift[code]
-            cells.append(f"{_pct(hits, faulty)} / {_pct(false, clean)}")
+            cells.append(
+                f"{_pct(hits, faulty)} / {_pct(false, clean)} / {self.unjudged.get(code, 0)}"
+            )
         return cells
 
 
@@ -145,7 +152,7 @@ def tables(outcomes: list[CaseOutcome]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     counts += [f"| {d} {v} | " + " | ".join(t.counts_cells()) + " |" for d, v, t in rows]
-    heads = " | ".join(f"{c}: recall / false" for c in DRIFT_CHECKS)
+    heads = " | ".join(f"{c}: recall / false / unjudged" for c in DRIFT_CHECKS)
     rom = [
         "Heel slides only: knee ROM error (deg, median / p95) at the bent (min) and straight "
         "(max) end, and drift flags (recall at >= 1.5x the limit, false flags at <= 0.5x).",

@@ -36,6 +36,7 @@ from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, Per
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.levels import min_excursion
 from formcheck.engine.metrics import Metric, compile_metric
+from formcheck.engine.noise_floor import CheckVerdict, RestProbe, verdicts
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import (
     AnalysisResult,
@@ -49,11 +50,11 @@ from formcheck.engine.result import (
 from formcheck.engine.rom import RomWindow, whole_rep
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
 from formcheck.engine.view import (
-    OBLIQUE_SKEW,
     Calibration,
     calibrate,
     rom_error,
     rom_withheld,
+    skewed,
     view_from_ratio,
 )
 from formcheck.errors import SpecError
@@ -74,6 +75,8 @@ class Snapshot(CountedReps):
     ``away_seconds`` is how long nobody has been in view (0 while someone is).
     ``counts`` are the reps so far (``reps`` is ``counts.full``, see `RepCounts`).
     ``warnings`` are what the user must know now (see `AnalysisResult.warnings`).
+    ``verdicts`` say, per check, whether it can be judged from here so far (the
+    view and the noise floor measured while still, `formcheck.engine.noise_floor`).
     """
 
     t: float
@@ -94,9 +97,14 @@ class Snapshot(CountedReps):
     band_px: float
     away_seconds: float = 0.0
     warnings: tuple[str, ...] = ()
+    verdicts: tuple[CheckVerdict, ...] = ()
 
 
 _NO_CHECKS: Mapping = MappingProxyType({})
+#: How often (s of clip time) the checks are judged again against the noise floor so far.
+JUDGE_EVERY_S = 0.5
+#: How long every side must have rested before its poses measure the noise floor.
+SETTLE_S = 0.3
 _NO_POINT = (math.nan, math.nan)
 
 
@@ -193,6 +201,12 @@ class Engine:
         self._trackers: dict[str, RepTracker] = {}
         self._rom = {s: RomWindow() for s in self.tracked}  # whole-rep range of motion
         self._hold = HoldTracker(spec.hold) if spec.hold else None
+        # Each check's noise floor on this clip, measured while the person is still.
+        self._probe = RestProbe(spec, self.tracked) if spec.phase is not None else None
+        self._verdicts: tuple[CheckVerdict, ...] = ()
+        self._built: dict[str, list] = {}  # each side's latest checks (`_build`)
+        self._judged_at = -math.inf
+        self._still_since = math.inf
         self._samples: list[Calibration] = []  # one per usable pose while calibrating
         self._first_usable = math.nan
         self._settled_at = math.nan  # when the view was settled (NaN: not yet)
@@ -279,11 +293,43 @@ class Engine:
             hm = self._hold_metric
             value = hm.evaluate(pose, None, cal)
             events += self._hold.update(frame.t, value)
+        if self._probe is not None and self._trackers:
+            self._probe.feed(pose, cal, self._still())
+            if pose.t - self._judged_at >= JUDGE_EVERY_S:
+                self._judge()
         for event in events:
             if isinstance(event, FlagRaised):
                 self._cue = event
         self._record(frame.t, pose)
         return events
+
+    def _still(self) -> bool:
+        """Every side at rest, within the enter-exit band of its rest level (the lowest
+        of the last seconds), for `SETTLE_S`: the time to measure the noise. (A leg
+        coming back from a rep is not still, nor is a pelvis settling after it.)"""
+        phase = self.spec.phase
+        band, sign = abs(phase.enter - phase.exit), -1.0 if phase.direction == "decrease" else 1.0
+        for side, tracker in self._trackers.items():
+            value = self._values.get(side, math.nan)
+            if tracker.state != "rest" or not sign * value <= tracker.levels.rest + band:
+                self._still_since = math.inf
+                return False
+        self._still_since = min(self._still_since, self._t)
+        return self._t - self._still_since >= SETTLE_S
+
+    def _judge(self) -> None:
+        """Judge each check against the noise floor so far: a check whose floor is too
+        near its limit stops failing (its peaks are still kept for the rep table)."""
+        self._judged_at = self._t
+        self._verdicts = self._final_verdicts()
+        for side, tracker in self._trackers.items():
+            self._apply(tracker.checks)
+            self._apply(self._built.get(side, []))  # waiting for the rep under way to end
+
+    def _apply(self, checks: list) -> None:
+        judged = {v.code: v.judged for v in self._verdicts}
+        for check in checks:
+            check.judged = judged.get(check.spec.code, True)
 
     def _widen(self, side: str, lo: float, hi: float) -> None:
         """The side's last rep, still settling back into rest, went further: its range grows."""
@@ -332,9 +378,7 @@ class Engine:
         ratios = sorted(samples, key=lambda c: c.ratio if c.ratio == c.ratio else math.inf)
         mid = ratios[(len(ratios) - 1) // 2]
         skew = float(np.median([c.skew for c in samples]))
-        view = view_from_ratio(mid.ratio)
-        if view != "side" and skew > OBLIQUE_SKEW:
-            view = "oblique"
+        view = skewed(view_from_ratio(mid.ratio), skew)
         if self.forced_view is not None:
             view = self.forced_view
         return dataclasses.replace(mid, view=view, skew=skew)
@@ -350,6 +394,8 @@ class Engine:
             on = [c for c in on if set(VIEWS) <= set(c.views)]
         for side in self.tracked:
             checks = [compile_check(spec, c, side, view, self._compiled) for c in on]
+            self._apply(checks)
+            self._built[side] = checks
             tracker = self._trackers.get(side)
             if tracker is None:
                 self._trackers[side] = RepTracker(
@@ -459,6 +505,7 @@ class Engine:
             band_px=band,
             away_seconds=self._t - self._away_since if self._away_since is not None else 0.0,
             warnings=self._warnings(),
+            verdicts=self._verdicts,
         )
 
     def _rejudged(self) -> list[RepRecord]:
@@ -476,6 +523,14 @@ class Engine:
     def result(self) -> AnalysisResult:
         """The analysis so far, as a frozen `AnalysisResult` (the engine can go on)."""
         records = self._rejudged()
+        flags, verdicts_ = self._flags, self._final_verdicts()
+        unjudged = {v.code for v in verdicts_ if not v.judged}
+        if unjudged:  # a floor learnt after a flag: that check can't be judged on this clip
+            flags = [f for f in flags if f.code not in unjudged]
+            records = [
+                dataclasses.replace(r, flags=tuple(c for c in r.flags if c not in unjudged))
+                for r in records
+            ]
         worked = sorted({r.side for r in records})
         if len(worked) == 1:
             side = worked[0]
@@ -507,7 +562,7 @@ class Engine:
             holds=sum(h.counted for h in holds),
             hold_table=tuple(holds),
             rep_table=tuple(records),
-            flags=tuple(self._flags),
+            flags=tuple(flags),
             frames=self._frames,
             frames_with_pose=self._with_pose,
             checks_disabled=self._disabled,
@@ -516,7 +571,18 @@ class Engine:
             gaps=tuple(self._gaps) + self._open_gap(),
             **self._rom_note(),
             warnings=self._warnings(),
+            check_verdicts=verdicts_,
+            noise_floors=tuple(self._probe.floors().values()) if self._probe else (),
         )
+
+    def _final_verdicts(self) -> tuple[CheckVerdict, ...]:
+        """Each check's verdict so far: its view, how square the camera is, and the noise
+        of every still moment (on the whole clip, for the result)."""
+        if self._probe is None:
+            return ()
+        cal = self._cal
+        view, skew = (cal.view, cal.skew) if cal is not None else (None, 0.0)
+        return verdicts(self.spec, view, self._probe.floors(), skew)
 
     def _warnings(self) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero: the driving metric
