@@ -67,7 +67,7 @@ class RepObs:
     faults: tuple[tuple[str, float], ...]  # (truth fault code, size in cm or deg)
     peaks: tuple[tuple[str, float], ...]  # (check code, peak; NaN when not measured)
     flags: tuple[str, ...]  # the shipped engine's flags on the matched rep
-    judged: tuple[str, ...]  # the checks the shipped engine ran on that rep
+    judged: tuple[str, ...]  # the checks the shipped engine ran and judged on that rep
 
     def peak(self, code: str) -> float:
         return dict(self.peaks).get(code, math.nan)
@@ -126,7 +126,7 @@ class Detectability:
         if not self.slope > 0:
             return "no response to the fault"
         if not self.judges:
-            return f"smallest separable fault {self.smallest:.1f} {self.unit}"
+            return f"{self.smallest:.1f} {self.unit}, over 1.5 x the limit"
         return ""
 
 
@@ -214,6 +214,8 @@ def observe(group: str, clip: RenderedClip, frames, spec, opened) -> list[RepObs
     shipped = analyze(frames, spec, spec.default_side)
     reading = analyze(frames, opened, spec.default_side)
     disabled = {code for code, _why in shipped.checks_disabled}
+    # the engine's own verdict on the clip (its noise floor; engines before issue 14 have none)
+    disabled |= {v.code for v in getattr(shipped, "verdicts", ()) if not v.judged}
     out = []
     for rep in truth["reps"]:
         faults = tuple(
@@ -367,16 +369,8 @@ def engine_version() -> str:
 
 
 def _cell(d: Detectability) -> str:
-    """``3.5 cm`` where the placement judges the check, else why it can't."""
-    if d.judges:
-        return f"**{_num(d.smallest, d.unit)}**"
-    if d.measured < 0.9:
-        return f"no ({d.measured:.0%} of reps found)"
-    if not d.slope > 0:
-        return "no (no response)"
-    if math.isfinite(d.smallest):
-        return f"no ({_num(d.smallest, d.unit)})"
-    return f"no ({d.why_not})"
+    """``**3.5 cm**`` where the placement judges the check, else why it can't."""
+    return f"**{_num(d.smallest, d.unit)}**" if d.judges else f"no: {d.why_not}"
 
 
 def summary_table(results: Sequence[GroupResult]) -> str:
@@ -427,7 +421,7 @@ def drift_table(results: Sequence[GroupResult]) -> str:
     lines = [
         "| placement | check (limit) | clean reps | noise: bias / sd | response per unit | "
         "smallest flagged fault | at the spec's limit | shipped: false flags | "
-        "shipped: faults caught | shipped: ran on | verdict |",
+        "shipped: faults caught | shipped: judged on | verdict |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for g in results:

@@ -62,7 +62,7 @@ def test_a_limit_inside_the_noise_can_never_meet_the_false_flag_target():
             [*CLEAN, _rep(5, 8.0, 6.0), _rep(6, math.nan), _rep(7, math.nan)],
             "found and measured on",
         ),
-        ([_rep(2, 1.0), _rep(3, 9.0), _rep(4, 5.0), _rep(5, 11.0, 6.0)], "smallest separable"),
+        ([_rep(2, 1.0), _rep(3, 9.0), _rep(4, 5.0), _rep(5, 11.0, 6.0)], "over 1.5 x the limit"),
     ],
 )
 def test_a_placement_that_cant_separate_the_fault_is_reported_as_unable(reps, why):
