@@ -487,17 +487,17 @@ def plot(results: Sequence[GroupResult], path: Path) -> None:
                 bar.set_hatch("//")
                 bar.set_alpha(0.5)
     ax.axhline(JUDGE_AT, color="k", linestyle="--", linewidth=1)
-    ax.text(len(groups) - 0.5, JUDGE_AT + 0.05, "judged if below (1.5 x limit)", ha="right")
+    ax.text(-0.45, JUDGE_AT + 0.06, "judged below this line (1.5 x the limit)", fontsize=8)
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels([g.group for g in groups], rotation=30, ha="right")
     ax.set_ylabel("smallest fault flagged / spec limit")
-    ax.set_ylim(0, cap + 0.2)
+    ax.set_ylim(0, cap + 0.8)
     ax.set_title(
         "Heel slide: smallest fault flagged at recall >= 0.95, false flags <= 0.05\n"
         f"(hatched: {cap:g}x or more, or never)",
         fontsize=10,
     )
-    ax.legend(fontsize=8, ncol=4, loc="upper left")
+    ax.legend(fontsize=8, ncol=4, loc="upper center")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
