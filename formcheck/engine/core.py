@@ -36,7 +36,7 @@ from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, Per
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.levels import min_excursion
 from formcheck.engine.metrics import Metric, compile_metric
-from formcheck.engine.noise_floor import CheckVerdict, RestProbe, verdicts
+from formcheck.engine.noise_floor import CheckVerdict, RestProbe, noisy_checks, verdicts
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import (
     AnalysisResult,
@@ -523,14 +523,8 @@ class Engine:
     def result(self) -> AnalysisResult:
         """The analysis so far, as a frozen `AnalysisResult` (the engine can go on)."""
         records = self._rejudged()
-        flags, verdicts_ = self._flags, self._final_verdicts()
-        unjudged = {v.code for v in verdicts_ if not v.judged}
-        if unjudged:  # a floor learnt after a flag: that check can't be judged on this clip
-            flags = [f for f in flags if f.code not in unjudged]
-            records = [
-                dataclasses.replace(r, flags=tuple(c for c in r.flags if c not in unjudged))
-                for r in records
-            ]
+        verdicts_ = self._final_verdicts()
+        records, flags = self._judge_again(records, verdicts_)
         worked = sorted({r.side for r in records})
         if len(worked) == 1:
             side = worked[0]
@@ -574,6 +568,35 @@ class Engine:
             check_verdicts=verdicts_,
             noise_floors=tuple(self._probe.floors().values()) if self._probe else (),
         )
+
+    def _judge_again(
+        self, records: list[RepRecord], verdicts_: tuple[CheckVerdict, ...]
+    ) -> tuple[list[RepRecord], list[FlagRaised]]:
+        """The rep table's drift flags as the whole clip's verdicts say: none for a check
+        it can't judge (a floor learnt after the flag), and, for one it can, every rep
+        whose peak passed the limit (live, a rep before the first still moment was not
+        judged yet). Flags of checks noise can't fake stand as raised."""
+        judged = {v.code: v for v in verdicts_ if v.judged}
+        noisy = {c.code: c for c in noisy_checks(self.spec)}
+        flags = [f for f in self._flags if f.code not in noisy or f.code in judged]
+        have = {(f.rep, f.code) for f in flags}
+        out = []
+        for r in records:
+            codes = [c for c in r.flags if c not in noisy or c in judged]
+            for code, peak in r.peaks:
+                v = judged.get(code)
+                if code in noisy and v is not None and peak > v.limit and code not in codes:
+                    codes.append(code)
+                    if (r.rep, code) not in have:
+                        c = noisy[code]
+                        flags.append(
+                            FlagRaised(
+                                code, r.rep, r.end, peak, v.limit, c.unit, c.cue, c.severity, r.side
+                            )
+                        )
+            out.append(r if codes == list(r.flags) else dataclasses.replace(r, flags=tuple(codes)))
+        flags.sort(key=lambda f: (f.rep, f.t))
+        return out, flags
 
     def _final_verdicts(self) -> tuple[CheckVerdict, ...]:
         """Each check's verdict so far: its view, how square the camera is, and the noise

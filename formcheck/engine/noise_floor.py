@@ -15,8 +15,9 @@ moves, and says whether the check can be judged at all:
   x their median absolute value, a MAD about the reference);
 - `CheckVerdict` says whether the check is **judged** here: only where the
   floor clears the limit by `MARGIN` (``MARGIN * floor <= limit``), so every
-  flag at the limit also clears the noise by the margin; otherwise it says
-  why and how to move the camera;
+  flag at the limit also clears the noise by the margin, once a floor is known
+  at all, and (a path) from a camera square to the body (`SQUARE_WITHIN`);
+  otherwise it says why and how to move the camera;
 - `assess_still` does it all for a few seconds of frames of someone lying
   still (the setup check on Live and Review calls it on 2 s).
 
@@ -244,8 +245,10 @@ def verdict(
 
     Not from a view the check doesn't list, nor where ``MARGIN * floor`` passes
     the limit, nor (a path) from a camera whose view of the body is ``skew``
-    degrees off square, past `SQUARE_WITHIN`; an unknown floor (no still moment
-    seen yet) leaves the view to decide.
+    degrees off square, past `SQUARE_WITHIN`. A check noise can fake
+    (`NOISY_KINDS`) with no floor known (no still moment seen yet, ``floor``
+    None or unknown) is not judged either: a noisy camera then flagged every
+    rep. Other checks (range, symmetry) go by the view alone.
 
     >>> from formcheck.specs import load_spec
     >>> heel = load_spec("exercise_specs/heel_slide.toml").check("heel_off_line")
@@ -254,49 +257,36 @@ def verdict(
     """
     limit = check.limit_for(view)
     value = floor.value if floor is not None else math.nan
+    reason = advice = None
     if view is None or view not in check.views:
         where = VIEW_FROM.get(view, "here") if view else "here (no view found yet)"
-        best = VIEW_ADVICE[check.views[0]] if check.views else "place the camera square to you"
-        return CheckVerdict(
-            check.code,
-            check.label,
-            False,
-            limit,
-            check.unit,
-            floor=value,
-            reason=f"it can't be seen from {where}",
-            advice=best,
+        reason = f"it can't be seen from {where}"
+        advice = VIEW_ADVICE[check.views[0]] if check.views else "place the camera square to you"
+    elif check.kind == "path_straightness" and skew > SQUARE_WITHIN:
+        reason = (
+            f"the camera sees your body {skew:.0f}° off square, and from off to one side "
+            "a straight path looks bent"
         )
-    if check.kind == "path_straightness" and skew > SQUARE_WITHIN:
-        return CheckVerdict(
-            check.code,
-            check.label,
-            False,
-            limit,
-            check.unit,
-            floor=value,
-            reason=(
-                f"the camera sees your body {skew:.0f}° off square, and from off to one "
-                "side a straight path looks bent"
-            ),
-            advice="place the camera straight beyond your feet, in line with the middle of "
-            "your body",
+        advice = "place the camera straight beyond your feet, in line with the middle of your body"
+    elif check.kind in NOISY_KINDS and value != value:
+        reason = "no still moment was seen to measure how much it reads with nothing moving"
+        advice = "lie still for 2 seconds before the first rep, with the camera where it is"
+    elif value == value and MARGIN * value > limit:
+        reason = (
+            f"it reads up to {value:.2g} {check.unit} with nothing moving, too close to its "
+            f"{limit:g} {check.unit} limit to tell a fault from noise"
         )
-    if value == value and MARGIN * value > limit:
-        return CheckVerdict(
-            check.code,
-            check.label,
-            False,
-            limit,
-            check.unit,
-            floor=value,
-            reason=(
-                f"it reads up to {value:.2g} {check.unit} with nothing moving, too close to "
-                f"its {limit:g} {check.unit} limit to tell a fault from noise"
-            ),
-            advice=camera_advice(check),
-        )
-    return CheckVerdict(check.code, check.label, True, limit, check.unit, floor=value)
+        advice = camera_advice(check)
+    return CheckVerdict(
+        check.code,
+        check.label,
+        reason is None,
+        limit,
+        check.unit,
+        floor=value,
+        reason=reason,
+        advice=advice,
+    )
 
 
 def verdicts(

@@ -66,8 +66,12 @@ def test_an_unjudged_floor_is_the_one_that_crosses_the_margin():
     at = heel.limit_for("end_on") / MARGIN
     assert verdict(heel, "end_on", NoiseFloor(heel.code, "cm", rest=at * 0.99)).judged
     assert not verdict(heel, "end_on", NoiseFloor(heel.code, "cm", rest=at * 1.01)).judged
-    assert verdict(heel, "end_on", None).judged  # unknown floor: the view decides
     assert not verdict(heel, "side", None).judged
+    # No floor yet (nothing still seen): a check noise can fake is not judged ...
+    unknown = verdict(heel, "end_on", None)
+    assert not unknown.judged and "lie still" in unknown.advice
+    # ... and one it can't goes by the view.
+    assert verdict(spec().check("partial_range"), "end_on", None).judged
 
 
 def test_rest_floor_is_robust_to_one_wild_frame():
