@@ -56,6 +56,8 @@ MARGIN = 1.5
 WINDOW_S = 1.0
 #: Frames averaged into a window's reference (as a rep's start pose averages rest poses).
 REF_FRAMES = 5
+#: The floor is the median over at most this many of the latest still windows.
+KEEP_WINDOWS = 60
 #: A floor from fewer samples than this is not known yet.
 MIN_SAMPLES = 10
 #: Check kinds that judge a path or stillness during the rep (the ones noise can fake).
@@ -334,6 +336,7 @@ class RestProbe:
                     check.begin(self._ref, cal)
                 for windows in self.samples.values():
                     windows.append([])
+                    del windows[:-KEEP_WINDOWS]  # bounded work and memory in a long session
             return
         bits = pose.bits
         for (_, code), check in self.checks.items():
