@@ -480,7 +480,7 @@ def plot(results: Sequence[GroupResult], path: Path) -> None:
             ratio = d.smallest / d.limit if d.limit else math.inf
             xs.append(i + (k - 1.5) * width)
             ys.append(min(ratio, cap) if math.isfinite(ratio) else cap)
-            hatch.append(not math.isfinite(ratio) or ratio > cap)
+            hatch.append(not d.judges)
         bars = ax.bar(xs, ys, width, label=code)
         for bar, h in zip(bars, hatch, strict=True):
             if h:
@@ -494,7 +494,7 @@ def plot(results: Sequence[GroupResult], path: Path) -> None:
     ax.set_ylim(0, cap + 0.8)
     ax.set_title(
         "Heel slide: smallest fault flagged at recall >= 0.95, false flags <= 0.05\n"
-        f"(hatched: {cap:g}x or more, or never)",
+        f"(hatched: can't judge: reps lost, no response, or over 1.5x; capped at {cap:g}x)",
         fontsize=10,
     )
     ax.legend(fontsize=8, ncol=4, loc="upper center")
