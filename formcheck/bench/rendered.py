@@ -39,6 +39,8 @@ from formcheck.landmarks import index
 ROOT = Path(__file__).resolve().parents[2]
 RENDERED_DIR = ROOT / "tests" / "validation" / "rendered"
 SPLITS = ("tune", "test")
+# "study": the placement study's clips (formcheck.bench.placement), measured, never tuned on.
+CLIP_SPLITS = (*SPLITS, "study")
 VISIBLE = 0.5  # the heel-slide spec's visibility threshold
 
 
@@ -55,8 +57,10 @@ class RenderedClip:
     folder: Path
 
     def __post_init__(self) -> None:
-        if self.split not in SPLITS:
-            raise ValueError(f"{self.name}: split: expected one of {SPLITS}, got {self.split!r}")
+        if self.split not in CLIP_SPLITS:
+            raise ValueError(
+                f"{self.name}: split: expected one of {CLIP_SPLITS}, got {self.split!r}"
+            )
         if self.leg not in ("left", "right"):
             raise ValueError(f"{self.name}: leg: expected left or right, got {self.leg!r}")
 

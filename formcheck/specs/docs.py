@@ -99,7 +99,7 @@ sides = "either"
 
 [camera]
 view = "end_on"
-placement = "Put the camera on the floor about two metres beyond your feet ..."
+placement = "Raise the camera beyond your feet to about chest height ..."
 
 [metrics.knee]
 kind = "joint_angle"

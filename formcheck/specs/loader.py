@@ -126,6 +126,14 @@ def camera_params() -> tuple[Param, ...]:
     return (
         Param("view", choice(VIEWS), "the best camera view"),
         Param("placement", TEXT, "where to put the camera, for people"),
+        Param(
+            "study",
+            TEXT,
+            "the placement of the placement study (docs/placement.md) this advice rests on, "
+            "e.g. `end_on_tripod`; a test checks the study found it able to judge the checks",
+            required=False,
+            default="",
+        ),
     )
 
 
@@ -209,6 +217,7 @@ def _build(raw: Mapping[str, object], source: str) -> Spec:
         cues=top["cues"],
         camera_view=camera["view"],
         camera_placement=camera["placement"],
+        camera_study=camera["study"],
     )
     common = {
         "name": top["name"],

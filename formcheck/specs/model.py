@@ -184,6 +184,7 @@ class Guidance:
     cues: tuple[str, ...]
     camera_view: str
     camera_placement: str
+    camera_study: str = ""  # the study placement the advice rests on (docs/placement.md)
 
 
 @dataclass(frozen=True)

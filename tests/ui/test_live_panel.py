@@ -191,8 +191,9 @@ def test_every_rep_of_a_run_goes_to_the_browser_numbered(db):
 
 
 PLACE = (
-    "Put the camera on the floor about two metres beyond your feet, aimed along your body, so "
-    "both hips and both heels are in view."
+    "Raise the camera beyond your feet to about the chest height of a standing adult (a shelf or "
+    "a tripod, 1.2 to 1.8 metres up), about one and a half metres past your heels, and tilt it "
+    "down along your body so both hips and both heels are in view."
 )
 
 

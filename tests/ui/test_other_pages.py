@@ -221,8 +221,9 @@ def test_live_page_offers_the_camera_and_the_placement_hint(db):
     # Once, and short: the placement's first sentence (issue 15 item 7).
     camera = [m.value for m in [*at.info, *at.markdown] if "beyond your feet" in m.value]
     assert camera == [
-        "**Camera:** Put the camera on the floor about two metres beyond your feet, aimed along "
-        "your body, so both hips and both heels are in view."
+        "**Camera:** Raise the camera beyond your feet to about the chest height of a standing "
+        "adult (a shelf or a tripod, 1.2 to 1.8 metres up), about one and a half metres past your "
+        "heels, and tilt it down along your body so both hips and both heels are in view."
     ]
 
 

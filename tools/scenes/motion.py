@@ -197,6 +197,7 @@ class Rep:
     veer_cm: float = 0.0  # + away from the midline ("out"), - towards it ("in")
     shift_cm: float = 0.0  # pelvis shift, + towards the working leg's side
     roll_deg: float = 0.0  # pelvis roll, + lifts the working leg's side
+    lift_cm: float = 0.0  # pelvis lift straight up off the mat (a hip hike, a bridge)
 
     def progress(self, t: float) -> float:
         """0 at rest, 1 at the furthest point of this rep (before scaling by reach)."""
@@ -223,6 +224,7 @@ def build_timeline(
     jitter: float,
     rng: np.random.Generator,
     pauses: dict[int, float] | None = None,
+    lift: dict[int, float] | None = None,
 ) -> list[Rep]:
     """Lay reps end to end after the lead-in. ``pauses`` adds seconds of rest after a rep.
 
@@ -237,6 +239,7 @@ def build_timeline(
     out: list[Rep] = []
     t = lead_in
     pauses = pauses or {}
+    lift = lift or {}
     for i in range(1, reps + 1):
         k = 1.0 + (rng.uniform(-jitter, jitter) if jitter else 0.0)
         r = reach.get(i, 1.0)
@@ -251,6 +254,7 @@ def build_timeline(
             veer.get(i, 0.0),
             shift.get(i, 0.0),
             roll.get(i, 0.0),
+            lift.get(i, 0.0),
         )
         out.append(rep)
         t = rep.end + rest_s * k + pauses.get(i, 0.0)
@@ -273,11 +277,13 @@ class Pose:
     knee_deg: dict[str, float]
 
 
-def _pelvis_transform(skel: Skeleton, leg: str, shift_m: float, roll_deg: float) -> np.ndarray:
+def _pelvis_transform(
+    skel: Skeleton, leg: str, shift_m: float, roll_deg: float, lift_m: float = 0.0
+) -> np.ndarray:
     sign = SIDE_SIGN[leg]
     # rot_y(+a) lowers +X; a positive roll lifts the working leg's side.
     roll = about(rot_y(-sign * math.radians(roll_deg)), skel.pelvis_centre)
-    return translate([sign * shift_m, 0.0, 0.0]) @ roll
+    return translate([sign * shift_m, 0.0, lift_m]) @ roll
 
 
 def _leg_segments(leg: Leg, hip_t, heel_ball_t, toes_up: float, pole) -> dict[str, np.ndarray]:
@@ -326,7 +332,9 @@ def pose_at(
     torso = np.eye(4)
     if exercise == "heel_slide":
         if rep:
-            pelvis = _pelvis_transform(skel, leg, rep.shift_cm / 100 * p, rep.roll_deg * p)
+            pelvis = _pelvis_transform(
+                skel, leg, rep.shift_cm / 100 * p, rep.roll_deg * p, rep.lift_cm / 100 * p
+            )
     elif exercise == "glute_bridge":
         # rotate pelvis and lower trunk about a line under the upper back
         dist = float(np.linalg.norm((skel.pelvis_centre - skel.bridge_pivot)[1:]))
@@ -352,7 +360,10 @@ def pose_at(
         if exercise == "heel_slide" and side == leg and rep:
             # Aim the end of the path so the knee is just short of straight with the
             # rep's faults at their peak (veer and pelvis move the heel-to-hip distance).
-            hip_peak = apply(_pelvis_transform(skel, leg, rep.shift_cm / 100, rep.roll_deg), lg.hip)
+            hip_peak = apply(
+                _pelvis_transform(skel, leg, rep.shift_cm / 100, rep.roll_deg, rep.lift_cm / 100),
+                lg.hip,
+            )
             x1 = base_x + sign * rep.veer_cm / 100
             y1 = heel_y_for_knee(lg, hip_peak, x1, KNEE_END_DEG, FOOT_FLEX_END_DEG, skel.mat_top)
             s = p * reach

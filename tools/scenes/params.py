@@ -133,6 +133,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="pelvis-only roll about the body's long axis, degrees, + lifts the "
         "working leg's side; torso stays",
     )
+    g.add_argument(
+        "--pelvis-lift",
+        action="append",
+        default=[],
+        metavar="REPS:CM",
+        help="pelvis-only lift straight up off the mat, cm (0-10); torso stays",
+    )
 
     g = p.add_argument_group("interruptions")
     g.add_argument(
@@ -253,6 +260,7 @@ class ClipConfig:
     veer: dict[int, float]
     pelvis_shift: dict[int, float]
     pelvis_roll: dict[int, float]
+    pelvis_lift: dict[int, float]
     cover: tuple[tuple[float, float], ...]
     body: str
     colours: dict[str, str]
@@ -298,6 +306,10 @@ class ClipConfig:
                 "--pelvis-shift: at most 10 cm",
             ),
             (all(abs(v) <= 20 for v in self.pelvis_roll.values()), "--pelvis-roll: at most 20 deg"),
+            (
+                all(0 <= v <= 10 for v in self.pelvis_lift.values()),
+                "--pelvis-lift: 0..10 cm (up only: the mat is below)",
+            ),
             (all(d > 0 and s >= 0 for s, d in self.cover), "--cover: START >= 0, SECONDS > 0"),
             (18 <= self.crf <= 40, f"--crf: expected 18..40, got {self.crf}"),
             (
@@ -325,8 +337,9 @@ class ClipConfig:
         for ok, msg in checks:
             if not ok:
                 raise ParamError(msg)
-        if self.exercise == "glute_bridge" and (self.veer or self.pelvis_shift or self.pelvis_roll):
-            raise ParamError("--veer/--pelvis-shift/--pelvis-roll apply to heel_slide only")
+        pelvis = self.pelvis_shift or self.pelvis_roll or self.pelvis_lift
+        if self.exercise == "glute_bridge" and (self.veer or pelvis):
+            raise ParamError("--veer and --pelvis-shift/-roll/-lift apply to heel_slide only")
 
     @classmethod
     def from_args(cls, a: argparse.Namespace) -> ClipConfig:
@@ -355,6 +368,7 @@ class ClipConfig:
             veer=parse_rep_values(a.veer, "--veer", a.reps),
             pelvis_shift=parse_rep_values(a.pelvis_shift, "--pelvis-shift", a.reps),
             pelvis_roll=parse_rep_values(a.pelvis_roll, "--pelvis-roll", a.reps),
+            pelvis_lift=parse_rep_values(a.pelvis_lift, "--pelvis-lift", a.reps),
             cover=tuple(covers),
             body=a.body,
             colours={
@@ -412,7 +426,7 @@ class ClipConfig:
 
     def as_dict(self) -> dict:
         d = dataclasses.asdict(self)
-        for k in ("pause", "partial", "veer", "pelvis_shift", "pelvis_roll"):
+        for k in ("pause", "partial", "veer", "pelvis_shift", "pelvis_roll", "pelvis_lift"):
             d[k] = {str(i): v for i, v in sorted(d[k].items())}
         d["cover"] = [{"start": s, "seconds": sec} for s, sec in self.cover]
         return d

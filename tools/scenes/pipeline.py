@@ -59,6 +59,8 @@ def _rep_record(cfg: ClipConfig, rep: motion.Rep, frames: list[dict]) -> dict:
                 "peak_deg": abs(rep.roll_deg),
             }
         )
+    if rep.lift_cm:
+        faults.append({"code": "pelvis_lift", "direction": "up", "peak_cm": abs(rep.lift_cm)})
     knees = [f["knee_deg"][cfg.leg] for f in inside] or [float("nan")]
     hips_z = [0.5 * (f["world"]["left_hip"][2] + f["world"]["right_hip"][2]) for f in inside]
     rec = {
@@ -104,6 +106,7 @@ def render_frames(cfg: ClipConfig, out_dir: Path, max_frames: int | None = None)
         cfg.jitter,
         rng,
         cfg.pause,
+        cfg.pelvis_lift,
     )
     duration = reps[-1].end + cfg.tail
     n = math.floor(duration * cfg.fps) + 1
