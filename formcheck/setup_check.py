@@ -30,7 +30,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.engine.noise_floor import MARGIN, NOISY_KINDS, NoiseFloor, assess_still
+from formcheck.engine.noise_floor import (
+    MARGIN,
+    NOISY_KINDS,
+    SQUARE_WITHIN,
+    NoiseFloor,
+    assess_still,
+)
 from formcheck.engine.noise_floor import verdict as noise_verdict
 from formcheck.engine.view import (
     ROM_ERROR,
@@ -444,15 +450,17 @@ def _verdict(
         return SetupVerdict(code, label, READY, "Can be judged from here")
     # The engine's own verdict: its noise floor, and (a path) how square the camera is.
     floor = floors.get(code) if floors is not None else None
+    off_square = check.kind == "path_straightness" and skew > SQUARE_WITHIN
+    if (floor is None or not floor.known) and not off_square:
+        # Seen from here, but how steady is not measured yet: lying still 2 s tells
+        # (the engine judges no noisy check before that).
+        return SetupVerdict(code, label, WAIT, "Seen from here; lie still to measure how steady")
     noise = noise_verdict(check, view, floor, skew)
     if not noise.judged:
         noisy = floor is not None and floor.known and MARGIN * floor.value > noise.limit
         move = None if noisy else (best if best in check.views else None)
         message = noise.reason[:1].upper() + noise.reason[1:]
         return SetupVerdict(code, label, FIX, message, noise.advice, move, floor)
-    if floor is None or not floor.known:
-        # Seen from here, but how steady is not measured yet: lying still 2 s tells.
-        return SetupVerdict(code, label, WAIT, "Seen from here; lie still to measure how steady")
     return SetupVerdict(code, label, READY, "Can be judged from here", "", None, floor)
 
 
