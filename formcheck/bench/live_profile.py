@@ -1,0 +1,121 @@
+"""Where a live frame's time goes on the server, stage by stage, in one process.
+
+The server's share of the browser path (`formcheck.bench.live_browser`) is
+replayed here with the same code it runs: aiortc's VP8 decoder for the frame
+the browser sent (encoded first with aiortc's VP8 encoder, as Chromium would),
+the conversion to RGB, `PoseEstimator.process`, `Engine.update`, the drawing,
+the conversion back and aiortc's VP8 encoder for the frame sent back. Each
+stage is timed on its own, per frame; the transport and the browser's share
+is what glass-to-glass latency leaves over.
+
+Run: ``python -m formcheck.bench.live_profile [clip] [--model full]``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from formcheck.bench.speed import Decoded
+from formcheck.engine import Engine
+from formcheck.pose import PoseEstimator
+from formcheck.specs import Spec
+
+#: The stages of a live frame on the server, in order.
+STAGES = ("decode", "to_rgb", "inference", "engine", "draw", "from_rgb", "encode")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Milliseconds per frame for each of `STAGES` (one array per stage, frame by frame)."""
+
+    ms: dict[str, np.ndarray]
+
+    def median(self, stage: str) -> float:
+        return float(np.median(self.ms[stage]))
+
+    @property
+    def total(self) -> float:
+        """The median frame's server time, ms (sum of the stages' medians)."""
+        return sum(self.median(s) for s in STAGES)
+
+    def lines(self) -> list[str]:
+        """``stage: median ms (share)``, one per stage, and the total."""
+        total = self.total
+        out = [f"{s}: {self.median(s):.1f} ms ({self.median(s) / total:.0%})" for s in STAGES]
+        return [*out, f"total: {total:.1f} ms per analysed frame"]
+
+
+def profile(decoded: Decoded, spec: Spec, model: str, *, frames: int | None = None) -> Profile:
+    """Time each stage of the server's live path over ``decoded``'s frames (the model is
+    loaded, and the codecs warmed on a first frame, before the clock starts)."""
+    import av
+    from aiortc.codecs.vpx import Vp8Decoder, Vp8Encoder, vp8_depayload
+    from aiortc.jitterbuffer import JitterFrame
+
+    from formcheck.live import default_draw
+
+    browser, server_out, server_in = Vp8Encoder(), Vp8Encoder(), Vp8Decoder()
+    engine = Engine(spec, "auto")
+    times = {s: [] for s in STAGES}
+    pairs = list(zip(decoded.times, decoded.frames, strict=True))[:frames]
+    with PoseEstimator(model) as estimator:
+        for i, (t, rgb) in enumerate(pairs):
+            sent = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            sent.pts, sent.time_base = i, Fraction(1, 30)
+            payloads, stamp = browser.encode(sent, force_keyframe=i == 0)
+            data = b"".join(vp8_depayload(p) for p in payloads)
+            clock = time.perf_counter()
+
+            def lap(stage: str) -> None:
+                nonlocal clock
+                now = time.perf_counter()
+                times[stage].append((now - clock) * 1000)
+                clock = now
+
+            (frame,) = server_in.decode(JitterFrame(data, stamp))
+            lap("decode")
+            array = frame.to_ndarray(format="rgb24")
+            lap("to_rgb")
+            pose = estimator.process(array, t)
+            lap("inference")
+            engine.update(pose)
+            snapshot = engine.snapshot()
+            lap("engine")
+            shown = default_draw(array, pose, snapshot, spec)
+            lap("draw")
+            out = av.VideoFrame.from_ndarray(shown, format="rgb24")
+            out.pts, out.time_base = i, Fraction(1, 30)
+            lap("from_rgb")
+            server_out.encode(out)
+            lap("encode")
+    return Profile({s: np.array(v[1:]) for s, v in times.items()})  # the first warms up
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the profile of a clip (default: the fake camera's clip)."""
+    import argparse
+    from pathlib import Path
+
+    from formcheck.specs import load_specs
+    from formcheck.ui.common import samples_dir
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "clip", nargs="?", type=Path, default=samples_dir() / "heel_slide_left_side.mp4"
+    )
+    parser.add_argument("--model", default="full")
+    parser.add_argument("--exercise", default="heel_slide")
+    parser.add_argument("--frames", type=int)
+    args = parser.parse_args(argv)
+    decoded = Decoded.load(args.clip)
+    found = profile(decoded, load_specs()[args.exercise], args.model, frames=args.frames)
+    print("\n".join(found.lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
