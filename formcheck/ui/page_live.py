@@ -30,6 +30,8 @@ from formcheck.live import (
     RepRecorder,
     continuable,
     continue_label,
+    min_fps,
+    rate_warning,
 )
 from formcheck.review import sentence
 from formcheck.specs import Spec
@@ -292,7 +294,11 @@ def show_status(
     cols[3].metric("Side", (snap.side if snap and snap.side else "-"))
     if snap is not None:
         view = (snap.view or "not yet known").replace("_", "-")
-        st.markdown(f"**Phase:** {snap.phase} · **view:** {view}")
+        rate = f" · **analysed:** {status.fps:.0f} frames/s" if playing and status.fps else ""
+        st.markdown(f"**Phase:** {snap.phase} · **view:** {view}{rate}")
+    slow = rate_warning(status, min_fps(spec.name), live.model) if playing else None
+    if slow:
+        st.warning(slow)
     _camera(spec, snap.view if snap is not None else None)
     if snap is not None:
         if playing and snap.away_seconds >= 1.0:
