@@ -10,12 +10,28 @@ from __future__ import annotations
 import logging
 
 import av
+import numpy as np
 from streamlit_webrtc import VideoProcessorBase
 
 from formcheck.errors import FormcheckError
 from formcheck.live import LiveProcessor
 
 log = logging.getLogger(__name__)
+
+
+def to_video_frame(rgb: np.ndarray) -> av.VideoFrame:
+    """``rgb`` as the 4:2:0 frame the VP8 encoder takes, converted here once.
+
+    The stream sends a frame back for every camera frame, repeating the last
+    analysed one until the next is ready: an RGB frame would be converted
+    again for every send (30 a second), this one never is
+    (`formcheck.bench.live_profile` has the costs). An odd size is trimmed to even.
+    """
+    import cv2  # OpenCV: imported on first use, not at import
+
+    h, w = rgb.shape[0] // 2 * 2, rgb.shape[1] // 2 * 2
+    yuv = cv2.cvtColor(np.ascontiguousarray(rgb[:h, :w]), cv2.COLOR_RGB2YUV_I420)
+    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 
 
 class WebcamProcessor(VideoProcessorBase):
@@ -48,7 +64,7 @@ class WebcamProcessor(VideoProcessorBase):
             log.exception("live: a frame failed")
             self.live.report_error(f"a frame could not be analysed ({type(exc).__name__}: {exc})")
             return frame
-        out = av.VideoFrame.from_ndarray(shown, format="rgb24")
+        out = to_video_frame(shown)
         out.pts, out.time_base = frame.pts, frame.time_base
         return out
 

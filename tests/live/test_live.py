@@ -573,6 +573,9 @@ def test_the_webrtc_adapter_converts_frames_and_survives_bad_ones(spec):
     frame.pts, frame.time_base = 3000, Fraction(1, 90000)
     out = adapter.recv(frame)
     assert (out.width, out.height, out.pts) == (640, 480, 3000)
+    # Ready for the VP8 encoder, which re-sends it until the next analysed frame:
+    # converted once here, not on every send.
+    assert out.format.name == "yuv420p"
     assert live.status().frames == 1
     odd = av.VideoFrame.from_ndarray(np.zeros((4, 4, 3), np.uint8), format="rgb24")
     odd.pts, odd.time_base = 6000, Fraction(1, 90000)
@@ -580,6 +583,20 @@ def test_the_webrtc_adapter_converts_frames_and_survives_bad_ones(spec):
     assert adapter.recv(odd) is odd
     assert "could not be analysed" in live.status().error
     adapter.on_ended()
+
+
+@pytest.mark.parametrize(("width", "height"), [(640, 480), (7, 5)])
+def test_a_frame_sent_back_keeps_its_colours_and_an_even_size(width, height):
+    from formcheck.ui.webcam import to_video_frame
+
+    rng = np.random.default_rng(1)
+    rgb = np.repeat(np.repeat(rng.integers(0, 256, (height, width, 3), np.uint8), 2, 0), 2, 1)
+    rgb = rgb[:height, :width]  # 2x2 blocks of one colour survive 4:2:0 subsampling
+    frame = to_video_frame(rgb)
+    even = rgb[: height // 2 * 2, : width // 2 * 2]
+    assert (frame.height, frame.width) == even.shape[:2]
+    back = frame.to_ndarray(format="rgb24").astype(int)
+    assert np.abs(back - even).mean() < 3
 
 
 def run_camera(spec, recorder, reps, seed):
