@@ -26,7 +26,6 @@ import itertools
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -43,9 +42,8 @@ from formcheck.bench.fake_camera import STAMP, clip_to_y4m
 
 CHROMIUM = "/usr/bin/chromium"
 WEBRTC = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
-CHROMIUM_ARGS = [
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
+#: Headless Chromium without its background traffic (the browser tests' too).
+BASE_ARGS = [
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
@@ -54,6 +52,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: A fake camera, allowed without asking: add ``--use-file-for-fake-video-capture=<y4m>``.
+CHROMIUM_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", *BASE_ARGS]
 #: Runs in every frame (the webrtc iframe too): watches the camera's stream and every
 #: other video shown, and logs ``[number, performance time]`` once per new stamp.
 PROBE = """
@@ -120,15 +120,17 @@ PROBE = (
     .replace("$MARGIN", str(STAMP.margin))
 )
 READ_PROBE = "() => window.__g2g && window.__g2g.local.length ? window.__g2g : null"
+#: The camera's frame number, as the probe last read it (None before the camera starts).
+CAMERA_AT = """() => {
+  const seen = window.__g2g && window.__g2g.local;
+  return seen && seen.length ? seen[seen.length - 1][0] : null;
+}"""
 STOPPED = re.compile(r"Camera stopped after (\d+) frames")
 #: The analysed rate the Live page shows (None before the first analysed frame).
 PAGE_RATE = r"""() => {
   const m = document.body.innerText.match(/analysed:\s*(\d+) frames\/s/);
   return m ? Number(m[1]) : null;
 }"""
-#: Seconds after the page first shows a rate left out of the figures (the queue of
-#: frames sent while the model loaded draining).
-SETTLE = 2.0
 
 
 @dataclass(frozen=True)
@@ -136,11 +138,10 @@ class Measurement:
     """One run of the Live page in Chromium (see the module's docstring).
 
     ``warm_up`` is the seconds from the camera's first frame to the first
-    analysed one (the model loading); rates and latencies are over the rest of
-    the run after `SETTLE`: ``shown_fps`` distinct annotated frames shown,
+    analysed one (the model loading); the rest is over whole plays of the clip
+    after it: ``reps`` counted in them, ``shown_fps`` distinct annotated frames shown,
     ``page_fps`` the median of the analysed rate the page shows; latencies over
-    every annotated frame matched to its camera frame; CPU in % of one core
-    over the whole run.
+    every annotated frame matched to its camera frame; CPU in % of one core.
     """
 
     seconds: float
@@ -208,7 +209,12 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="formcheck-live-bench-") as tmp:
         folder = Path(tmp)
         y4m, duration = clip_to_y4m(clip, folder / "camera.y4m", fps=fps, max_size=640, stamp=True)
-        with _app(root, folder) as (url, server), sync_playwright() as p:
+        log = Path(tempfile.gettempdir()) / "formcheck-live-bench.log"
+        env = {"FORMCHECK_CACHE": str(folder / "cache")}
+        with (
+            serve(root, folder / "history.sqlite3", log, env) as (url, server),
+            sync_playwright() as p,
+        ):
             browser = p.chromium.launch(
                 executable_path=CHROMIUM,
                 args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={y4m}"],
@@ -222,25 +228,23 @@ def measure(
                 _choose_model(page, model)
                 page.frame_locator(WEBRTC).get_by_role("button", name="Start camera").click()
                 frame = _probe_frame(page)
+                page.wait_for_function(PAGE_RATE, timeout=300_000)  # the model has loaded
+                loaded = frame.evaluate("performance.now()")
+                # Whole plays from the start of the next: the count is the clip's truth.
+                play = Play(frame, page, round(duration * fps), fps)
+                play.wait_for(0, fps // 2)
+                cpu, before = _cpu_now(server.pid), int(_metric(page, "Reps"))
+                began = frame.evaluate("performance.now()")
                 started = time.monotonic()
-                cpu = _cpu_now(server.pid)
-                rates, analysing_from = [], None
-                # Stop in the clip's last still second: every rep has ended, the count settled.
-                while time.monotonic() - started < plays * duration - 0.7:
-                    time.sleep(0.5)
-                    rate = page.evaluate(PAGE_RATE)
-                    if rate is not None:
-                        rates.append(rate)
-                        if analysing_from is None:  # the model is loaded: frames are analysed
-                            analysing_from = frame.evaluate("performance.now()")
+                for _ in range(plays):
+                    play.wait_for(0, fps // 2)
+                    play.wait_for(play.frames - fps, play.frames)  # the held last frame
+                time.sleep(0.6)  # the panel refreshes twice a second
+                reps = int(_metric(page, "Reps")) - before
                 cpu_end = _cpu_now(server.pid)
                 wall = time.monotonic() - started
-                if analysing_from is None:
-                    page.screenshot(
-                        path=str(Path(tempfile.gettempdir()) / "formcheck-live-bench.png")
-                    )
+                ended = frame.evaluate("performance.now()")
                 probe = frame.evaluate(READ_PROBE)
-                reps = int(_metric(page, "Reps"))
                 page.frame_locator(WEBRTC).get_by_role("button", name="Stop").click()
                 stopped = page.get_by_text(STOPPED)
                 stopped.wait_for()
@@ -248,24 +252,48 @@ def measure(
             finally:
                 browser.close()
     local, remote = probe["local"], probe["remote"]
-    if analysing_from is None or not remote:
-        raise RuntimeError("no frame was analysed: the page never showed a rate")
-    t0 = analysing_from + SETTLE * 1000
-    t1 = remote[-1][1]
-    span = max(1e-3, (t1 - t0) / 1000)
+    span = (ended - began) / 1000
     return Measurement(
         seconds=wall,
-        warm_up=(analysing_from - local[0][1]) / 1000,
-        camera_fps=sum(t0 <= t <= t1 for _, t in local) / span,
-        shown_fps=sum(t0 <= t <= t1 for _, t in remote) / span,
-        page_fps=float(np.median(rates[2:] or rates)),
+        warm_up=(loaded - local[0][1]) / 1000,
+        camera_fps=sum(began <= t <= ended for _, t in local) / span,
+        shown_fps=sum(began <= t <= ended for _, t in remote) / span,
+        page_fps=float(np.median(play.rates)),
         server_frames=server_frames,
-        latency_ms=tuple(ms for ms, t in _latencies(local, remote) if t >= t0),
+        latency_ms=tuple(ms for ms, t in _latencies(local, remote) if began <= t <= ended),
         reps=reps,
         truth=truth,
         cpu_browser=100 * (cpu_end[0] - cpu[0]) / wall,
         cpu_server=100 * (cpu_end[1] - cpu[1]) / wall,
     )
+
+
+class Play:
+    """Where Chromium's fake camera is in the stamped clip, read by the page's probe.
+
+    ``frames`` is the y4m's length; `wait_for` also samples the analysed rate
+    the page shows (`rates`) while it waits.
+    """
+
+    def __init__(self, frame, page, frames: int, fps: int) -> None:
+        self.frame, self.page, self.frames, self.fps = frame, page, frames, fps
+        self.rates: list[float] = []
+        self._sampled = 0.0
+
+    def wait_for(self, at_least: int, below: int, timeout: float = 120.0) -> None:
+        """Wait until the camera plays a frame numbered in ``[at_least, below)``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            number = self.frame.evaluate(CAMERA_AT)
+            if number is not None and at_least <= number < below:
+                return
+            if time.monotonic() - self._sampled >= 0.5:
+                self._sampled = time.monotonic()
+                rate = self.page.evaluate(PAGE_RATE)
+                if rate is not None:
+                    self.rates.append(rate)
+            time.sleep(0.03)
+        raise RuntimeError(f"the camera never played frames {at_least}-{below - 1}")
 
 
 def _latencies(local: list, remote: list) -> list[tuple[float, float]]:
@@ -296,13 +324,11 @@ def _probe_frame(page):
 
 
 def _choose_model(page, model: str) -> None:
-    """Pick ``model`` in the sidebar's Pose model box (Streamlit's selectbox)."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
-        has_text="Pose model"
-    )
-    if box.inner_text().strip().endswith(model):
+    """Pick ``model`` in the sidebar's Pose model box (Streamlit's combobox)."""
+    combo = page.get_by_role("combobox", name="Pose model")
+    if combo.input_value() == model:
         return
-    box.locator('[data-baseweb="select"]').click()
+    combo.click()
     page.get_by_role("option", name=model, exact=True).click()
     page.wait_for_timeout(1500)  # the page runs again with the new model
 
@@ -347,19 +373,21 @@ def _cpu_now(server: int) -> tuple[float, float]:
 
 
 @contextlib.contextmanager
-def _app(root: Path, folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``streamlit run app.py`` from ``root`` on a free port, its history in ``folder``."""
+def serve(
+    root: Path, db: Path, log_path: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run app.py`` from the checkout ``root`` on a free localhost port, with
+    ``db`` as its history (the browser tests' app too).
+
+    ``env`` adds to its environment (e.g. its own ``TMPDIR``). Yields the URL
+    once the server answers, and the process (a test may kill it).
+    """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(root),
-        "FORMCHECK_DB": str(folder / "history.sqlite3"),
-        "FORMCHECK_CACHE": str(folder / "cache"),
-    }
+    env = {**os.environ, "PYTHONPATH": str(root), "FORMCHECK_DB": str(db), **(env or {})}
     env.pop("FORMCHECK_ICE_SERVERS", None)
-    log = (folder / "streamlit.log").open("w")
+    log = log_path.open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -378,22 +406,18 @@ def _app(root: Path, folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
                 if r.read() == b"ok":
                     break
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"streamlit did not start: {(folder / 'streamlit.log').read_text()[-500:]}"
-                )
+                raise RuntimeError(f"streamlit did not start; see {log_path}")
             time.sleep(0.3)
         yield url, server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         log.close()
-        shutil.copy(
-            folder / "streamlit.log", Path(tempfile.gettempdir()) / "formcheck-live-bench.log"
-        )
 
 
 METHOD = (
@@ -403,9 +427,9 @@ METHOD = (
     "requestVideoFrameCallback from the camera's stream and from the annotated video shown. "
     "Analysed: the median of the rate the page shows (the server's frames analysed over its "
     "last 3 s); shown: distinct annotated frames displayed per second; glass-to-glass: from a "
-    "frame's capture to its annotated copy's display (the first "
-    f"{SETTLE:g} s after the first analysed frame left out, as is the model's loading, "
-    "reported apart); CPU: each process tree's user+system time over the run, in % of one "
+    "frame's capture to its annotated copy's display. All over whole plays of the clip "
+    "once the model has loaded (its loading time reported apart), so the count is the "
+    "truth's; CPU: each process tree's user+system time over the run, in % of one "
     "core. Server profile: `formcheck.bench.live_profile`, the server's stages with the same "
     "code (aiortc's VP8 decoder and encoder) in one process, median ms per analysed frame."
 )

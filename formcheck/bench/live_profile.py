@@ -30,12 +30,24 @@ STAGES = ("decode", "to_rgb", "inference", "engine", "draw", "from_rgb", "encode
 
 @dataclass(frozen=True)
 class Profile:
-    """Milliseconds per frame for each of `STAGES` (one array per stage, frame by frame)."""
+    """Milliseconds per frame for each of `STAGES` (one array per stage, frame by frame):
+    ``ms`` on the wall clock, ``cpu_ms`` of CPU time (every thread of the process, so the
+    model's own threads too): on a shared machine the wall clock includes the time other
+    programs had the cores, the CPU time does not."""
 
     ms: dict[str, np.ndarray]
+    cpu_ms: dict[str, np.ndarray]
 
     def median(self, stage: str) -> float:
         return float(np.median(self.ms[stage]))
+
+    def cpu(self, stage: str) -> float:
+        """Mean CPU ms per frame of ``stage`` (a mean: CPU time is counted in ticks)."""
+        return float(np.mean(self.cpu_ms[stage]))
+
+    @property
+    def cpu_total(self) -> float:
+        return sum(self.cpu(s) for s in STAGES)
 
     @property
     def total(self) -> float:
@@ -61,6 +73,7 @@ def profile(decoded: Decoded, spec: Spec, model: str, *, frames: int | None = No
     browser, server_out, server_in = Vp8Encoder(), Vp8Encoder(), Vp8Decoder()
     engine = Engine(spec, "auto")
     times = {s: [] for s in STAGES}
+    cpu_times = {s: [] for s in STAGES}
     pairs = list(zip(decoded.times, decoded.frames, strict=True))[:frames]
     with PoseEstimator(model) as estimator:
         for i, (t, rgb) in enumerate(pairs):
@@ -68,13 +81,14 @@ def profile(decoded: Decoded, spec: Spec, model: str, *, frames: int | None = No
             sent.pts, sent.time_base = i, Fraction(1, 30)
             payloads, stamp = browser.encode(sent, force_keyframe=i == 0)
             data = b"".join(vp8_depayload(p) for p in payloads)
-            clock = time.perf_counter()
+            clock, cpu = time.perf_counter(), time.process_time()
 
             def lap(stage: str) -> None:
-                nonlocal clock
-                now = time.perf_counter()
+                nonlocal clock, cpu
+                now, used = time.perf_counter(), time.process_time()
                 times[stage].append((now - clock) * 1000)
-                clock = now
+                cpu_times[stage].append((used - cpu) * 1000)
+                clock, cpu = now, used
 
             (frame,) = server_in.decode(JitterFrame(data, stamp))
             lap("decode")
@@ -92,7 +106,11 @@ def profile(decoded: Decoded, spec: Spec, model: str, *, frames: int | None = No
             lap("from_rgb")
             server_out.encode(out)
             lap("encode")
-    return Profile({s: np.array(v[1:]) for s, v in times.items()})  # the first warms up
+    # The first frame warms the codecs and the model up.
+    return Profile(
+        {s: np.array(v[1:]) for s, v in times.items()},
+        {s: np.array(v[1:]) for s, v in cpu_times.items()},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,56 @@
+"""Live at the camera's rate: Chromium's fake camera plays 30 frames a second, each frame's
+number stamped in (`formcheck.bench.fake_camera`), and one whole play of the clip, once the
+model has loaded, must be counted as its truth says.
+
+The stamp tells where the camera is in the clip, so the count is read at the start and at
+the end of a play, whenever the page was ready. Run alone with
+``python -m pytest tests/e2e/test_live_rate.py -m slow``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from formcheck.bench import live_browser
+from formcheck.bench.fake_camera import clip_to_y4m
+from tests.e2e.conftest import CHROMIUM, camera_clip
+
+pytestmark = pytest.mark.slow
+
+
+def test_live_at_30_fps_counts_a_whole_play_as_its_truth_says(
+    app_server, playwright_instance, tmp_path, artifacts
+):
+    url, _ = app_server
+    clip, reps = camera_clip()
+    fps, still = 30, 3.0
+    y4m, seconds = clip_to_y4m(
+        clip, tmp_path / "camera30.y4m", fps=fps, still_seconds=still, stamp=True
+    )
+    frames = round(seconds * fps)
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*live_browser.CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={y4m}"],
+    )
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)
+        page.add_init_script(live_browser.PROBE)
+        page.goto(f"{url}/live")
+        page.frame_locator(live_browser.WEBRTC).get_by_role("button", name="Start camera").click()
+        frame = live_browser._probe_frame(page)
+        page.wait_for_function(live_browser.PAGE_RATE)  # the model is loaded: frames analysed
+        # The next play's first half second, then its held last frame (every rep has ended).
+        play = live_browser.Play(frame, page, frames, fps)
+        play.wait_for(0, fps // 2)
+        before = int(live_browser._metric(page, "Reps"))
+        play.wait_for(frames - round(still * fps / 2), frames)
+        time.sleep(0.6)  # the panel refreshes twice a second
+        after = int(live_browser._metric(page, "Reps"))
+        rate = page.evaluate(live_browser.PAGE_RATE)
+        page.screenshot(path=str(artifacts / "live-30fps.png"), full_page=True)
+    finally:
+        browser.close()
+    assert after - before == reps, f"{after - before} reps in a play at {rate} fps analysed"
