@@ -151,6 +151,7 @@ class Measurement:
     page_fps: float
     server_frames: int
     latency_ms: tuple[float, ...]
+    latency_growth: float
     reps: int
     truth: int | None
     cpu_browser: float
@@ -162,7 +163,8 @@ class Measurement:
             f"camera {self.camera_fps:.1f} fps, shown {self.shown_fps:.1f} fps, page says "
             f"{self.page_fps:.0f} fps ({self.server_frames} frames in {self.seconds:.1f} s, "
             f"warm-up {self.warm_up:.1f} s), g2g p50 {self.latency(50):.0f} ms p95 "
-            f"{self.latency(95):.0f} ms (n={len(self.latency_ms)}), reps {self.reps}/"
+            f"{self.latency(95):.0f} ms (n={len(self.latency_ms)}, growing "
+            f"{self.latency_growth:.0f} ms/s), reps {self.reps}/"
             f"{self.truth}, cpu browser {self.cpu_browser:.0f} % server {self.cpu_server:.0f} %"
         )
 
@@ -253,6 +255,7 @@ def measure(
                 browser.close()
     local, remote = probe["local"], probe["remote"]
     span = (ended - began) / 1000
+    timed = [(ms, t) for ms, t in _latencies(local, remote) if began <= t <= ended]
     return Measurement(
         seconds=wall,
         warm_up=(loaded - local[0][1]) / 1000,
@@ -260,7 +263,8 @@ def measure(
         shown_fps=sum(began <= t <= ended for _, t in remote) / span,
         page_fps=float(np.median(play.rates)),
         server_frames=server_frames,
-        latency_ms=tuple(ms for ms, t in _latencies(local, remote) if began <= t <= ended),
+        latency_ms=tuple(ms for ms, _ in timed),
+        latency_growth=_growth(timed),
         reps=reps,
         truth=truth,
         cpu_browser=100 * (cpu_end[0] - cpu[0]) / wall,
@@ -294,6 +298,16 @@ class Play:
                     self.rates.append(rate)
             time.sleep(0.03)
         raise RuntimeError(f"the camera never played frames {at_least}-{below - 1}")
+
+
+def _growth(timed: list[tuple[float, float]]) -> float:
+    """How fast latency grows over the run, ms per second (a least-squares slope): near 0
+    when frames are dropped as they should be, about 1000 - 1000 x (rate drained / rate
+    sent) when they queue up somewhere."""
+    if len(timed) < 3:
+        return float("nan")
+    ms, t = np.array(timed).T
+    return float(np.polyfit(t / 1000, ms, 1)[0])
 
 
 def _latencies(local: list, remote: list) -> list[tuple[float, float]]:
@@ -456,7 +470,7 @@ def bench_rows(clip: Path, spec, model: str, plays: int, offline: int | None) ->
             f"model loading {m.warm_up:.1f} s"),
         Row(section, f"{model}, glass-to-glass p50 / p95",
             f"{m.latency(50):.0f} / {p95:.0f} ms", "p95 <= 150 ms", p95 <= 150,
-            f"{len(m.latency_ms)} frames"),
+            f"{len(m.latency_ms)} frames; growing {m.latency_growth:.0f} ms/s over the run"),
         Row(section, f"{model}, reps counted", f"{m.reps}", "= offline review's",
             m.reps == expected,
             f"offline review {expected}, truth {m.truth} ({plays} play(s) of the clip)"),

@@ -249,6 +249,10 @@ def _status_panel(ctx, spec: Spec, side: str, speak: bool) -> None:
     # of this fragment; keep it in the session so the summary outlives Stop.
     if ctx.video_processor is not None:
         st.session_state[PROCESSOR] = ctx.video_processor.live
+        from formcheck.ui.webcam import drop_stale_frames
+
+        # Never queue the camera's frames: analyse and send back the newest.
+        drop_stale_frames(ctx.output_video_track)
     show_status(st.session_state.get(PROCESSOR), bool(ctx.state.playing), spec, side, speak)
 
 
