@@ -593,8 +593,8 @@ def rate_warning(status: LiveStatus, minimum: float | None, model: str) -> str |
     None while the rate is at least ``minimum`` (see `min_fps`), not yet
     settled, or unknown. The lite model is suggested unless already in use.
 
-    >>> rate_warning(LiveStatus(frames=90, fps=4.2, fps_settled=True), 8.0, "full")[:42]
-    'Only 4 frames a second are being analysed:'
+    >>> rate_warning(LiveStatus(frames=90, fps=5.6, fps_settled=True), 6.0, "full")[:44]
+    'Only 5.6 frames a second are being analysed:'
     """
     if minimum is None or not status.fps_settled or status.fps >= minimum:
         return None
@@ -605,7 +605,7 @@ def rate_warning(status: LiveStatus, minimum: float | None, model: str) -> str |
         else "close other programs, or use a faster computer"
     )
     return (
-        f"Only {status.fps:.0f} frames a second are being analysed: this exercise needs "
+        f"Only {status.fps:.1f} frames a second are being analysed: this exercise needs "
         f"{minimum:g} to be counted reliably, so reps may be missed. To speed it up, {faster}."
     )
 

@@ -124,6 +124,7 @@ class NewestFrame(MediaStreamTrack):
         return frame
 
     def stop(self) -> None:
+        log.info("live: %d stale camera frames dropped", self.dropped)
         super().stop()
         if self._pump is not None:
             self._pump.cancel()

