@@ -113,7 +113,9 @@ class LiveStatus:
     picture has been over the last few seconds; ``people`` the most people
     seen at once, and ``followed`` where the person coached is when there
     were others; ``fps_settled`` whether ``fps`` spans the rate's whole window
-    (not the first seconds, while the model loads).
+    (not the first seconds, while the model loads); ``behind`` how many
+    seconds the frame analysed last was older, on arrival, than the first
+    frame was (frames waiting in a queue somewhere before the analysis).
     """
 
     frames: int = 0
@@ -130,6 +132,7 @@ class LiveStatus:
     people: int = 0
     followed: str = ""
     fps_settled: bool = False
+    behind: float = 0.0
 
     @property
     def counts(self) -> RepCounts:
@@ -787,6 +790,7 @@ class LiveProcessor:
         self._picture_now: Picture | None = None
         self._frames = self._with_pose = 0
         self._last_t = -1.0
+        self._start: tuple[float, float] | None = None  # (time.monotonic(), t) of the first frame
         self._error: str | None = None
         self._closed = False
 
@@ -804,6 +808,11 @@ class LiveProcessor:
         if self._estimator is None:
             self._estimator = PoseEstimator(self.model, orientation=self.orientation)
         t = max(float(t), self._last_t + 1e-3)
+        arrived = time.monotonic()
+        if self._start is None:
+            self._start = (arrived, t)
+        # Camera seconds since the first frame against this clock's: the rest is waiting.
+        behind = max(0.0, (arrived - self._start[0]) - (t - self._start[1]))
         self._last_t = t
         frame = self._estimator.process(rgb, t)
         if self._picture.offer(rgb, t):  # once a second: recompute the median then only
@@ -834,6 +843,7 @@ class LiveProcessor:
             people=people,
             followed=followed,
             fps_settled=self._rate.settled,
+            behind=behind,
         )
         with self._lock:
             self._status = status

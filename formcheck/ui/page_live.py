@@ -299,6 +299,8 @@ def show_status(
     if snap is not None:
         view = (snap.view or "not yet known").replace("_", "-")
         rate = f" · **analysed:** {status.fps:.0f} frames/s" if playing and status.fps else ""
+        if playing and status.behind >= 0.5:  # frames waited somewhere before the analysis
+            rate += f", {status.behind:.1f} s behind"
         st.markdown(f"**Phase:** {snap.phase} · **view:** {view}{rate}")
     slow = rate_warning(status, min_fps(spec.name), live.model) if playing else None
     if slow:

@@ -99,3 +99,23 @@ def test_the_live_panel_warns_when_frames_are_analysed_too_slowly(fps, warned):
     assert bool(slow) == warned
     if warned:
         assert "lite pose model" in slow[0]
+
+
+def test_frames_that_waited_before_the_analysis_show_how_far_behind_the_camera_it_is():
+    import time
+
+    import numpy as np
+
+    from formcheck.live import LiveProcessor
+    from formcheck.simulate import simulate
+    from tests.factories import ReplayPoses
+
+    sim = simulate("heel_slide", reps=1, side="left", view="end_on")
+    live = LiveProcessor(load_specs()["heel_slide"], "auto", estimator=ReplayPoses(sim.frames))
+    picture = np.zeros((480, 640, 3), np.uint8)
+    live.process(picture, 0.0)
+    assert live.status().behind == 0.0
+    time.sleep(0.3)  # 0.3 s on this clock, 0.05 s on the camera's: 0.25 s of waiting
+    live.process(picture, 0.05)
+    assert 0.2 <= live.status().behind <= 0.6
+    live.close()
