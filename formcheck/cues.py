@@ -7,7 +7,8 @@
   same cue was said less than `CUE_COOLDOWN_SECONDS` ago (engine time), so a
   fault that persists rep after rep isn't nagged about;
 - what to show: the latest fault's cue, from when it is raised until the end
-  of the rep after the one it happened in (the rep where it can be put right).
+  of the rep after the one it happened in (the rep where it can be put right);
+  the video's banner follows the same rule (`formcheck.engine.cue.ShownCue`).
 
 `Announcements` numbers what is to be said (a sequence id per utterance) and
 keeps the most recent ones: the browser speaks every id newer than the last
@@ -32,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from formcheck.engine import FlagRaised, RepCompleted
+from formcheck.engine.cue import ShownCue
 
 #: Seconds (engine time) before the same cue is said again. A heel slide takes
 #: about 4-6 s, so a fault repeated on every rep is said about every third rep;
@@ -58,31 +60,26 @@ class CueGate:
             raise ValueError(f"cooldown: expected seconds >= 0, got {cooldown!r}")
         self.cooldown = cooldown
         self._said_at: dict[str, float] = {}  # cue text -> engine time it was last said
-        self._shown: FlagRaised | None = None
-        self._reps_since = 0  # reps completed since the shown cue was raised
+        self._shown = ShownCue()
 
     @property
     def shown(self) -> FlagRaised | None:
         """The fault whose cue is on screen (None when there is none)."""
-        return self._shown
+        return self._shown.flag
 
     def feed(self, events: Iterable[object]) -> list[str]:
         """Take events (oldest first; others than flags and reps are ignored) and
         return what to say now, in order."""
         words: list[str] = []
         for event in events:
+            self._shown.feed(event)
             if isinstance(event, FlagRaised):
-                self._shown, self._reps_since = event, 0
                 said = self._said_at.get(event.message)
                 if said is None or event.t - said >= self.cooldown:
                     self._said_at[event.message] = event.t
                     words.append(event.message)
             elif isinstance(event, RepCompleted):
                 words.append(rep_words(event))
-                self._reps_since += 1
-                if self._shown is not None and self._reps_since >= 2:
-                    # The rep it happened in and the next one are over.
-                    self._shown = None
         return words
 
 

@@ -68,6 +68,7 @@ from formcheck.history import (
 from formcheck.picture import Picture, PictureMeter
 from formcheck.pose import DEFAULT_MODEL, DEFAULT_ORIENTATION, PoseEstimator, people_in_view
 from formcheck.scratch import LIVE_PREFIX
+from formcheck.setup_watch import SetupWatch, resting
 from formcheck.specs import Spec
 from formcheck.video import VideoWriter, join_videos
 
@@ -785,6 +786,8 @@ class LiveProcessor:
         # model) from another thread while a frame is still being analysed.
         self._work = threading.Lock()
         self._status = LiveStatus()
+        #: The last seconds of poses, for the setup check the page shows before counting.
+        self.setup = SetupWatch(spec, side)
         self._rate = _Rate()
         self._picture = PictureMeter(every=1.0, keep=5)  # the last few seconds
         self._picture_now: Picture | None = None
@@ -815,10 +818,12 @@ class LiveProcessor:
         behind = max(0.0, (arrived - self._start[0]) - (t - self._start[1]))
         self._last_t = t
         frame = self._estimator.process(rgb, t)
+        self.setup.recalibrate(self.engine)  # the camera was moved before the first rep
         if self._picture.offer(rgb, t):  # once a second: recompute the median then only
             self._picture_now = self._picture.picture()
         events = self.engine.update(frame)
         snapshot = self.engine.snapshot()
+        self.setup.add(frame, resting(snapshot.phase))
         self._frames += 1
         self._with_pose += frame.has_pose
         now = time.monotonic()

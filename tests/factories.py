@@ -11,6 +11,9 @@ import av
 import numpy as np
 
 from formcheck.frame import PoseFrame
+from formcheck.landmarks import index
+from formcheck.lmfile import LandmarkHeader, LandmarkWriter
+from formcheck.simulate import simulate
 from formcheck.video import VideoWriter
 
 
@@ -25,6 +28,15 @@ def make_frame(t: float = 0.0, seed: int = 0, world: bool = True) -> PoseFrame:
         image=image,
         world=rng.normal(0, 0.3, (33, 3)) if world else None,
     )
+
+
+def write_landmarks(path: Path, frames, header: LandmarkHeader | None = None) -> Path:
+    """Write ``frames`` to a landmark file at ``path`` (a 30 fps, 640x480 header by default)."""
+    header = header or LandmarkHeader(fps=30.0, width=640, height=480, source="sim", model="sim")
+    with LandmarkWriter(path, header) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
 
 
 def pattern(i: int, width: int = 64, height: int = 48) -> np.ndarray:
@@ -166,3 +178,29 @@ class HeldLock:
             self.conn.execute("ROLLBACK")
             self.conn.close()
             self.conn = None
+
+
+def mirrored_heel_slide(lead: float, frac: float) -> list[PoseFrame]:
+    """Three left heel slides (side view) whose resting right leg seems to follow them, as
+    MediaPipe confusing the legs makes it: the right knee, ankle, heel and toe come from
+    a heel slide through ``frac`` of a rep, started ``lead`` - 1.5 s after the left's
+    (1.5: together; less: ahead)."""
+    left = simulate("heel_slide", reps=3, side="left", view="side", seed=3, camera_side="left")
+    right = simulate(
+        "heel_slide",
+        reps=3,
+        side="right",
+        view="side",
+        seed=3,
+        camera_side="left",
+        range_frac=frac,
+        lead_in=lead,
+        lead_out=max(0.5, 2.5 - lead),
+    )
+    leg = [index(f"right_{part}") for part in ("knee", "ankle", "heel", "foot_index")]
+    frames = []
+    for a, b in zip(left.frames, right.frames, strict=False):
+        image, world = a.image.copy(), a.world.copy()
+        image[leg], world[leg] = b.image[leg], b.world[leg]
+        frames.append(PoseFrame(a.t, a.width, a.height, image, world))
+    return frames

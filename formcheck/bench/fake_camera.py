@@ -89,10 +89,7 @@ def clip_to_y4m(
 
         def write(rgb: np.ndarray) -> None:
             nonlocal frames
-            shown = STAMP.draw(rgb, frames) if stamp else rgb
-            frame = av.VideoFrame.from_ndarray(shown, format="rgb24").reformat(format="yuv420p")
-            for packet in stream.encode(frame):
-                container.mux(packet)
+            write_frame(container, stream, STAMP.draw(rgb, frames) if stamp else rgb)
             frames += 1
 
         last = None
@@ -106,3 +103,12 @@ def clip_to_y4m(
             container.mux(packet)
         container.close()
     return out, frames / fps
+
+
+def write_frame(container, stream, rgb: np.ndarray) -> None:
+    """Encode one ``(h, w, 3)`` RGB frame into a y4m ``stream`` of ``container`` (PyAV)."""
+    import av
+
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+    for packet in stream.encode(frame):
+        container.mux(packet)

@@ -11,6 +11,10 @@ reps and its noise is in the lowest bin: there the guess must never be wrong.
 
 Each case runs about a dozen engines, so ``--limit`` spreads a subset evenly
 over the split (every exercise stays in).
+
+`sweep` is the plainer check `formcheck bench` reports: one simulated set of
+every rep exercise from every view it is filmed from, which must never be
+taken for another exercise (`KNOWN_WRONG` are the known shortfalls).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from formcheck.bench.suite import _spread
+from formcheck.bench.report import markdown_table
+from formcheck.bench.suite import spread
 from formcheck.bench.suite_cases import (
     DEFAULT_N,
     DEFAULT_SEED,
@@ -31,8 +36,16 @@ from formcheck.bench.suite_cases import (
     draw_cases,
 )
 from formcheck.bench.suite_sim import cached_simulation
-from formcheck.specs import load_specs
+from formcheck.simulate import FILMED_FROM, simulate
+from formcheck.specs import Spec, load_specs
 from formcheck.ui.library import guess_exercise
+
+#: (exercise, view) pairs the sweep is known to misname. The simulator's camera above a
+#: standing person's head: the jumping jack's own spec counts nothing there, and its legs
+#: opening read as a clamshell (no posture from above). Since the engine counts without a
+#: still rest (issue 13), a squat's knee seen from the side also counts as seated leg
+#: extensions (6 against 4 squats).
+KNOWN_WRONG = frozenset({("jumping_jack", "overhead"), ("squat", "side")})
 
 
 @dataclass(frozen=True)
@@ -58,26 +71,44 @@ def run(split: str, *, limit: int | None = None, cache: Path | None = None) -> l
     specs = load_specs()
     cases = [c for c in draw_cases(DEFAULT_N, DEFAULT_SEED) if c.split == split]
     if limit is not None:
-        cases = _spread(cases, limit)
+        cases = spread(cases, limit)
     return [
         GuessOutcome(case, guess_exercise(cached_simulation(case, cache).frames, specs).name)
         for case in cases
     ]
 
 
+def sweep_pairs(specs: dict[str, Spec]) -> list[tuple[str, str]]:
+    """Every rep exercise (one with a phase) and each view it is filmed from, sorted."""
+    return [
+        (exercise, view)
+        for exercise, views in sorted(FILMED_FROM.items())
+        if exercise in specs and specs[exercise].phase is not None
+        for view in views
+    ]
+
+
+def sim_side(spec: Spec) -> str:
+    """The simulator's side for ``spec``: the left leg, both, or alternating."""
+    return {"either": "left", "alternating": "alternating"}.get(spec.sides, "both")
+
+
+def sweep_guess(exercise: str, view: str, specs: dict[str, Spec], seed: int = 7) -> str | None:
+    """The guess on four simulated reps of ``exercise`` filmed from ``view`` (None: silent)."""
+    spec = specs[exercise]
+    sim = simulate(exercise, reps=4, view=view, seed=seed, side=sim_side(spec), lead_in=0.5)
+    return guess_exercise(sim.frames, specs).name
+
+
 def table(outcomes: list[GuessOutcome]) -> str:
     """Right / silent / wrong per exercise and per view, with the total and the clean cases."""
-    rows = [
-        "| bin | cases | right | silent | wrong | right or silent |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
+    rows: list[list[object]] = []
 
     def row(name: str, group: list[GuessOutcome]) -> None:
         n = Counter(o.verdict for o in group)
-        total = len(group)
         ok = n["right"] + n["silent"]
         rows.append(
-            f"| {name} | {total} | {n['right']} | {n['silent']} | {n['wrong']} | {ok / total:.0%} |"
+            [name, len(group), n["right"], n["silent"], n["wrong"], f"{ok / len(group):.0%}"]
         )
 
     row("all", outcomes)
@@ -85,7 +116,7 @@ def table(outcomes: list[GuessOutcome]) -> str:
     for key in ("view", "exercise"):
         for value in sorted({o.case.bins[key] for o in outcomes}):
             row(f"{key} {value}", [o for o in outcomes if o.case.bins[key] == value])
-    return "\n".join(rows)
+    return markdown_table(["bin", "cases", "right", "silent", "wrong", "right or silent"], rows)
 
 
 def main(argv: list[str] | None = None) -> int:

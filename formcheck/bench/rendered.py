@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.bench.report import Row
+from formcheck.bench.report import Row, markdown_table
 from formcheck.engine.geometry import angle_at
 from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
@@ -448,43 +448,46 @@ def _rom_met(scores: Sequence[ClipScore], view: str) -> bool:
 
 
 def _table(title: str, summaries: dict[str, Summary]) -> str:
-    lines = [
-        f"| {title} | clips | exact | partial found | silent 0 | ROM bent med/p95 | "
-        "ROM straight med/p95 | pose | hips | heels | knee err 3-D | knee err 2-D | "
-        "raw 3-D ends bent/straight | raw 2-D ends |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, s in summaries.items():
-        lines.append(
-            f"| {name} | {s.clips} | {s.exact} | {s.partial_found}/{s.truth_partial} | "
-            f"{s.silent_zeros} | {s.bent} | {s.straight} | {s.pose:.0%} | {s.hips:.0%} | "
-            f"{s.heels:.0%} | {s.knee_3d:.1f} | {s.knee_2d:.1f} | {s.raw_ends_3d} | "
-            f"{s.raw_ends_2d} |"
-        )
-    return "\n".join(lines)
+    header = [
+        title, "clips", "exact", "partial found", "silent 0", "ROM bent med/p95",
+        "ROM straight med/p95", "pose", "hips", "heels", "knee err 3-D", "knee err 2-D",
+        "raw 3-D ends bent/straight", "raw 2-D ends",
+    ]  # fmt: skip
+    return markdown_table(header, [_summary_cells(name, s) for name, s in summaries.items()])
+
+
+def _summary_cells(name: str, s: Summary) -> list[object]:
+    return [
+        name, s.clips, s.exact, f"{s.partial_found}/{s.truth_partial}", s.silent_zeros,
+        s.bent, s.straight, f"{s.pose:.0%}", f"{s.hips:.0%}", f"{s.heels:.0%}",
+        f"{s.knee_3d:.1f}", f"{s.knee_2d:.1f}", s.raw_ends_3d, s.raw_ends_2d,
+    ]  # fmt: skip
 
 
 def clip_table(scores: Sequence[ClipScore]) -> str:
     """One line per clip: counts against the truth and how the knee read."""
-    lines = [
-        "| clip | truth full/partial | engine full/partial | partial found | ROM bent err | "
-        "ROM straight err | view read | pose | heels | knee 3-D read p5-p95 (true) | warnings |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for s in scores:
-        q = s.quality
+    header = [
+        "clip", "truth full/partial", "engine full/partial", "partial found", "ROM bent err",
+        "ROM straight err", "view read", "pose", "heels", "knee 3-D read p5-p95 (true)",
+        "warnings",
+    ]  # fmt: skip
+    return markdown_table(header, [_clip_cells(s) for s in scores])
 
-        def errs(values: tuple[float, ...]) -> str:
-            return " ".join(f"{v:+.0f}" for v in values) or "-"
 
-        lines.append(
-            f"| {s.clip.name} | {s.truth_full}/{s.truth_partial} | {s.full}/{s.partial} | "
-            f"{s.partial_found}/{s.truth_partial} | {errs(s.rom_err_bent)} | "
-            f"{errs(s.rom_err_straight)} | {s.view_read or '-'} | {q.pose:.0%} | {q.heels:.0%} | "
-            f"{q.read_range_3d[0]:.0f}-{q.read_range_3d[1]:.0f} "
-            f"({q.true_range[0]:.0f}-{q.true_range[1]:.0f}) | {'; '.join(s.warnings)} |"
-        )
-    return "\n".join(lines)
+def _clip_cells(s: ClipScore) -> list[object]:
+    def errs(values: tuple[float, ...]) -> str:
+        return " ".join(f"{v:+.0f}" for v in values) or "-"
+
+    q = s.quality
+    knee = (
+        f"{q.read_range_3d[0]:.0f}-{q.read_range_3d[1]:.0f} "
+        f"({q.true_range[0]:.0f}-{q.true_range[1]:.0f})"
+    )
+    return [
+        s.clip.name, f"{s.truth_full}/{s.truth_partial}", f"{s.full}/{s.partial}",
+        f"{s.partial_found}/{s.truth_partial}", errs(s.rom_err_bent), errs(s.rom_err_straight),
+        s.view_read or "-", f"{q.pose:.0%}", f"{q.heels:.0%}", knee, "; ".join(s.warnings),
+    ]  # fmt: skip
 
 
 def report(scores: Sequence[ClipScore]) -> str:

@@ -5,9 +5,30 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table (also readable on a terminal): the header, its rule, a line per row.
+
+    >>> print(markdown_table(["a", "b"], [[1, ""], ["x", 2.5]]))
+    | a | b |
+    |---|---|
+    | 1 |  |
+    | x | 2.5 |
+    """
+    lines = [_markdown_row(header), "|" + "---|" * len(header)]
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(f"row: expected {len(header)} cells, got {len(row)}: {row!r}")
+        lines.append(_markdown_row(row))
+    return "\n".join(lines)
+
+
+def _markdown_row(cells: Sequence[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 @dataclass(frozen=True)
@@ -66,15 +87,10 @@ class Report:
 
     def table(self) -> str:
         """A Markdown table (also readable on a terminal)."""
-        lines = [
-            "| section | measure | value | target | verdict | note |",
-            "|---|---|---|---|---|---|",
-        ]
-        for r in self.rows:
-            lines.append(
-                f"| {r.section} | {r.measure} | {r.value} | {r.target} | {r.verdict} | {r.note} |"
-            )
-        return "\n".join(lines)
+        return markdown_table(
+            ["section", "measure", "value", "target", "verdict", "note"],
+            [[r.section, r.measure, r.value, r.target, r.verdict, r.note] for r in self.rows],
+        )
 
 
 def machine() -> str:

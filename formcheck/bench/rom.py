@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.bench.report import markdown_table
 from formcheck.engine import AnalysisResult, analyze
 from formcheck.lmfile import read_landmarks
 from formcheck.specs import Spec, find_spec
@@ -122,13 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.per_rep:
         for e in errors:
             print(f"{e.clip:44} {e.view:8} rep {e.rep} {e.end:9} {e.truth:6.1f} {e.measured:6.1f}")
-    print("| view | end | reps | median abs err | p95 abs err | bias (mean signed) |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for (view, end), s in summarise(errors).items():
-        print(
-            f"| {view} | {end} | {s['n']} | {s['median']:.1f}° | {s['p95']:.1f}° | "
-            f"{s['bias']:+.1f}° |"
-        )
+    rows = [
+        [view, end, s["n"], f"{s['median']:.1f}°", f"{s['p95']:.1f}°", f"{s['bias']:+.1f}°"]
+        for (view, end), s in summarise(errors).items()
+    ]
+    header = ["view", "end", "reps", "median abs err", "p95 abs err", "bias (mean signed)"]
+    print(markdown_table(header, rows))
     return 0
 
 

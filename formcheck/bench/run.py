@@ -30,13 +30,14 @@ class Plan:
     live_repeat: int
     suite_limit: int | None  # randomized suite: at most this many test-split cases (None: all)
     rendered_model: str | None  # None: the rendered clips' cached landmarks
+    guess_limit: int | None  # exercise guess: at most this many exercise/view pairs
     browser_plays: int = 1  # Live in a browser: plays of the clip through the fake camera
 
     @classmethod
     def make(cls, clip: Path, exercise: str, quick: bool) -> Plan:
         if quick:
-            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1, 24, None, 1)
-        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3, None, "full", 3)
+            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1, 24, None, 4, 1)
+        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3, None, "full", None, 3)
 
 
 def paired_ratio(values: list[float], bounds: list[float]) -> Stat:
@@ -247,7 +248,36 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
     for row in suite_rows.bench_rows(outcomes, time.perf_counter() - start):
         report.add(row)
     report.method.append(suite_rows.METHOD)
+    log("exercise guess on simulated sets")
+    report.add(_guess_row(specs, plan))
+    report.method.append(
+        "Exercise guess: four simulated reps (seed 7) of every rep exercise from each view it "
+        "is filmed from (`guess_suite.sweep_pairs`; `--quick` spreads 4 of them), guessed by "
+        "`guess_exercise` as Review does; wrong = another exercise named, silent = none. "
+        "The known shortfalls are `guess_suite.KNOWN_WRONG`. The randomized version: "
+        "`python -m formcheck.bench.guess_suite --split test`."
+    )
     return report
+
+
+def _guess_row(specs, plan: Plan) -> Row:
+    from formcheck.bench import guess_suite
+
+    pairs = guess_suite.sweep_pairs(specs)
+    if plan.guess_limit is not None:
+        pairs = suite.spread(pairs, plan.guess_limit)
+    guesses = {pair: guess_suite.sweep_guess(*pair, specs) for pair in pairs}
+    wrong = sorted(p for p, g in guesses.items() if g not in (p[0], None))
+    silent = sum(g is None for g in guesses.values())
+    unknown = [p for p in wrong if p not in guess_suite.KNOWN_WRONG]
+    return Row(
+        "10 exercise guess",
+        f"simulated sets, {len(pairs)} exercise/view pairs: wrong guesses",
+        f"{len(wrong)} wrong, {silent} silent",
+        "none wrong but the known",
+        not unknown,
+        "; ".join(f"{e} from {v} -> {guesses[(e, v)]}" for e, v in wrong),
+    )
 
 
 def _rendered_rows(report: Report, plan: Plan) -> None:

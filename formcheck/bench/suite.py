@@ -17,11 +17,13 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
+from formcheck.bench.report import markdown_table
 from formcheck.bench.suite_cases import (
     DEFAULT_N,
     DEFAULT_SEED,
@@ -31,12 +33,13 @@ from formcheck.bench.suite_cases import (
     SPLITS,
     TEMPO_BINS,
     VIEWS,
-    SuiteCase,
     draw_case,
     draw_cases,
 )
 from formcheck.bench.suite_score import DRIFT_CHECKS, CaseOutcome, run_case
 from formcheck.specs import load_specs
+
+T = TypeVar("T")
 
 #: The dimensions figures are broken down by, with their values in report order.
 DIMENSIONS = {
@@ -74,13 +77,17 @@ class Tally:
     rom_max: tuple[float, ...]
     rom_withheld: int
     drift: dict[str, tuple[int, int, int, int]]  # code -> (hits, faulty, false flags, clean)
+    #: code -> trials the engine said it couldn't judge (left out of ``drift``)
+    unjudged: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, outcomes: list[CaseOutcome]) -> Tally:
         heel = [o for o in outcomes if o.case.exercise == "heel_slide"]
-        drift = {}
+        drift, unjudged = {}, {}
         for code in DRIFT_CHECKS:
-            trials = [t for o in heel for t in o.drift if t.code == code]
+            every = [t for o in heel for t in o.drift if t.code == code]
+            trials = [t for t in every if t.judged]
+            unjudged[code] = len(every) - len(trials)
             faulty = [t.flagged for t in trials if t.faulty]
             clean = [t.flagged for t in trials if not t.faulty]
             drift[code] = (sum(faulty), len(faulty), sum(clean), len(clean))
@@ -99,6 +106,7 @@ class Tally:
                 for o in heel
             ),
             drift=drift,
+            unjudged=unjudged,
         )
 
     def counts_cells(self) -> list[str]:
@@ -120,7 +128,9 @@ class Tally:
         ]
         for code in DRIFT_CHECKS:
             hits, faulty, false, clean = self.drift[code]
-            cells.append(f"{_pct(hits, faulty)} / {_pct(false, clean)}")
+            cells.append(
+                f"{_pct(hits, faulty)} / {_pct(false, clean)} / {self.unjudged.get(code, 0)}"
+            )
         return cells
 
 
@@ -140,25 +150,20 @@ def groups(outcomes: list[CaseOutcome]) -> list[tuple[str, str, list[CaseOutcome
 def tables(outcomes: list[CaseOutcome]) -> str:
     """Two Markdown tables, counts (every exercise) and ROM/drift (heel slides), per bin."""
     rows = [(dim, value, Tally.of(members)) for dim, value, members in groups(outcomes)]
-    counts = [
-        "| bin | cases | exact | all reps found | partial found | silent 0 | warned |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    counts += [f"| {d} {v} | " + " | ".join(t.counts_cells()) + " |" for d, v, t in rows]
-    heads = " | ".join(f"{c}: recall / false" for c in DRIFT_CHECKS)
-    rom = [
+    counts = markdown_table(
+        ["bin", "cases", "exact", "all reps found", "partial found", "silent 0", "warned"],
+        [[f"{d} {v}", *t.counts_cells()] for d, v, t in rows],
+    )
+    rom = markdown_table(
+        ["bin", "reps", "withheld", "bent end", "straight end"]
+        + [f"{c}: recall / false / unjudged" for c in DRIFT_CHECKS],
+        [[f"{d} {v}", *t.rom_drift_cells()] for d, v, t in rows if d != "exercise"],
+    )
+    note = (
         "Heel slides only: knee ROM error (deg, median / p95) at the bent (min) and straight "
-        "(max) end, and drift flags (recall at >= 1.5x the limit, false flags at <= 0.5x).",
-        "",
-        f"| bin | reps | withheld | bent end | straight end | {heads} |",
-        "|---|---|---|---|---|" + "---|" * len(DRIFT_CHECKS),
-    ]
-    rom += [
-        f"| {d} {v} | " + " | ".join(t.rom_drift_cells()) + " |"
-        for d, v, t in rows
-        if d != "exercise"
-    ]
-    return "\n".join([*counts, "", *rom])
+        "(max) end, and drift flags (recall at >= 1.5x the limit, false flags at <= 0.5x)."
+    )
+    return "\n\n".join([counts, note, rom])
 
 
 def run(
@@ -182,7 +187,7 @@ def run(
         if c.split == split and (exercise is None or c.exercise == exercise)
     ]
     if limit is not None:
-        cases = _spread(cases, limit)
+        cases = spread(cases, limit)
     out = []
     for k, case in enumerate(cases, 1):
         out.append(run_case(case, specs[case.exercise], cache))
@@ -191,8 +196,12 @@ def run(
     return out
 
 
-def _spread(cases: list[SuiteCase], limit: int) -> list[SuiteCase]:
-    """At most ``limit`` cases, evenly spaced through the list (so every exercise stays)."""
+def spread(cases: list[T], limit: int) -> list[T]:
+    """At most ``limit`` cases, evenly spaced through the list (so every exercise stays).
+
+    >>> spread(list(range(10)), 4)
+    [0, 2, 5, 7]
+    """
     if len(cases) <= limit:
         return cases
     step = len(cases) / limit

@@ -37,11 +37,17 @@ FAULTY, CLEAN = 1.5, 0.5
 
 @dataclass(frozen=True)
 class DriftTrial:
-    """One rep scored for one check: ``faulty`` (>= 1.5x limit) or clean (<= 0.5x)."""
+    """One rep scored for one check: ``faulty`` (>= 1.5x limit) or clean (<= 0.5x).
+
+    ``judged`` is False where the engine said the check can't be judged on this
+    case (its view, or its noise floor: ``check_verdicts``) or the check did not
+    run on the rep (no peak); such trials are counted apart, not as misses or passes.
+    """
 
     code: str
     faulty: bool
     flagged: bool
+    judged: bool = True
 
 
 @dataclass(frozen=True)
@@ -183,8 +189,11 @@ def _finite(value: float | None) -> float:
     return math.nan if value is None or not math.isfinite(value) else float(value)
 
 
-def _drift(spec: Spec, truth: SimTruth, matched: dict[int, RepRecord], view: str) -> tuple:
+def _drift(
+    spec: Spec, truth: SimTruth, matched: dict[int, RepRecord], view: str, result: AnalysisResult
+) -> tuple:
     out = []
+    unjudged = {v.code for v in getattr(result, "check_verdicts", ()) if not v.judged}
     for check in spec.checks:
         key = DRIFT_CHECKS.get(check.code)
         if key is None or view not in check.views:
@@ -194,10 +203,14 @@ def _drift(spec: Spec, truth: SimTruth, matched: dict[int, RepRecord], view: str
             size = abs(rep.measures.get(key.format(side=rep.side), math.nan))
             row = matched.get(rep.index)
             flagged = row is not None and check.code in row.flags
+            # Not judged: the clip's verdict says so, or the check never ran on this rep
+            # (a view's checks start with the first rep after the view is settled).
+            peak = dict(row.peaks).get(check.code, math.nan) if row is not None else 0.0
+            judged = check.code not in unjudged and peak == peak
             if size >= FAULTY * limit:
-                out.append(DriftTrial(check.code, True, flagged))
+                out.append(DriftTrial(check.code, True, flagged, judged))
             elif size <= CLEAN * limit and row is not None:
-                out.append(DriftTrial(check.code, False, flagged))
+                out.append(DriftTrial(check.code, False, flagged, judged))
     return tuple(out)
 
 
@@ -219,7 +232,7 @@ def score(case: SuiteCase, spec: Spec, truth: SimTruth, result: AnalysisResult) 
         view=result.view,
         rom=_rom(spec, truth, matched),
         rom_withheld_reason=getattr(result, "rom_withheld_reason", None),
-        drift=_drift(spec, truth, matched, case.view),
+        drift=_drift(spec, truth, matched, case.view, result),
     )
 
 

@@ -158,6 +158,10 @@ def summary(result: AnalysisResult, spec: Spec) -> str:
     lines.append(counts)
     for reason in dict.fromkeys(r for _, r in result.checks_disabled):
         lines.append(f"Not judged: {reason}")
+    off = {c for c, _ in result.checks_disabled}
+    for verdict in result.check_verdicts:  # the view can, but this placement can't
+        if not verdict.judged and verdict.code not in off:
+            lines.append(f"Not judged: {verdict.describe()}")
     if result.gaps:
         lines.append(
             "Out of view: "

@@ -30,6 +30,9 @@ class Check:
 
     def __init__(self, spec: CheckSpec, side: str, limit: float) -> None:
         self.spec, self.side, self.limit = spec, side, limit
+        #: False where this clip's noise floor says the check can't be judged
+        #: (`formcheck.engine.noise_floor`): it then never fails, whatever it reads.
+        self.judged = True
         self.mask = 0  # landmarks that must be seen (`seen_mask`); metrics gate themselves
         self.peak = math.nan
         self.current = math.nan
@@ -50,8 +53,8 @@ class Check:
         return value
 
     def failed(self) -> bool:
-        """True when the rep so far breaks the limit."""
-        return self.peak > self.limit
+        """True when the rep so far breaks the limit (never where it can't be judged)."""
+        return self.judged and self.peak > self.limit
 
     def verdict(self) -> tuple[float, bool]:
         """The rep's peak value and whether it failed."""
@@ -231,7 +234,7 @@ class Range(Check):
         return value
 
     def failed(self) -> bool:
-        if self.peak != self.peak:
+        if self.peak != self.peak or not self.judged:
             return False
         return self.peak < self.limit if self.at_least else self.peak > self.limit
 

@@ -32,10 +32,12 @@ from types import MappingProxyType
 import numpy as np
 
 from formcheck.engine.checks import PathStraightness, compile_check
+from formcheck.engine.cue import ShownCue
 from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, PersonReturned
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.levels import min_excursion
 from formcheck.engine.metrics import Metric, compile_metric
+from formcheck.engine.noise_floor import CheckVerdict, RestProbe, noisy_checks, verdicts
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import (
     AnalysisResult,
@@ -49,11 +51,11 @@ from formcheck.engine.result import (
 from formcheck.engine.rom import RomWindow, whole_rep
 from formcheck.engine.signal import Conditioning, LandmarkConditioner, Pose
 from formcheck.engine.view import (
-    OBLIQUE_SKEW,
     Calibration,
     calibrate,
     rom_error,
     rom_withheld,
+    skewed,
     view_from_ratio,
 )
 from formcheck.errors import SpecError
@@ -68,12 +70,15 @@ class Snapshot(CountedReps):
 
     ``phase`` is ``settling`` (no usable pose yet), ``rest``, ``moving``,
     ``active`` (a rep under way) or ``holding``. ``cue`` is the latest flag's
-    message while it is fresh (a few seconds). ``path_px`` is the tracked point
-    (e.g. the heel) over the current or last rep, ``ideal_line_px`` the line
-    it should follow and ``band_px`` the tolerance either side of it.
+    message until the end of the rep after the one it happened in (`ShownCue`).
+    ``path_px`` is the tracked point (e.g. the heel) over the current or last
+    rep, ``ideal_line_px`` the line it should follow and ``band_px`` the
+    tolerance either side of it.
     ``away_seconds`` is how long nobody has been in view (0 while someone is).
     ``counts`` are the reps so far (``reps`` is ``counts.full``, see `RepCounts`).
     ``warnings`` are what the user must know now (see `AnalysisResult.warnings`).
+    ``verdicts`` say, per check, whether it can be judged from here so far (the
+    view and the noise floor measured while still, `formcheck.engine.noise_floor`).
     """
 
     t: float
@@ -94,9 +99,14 @@ class Snapshot(CountedReps):
     band_px: float
     away_seconds: float = 0.0
     warnings: tuple[str, ...] = ()
+    verdicts: tuple[CheckVerdict, ...] = ()
 
 
 _NO_CHECKS: Mapping = MappingProxyType({})
+#: How often (s of clip time) the checks are judged again against the noise floor so far.
+JUDGE_EVERY_S = 0.5
+#: How long every side must have rested before its poses measure the noise floor.
+SETTLE_S = 0.3
 _NO_POINT = (math.nan, math.nan)
 
 
@@ -141,7 +151,6 @@ class Engine:
         view: str | None = None,
         conditioning: Conditioning | None = None,
         calibrate_seconds: float = 1.0,
-        cue_seconds: float = 3.0,
         gap_seconds: float = 1.0,
     ) -> None:
         if not spec.judgeable:
@@ -156,7 +165,6 @@ class Engine:
         self.spec, self.side, self.forced_view = spec, side, view
         self.conditioning = conditioning
         self.calibrate_seconds = calibrate_seconds
-        self.cue_seconds = cue_seconds
         self.gap_seconds = gap_seconds
         if spec.sides == "both":
             self.tracked: tuple[str, ...] = ("both",)
@@ -191,8 +199,16 @@ class Engine:
             )
         )
         self._trackers: dict[str, RepTracker] = {}
-        self._rom = {s: RomWindow() for s in self.tracked}  # whole-rep range of motion
+        # rest is the low end of the range (a spec of holds only has no phase)
+        rest_low = spec.phase is None or spec.phase.direction == "increase"
+        self._rom = {s: RomWindow(rest_low=rest_low) for s in self.tracked}  # whole-rep range
         self._hold = HoldTracker(spec.hold) if spec.hold else None
+        # Each check's noise floor on this clip, measured while the person is still.
+        self._probe = RestProbe(spec, self.tracked) if spec.phase is not None else None
+        self._verdicts: tuple[CheckVerdict, ...] = ()
+        self._built: dict[str, list] = {}  # each side's latest checks (`_build`)
+        self._judged_at = -math.inf
+        self._still_since = math.inf
         self._samples: list[Calibration] = []  # one per usable pose while calibrating
         self._first_usable = math.nan
         self._settled_at = math.nan  # when the view was settled (NaN: not yet)
@@ -207,7 +223,7 @@ class Engine:
         self._seen_anyone = False
         self._values: dict[str, float] = {}
         self._last_side: str | None = self.tracked[0] if len(self.tracked) == 1 else None
-        self._cue: FlagRaised | None = None
+        self._cue = ShownCue()
         self._series_t: list[float] = []
         self._series_metric: dict[str, list[float]] = {s: [] for s in self.tracked}
         self._series_checks: dict[str, list[float]] = {c.code: [] for c in spec.checks}
@@ -257,9 +273,15 @@ class Engine:
                 )
             elif widened is not None:
                 self._widen(side, *widened)
+            if tracker.in_rep and len(self._trackers) > 1:
+                # Another side moving meanwhile: a mirror of one side goes much less far
+                # than that side (`_mirrored`); in a one-side-at-a-time exercise, moving
+                # while the other's rep is on is not its own movement alone either.
+                for other in self._trackers.values():
+                    if other is not tracker and other.in_rep:
+                        overlaps = one_at_a_time and other.state == "active"
+                        tracker.shadowed(other, overlaps)
             if one_at_a_time:
-                if active is not None and active is not tracker and tracker.in_rep:
-                    tracker.overlapped = True  # its movement is not its own alone
                 if tracker.state == "active":
                     active = tracker
                 elif active is tracker:
@@ -279,11 +301,42 @@ class Engine:
             hm = self._hold_metric
             value = hm.evaluate(pose, None, cal)
             events += self._hold.update(frame.t, value)
+        if self._probe is not None and self._trackers:
+            self._probe.feed(pose, cal, self._still())
+            if pose.t - self._judged_at >= JUDGE_EVERY_S:
+                self._judge()
         for event in events:
-            if isinstance(event, FlagRaised):
-                self._cue = event
+            self._cue.feed(event)
         self._record(frame.t, pose)
         return events
+
+    def _still(self) -> bool:
+        """Every side at rest, within the enter-exit band of its rest level (the lowest
+        of the last seconds), for `SETTLE_S`: the time to measure the noise. (A leg
+        coming back from a rep is not still, nor is a pelvis settling after it.)"""
+        phase = self.spec.phase
+        band, sign = abs(phase.enter - phase.exit), -1.0 if phase.direction == "decrease" else 1.0
+        for side, tracker in self._trackers.items():
+            value = self._values.get(side, math.nan)
+            if tracker.state != "rest" or not sign * value <= tracker.levels.rest + band:
+                self._still_since = math.inf
+                return False
+        self._still_since = min(self._still_since, self._t)
+        return self._t - self._still_since >= SETTLE_S
+
+    def _judge(self) -> None:
+        """Judge each check against the noise floor so far: a check whose floor is too
+        near its limit stops failing (its peaks are still kept for the rep table)."""
+        self._judged_at = self._t
+        self._verdicts = self._final_verdicts()
+        for side, tracker in self._trackers.items():
+            self._apply(tracker.checks)
+            self._apply(self._built.get(side, []))  # waiting for the rep under way to end
+
+    def _apply(self, checks: list) -> None:
+        judged = {v.code: v.judged for v in self._verdicts}
+        for check in checks:
+            check.judged = judged.get(check.spec.code, True)
 
     def _widen(self, side: str, lo: float, hi: float) -> None:
         """The side's last rep, still settling back into rest, went further: its range grows."""
@@ -332,9 +385,7 @@ class Engine:
         ratios = sorted(samples, key=lambda c: c.ratio if c.ratio == c.ratio else math.inf)
         mid = ratios[(len(ratios) - 1) // 2]
         skew = float(np.median([c.skew for c in samples]))
-        view = view_from_ratio(mid.ratio)
-        if view != "side" and skew > OBLIQUE_SKEW:
-            view = "oblique"
+        view = skewed(view_from_ratio(mid.ratio), skew)
         if self.forced_view is not None:
             view = self.forced_view
         return dataclasses.replace(mid, view=view, skew=skew)
@@ -350,6 +401,8 @@ class Engine:
             on = [c for c in on if set(VIEWS) <= set(c.views)]
         for side in self.tracked:
             checks = [compile_check(spec, c, side, view, self._compiled) for c in on]
+            self._apply(checks)
+            self._built[side] = checks
             tracker = self._trackers.get(side)
             if tracker is None:
                 self._trackers[side] = RepTracker(
@@ -359,6 +412,7 @@ class Engine:
                     checks,
                     self._counter,
                     codes=tuple(c.code for c in spec.checks),
+                    peers=self._trackers,
                 )
             else:
                 tracker.set_checks(checks)
@@ -432,7 +486,7 @@ class Engine:
         side = tracker.side if tracker is not None else self._last_side
         driver = spec.metric(spec.phase.metric if spec.phase else spec.hold.metric)
         value = self._values.get(side, math.nan) if side else math.nan
-        cue = self._cue if self._cue and self._t - self._cue.t <= self.cue_seconds else None
+        cue = self._cue.flag
         path, line, band = (), None, 0.0
         if tracker is not None:
             check = next((c for c in tracker.checks if isinstance(c, PathStraightness)), None)
@@ -459,6 +513,7 @@ class Engine:
             band_px=band,
             away_seconds=self._t - self._away_since if self._away_since is not None else 0.0,
             warnings=self._warnings(),
+            verdicts=self._verdicts,
         )
 
     def _rejudged(self) -> list[RepRecord]:
@@ -476,6 +531,8 @@ class Engine:
     def result(self) -> AnalysisResult:
         """The analysis so far, as a frozen `AnalysisResult` (the engine can go on)."""
         records = self._rejudged()
+        verdicts_ = self._final_verdicts()
+        records, flags = self._judge_again(records, verdicts_)
         worked = sorted({r.side for r in records})
         if len(worked) == 1:
             side = worked[0]
@@ -507,7 +564,7 @@ class Engine:
             holds=sum(h.counted for h in holds),
             hold_table=tuple(holds),
             rep_table=tuple(records),
-            flags=tuple(self._flags),
+            flags=tuple(flags),
             frames=self._frames,
             frames_with_pose=self._with_pose,
             checks_disabled=self._disabled,
@@ -515,12 +572,57 @@ class Engine:
             reps_by_side=tuple(by_side.items()),
             gaps=tuple(self._gaps) + self._open_gap(),
             **self._rom_note(),
-            warnings=self._warnings(),
+            warnings=self._warnings(final=True),
+            check_verdicts=verdicts_,
+            noise_floors=tuple(self._probe.floors().values()) if self._probe else (),
         )
 
-    def _warnings(self) -> tuple[str, ...]:
+    def _judge_again(
+        self, records: list[RepRecord], verdicts_: tuple[CheckVerdict, ...]
+    ) -> tuple[list[RepRecord], list[FlagRaised]]:
+        """The rep table's drift flags as the whole clip's verdicts say: none for a check
+        it can't judge (a floor learnt after the flag), and, for one it can, every rep
+        whose peak passed the limit (live, a rep before the first still moment was not
+        judged yet). Flags of checks noise can't fake stand as raised."""
+        judged = {v.code: v for v in verdicts_ if v.judged}
+        noisy = {c.code: c for c in noisy_checks(self.spec)}
+        flags = [f for f in self._flags if f.code not in noisy or f.code in judged]
+        have = {(f.rep, f.code) for f in flags}
+        out = []
+        for r in records:
+            codes = [c for c in r.flags if c not in noisy or c in judged]
+            for code, peak in r.peaks:
+                v = judged.get(code)
+                if code in noisy and v is not None and peak > v.limit and code not in codes:
+                    codes.append(code)
+                    if (r.rep, code) not in have:
+                        c = noisy[code]
+                        flags.append(
+                            FlagRaised(
+                                code, r.rep, r.end, peak, v.limit, c.unit, c.cue, c.severity, r.side
+                            )
+                        )
+            out.append(r if codes == list(r.flags) else dataclasses.replace(r, flags=tuple(codes)))
+        flags.sort(key=lambda f: (f.rep, f.t))
+        return out, flags
+
+    def _final_verdicts(self) -> tuple[CheckVerdict, ...]:
+        """Each check's verdict so far: its view, how square the camera is, and the noise
+        of every still moment (on the whole clip, for the result)."""
+        if self._probe is None:
+            return ()
+        cal = self._cal
+        view, skew = (cal.view, cal.skew) if cal is not None else (None, 0.0)
+        return verdicts(self.spec, view, self._probe.floors(), skew)
+
+    def _warnings(self, final: bool = False) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero: the driving metric
-        never measurable (no view, no rest pose), or movement with no rep counted."""
+        never measurable (no view, no rest pose), or movement with no rep counted.
+
+        Live (``final`` False) a rep under way is not yet a miss; in the result it is one
+        that never finished (the clip ended, or the person left the view mid-rep), and a
+        result of 0 reps with it must say so.
+        """
         spec = self.spec
         name = spec.phase.metric if spec.phase else spec.hold.metric
         if self._cal is None:
@@ -532,7 +634,8 @@ class Engine:
                 "found and nothing was counted: keep the whole body in the frame",
             )
         trackers = self._trackers.values()
-        if spec.phase is None or self._records or any(t.state == "active" for t in trackers):
+        under_way = any(t.state == "active" for t in trackers)
+        if spec.phase is None or self._records or (under_way and not final):
             return ()
         moved = max((t.levels.travel for t in trackers), default=0.0)
         if moved < min_excursion(spec.phase):
@@ -545,6 +648,8 @@ class Engine:
             if dropped
             else ""
         )
+        if under_way:
+            why += " (one was still under way when the recording ended)"
         return (
             f"the {name.replace('_', ' ')} moved through {moved:.3g} {unit} but no rep was "
             f"counted{why}: check that this is the exercise being done and that the camera "

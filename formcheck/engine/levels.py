@@ -17,7 +17,9 @@ the movement itself, against the side's own levels:
   this side's rest (the knees swung the other way in a knee wag);
 - it **ends** when the metric has come back `RETURN_FRACTION` of the way from
   the rep's own peak to its valley, and by at least the reach (the hysteresis is
-  symmetric, so noise on a slow start can't split a rep in two): a brisk set
+  symmetric, so noise on a slow start can't split a rep in two), though never
+  more than `RETURN_CAP` of the way (the valley is the lowest noisy reading, so
+  a shallow rep's rest can settle a little above it): a brisk set
   that never quite settles at rest still splits into its reps, and a rest that
   sits off the spec's numbers can't merge them.
 
@@ -50,13 +52,21 @@ WINDOW = 8.0
 START_FRACTION = 0.25
 #: It ends when the metric has come back this share of the way from its peak to its valley.
 RETURN_FRACTION = 0.6
+#: ...or by the reach, but never more than this share of the way: the valley is the lowest
+#: noisy reading, so a rest that settles a little above it must still end a shallow rep.
+RETURN_CAP = 0.8
 #: The shortest rep, as a share of the spec's ``min_duration``: that is the whole rep,
 #: rest to rest, while the counter times only the part beyond its end threshold (about
 #: 70 % of a smooth rep), so a brisk rep as long as ``min_duration`` still counts.
 DURATION_SHARE = 0.5
 #: A rep is partial, whatever the spec's ``full`` says, when it stops short of the
-#: person's own full level by more than this share of their span.
-SHORT_OF_OWN = 0.25
+#: person's own full level by more than this share of their span. The suite's partial
+#: reps stop at least 25 degrees short of a ~90 degree span (28 %); on its tuning split
+#: full reps read at most 16 % short of the set's own full level in 99 of 100 reps.
+SHORT_OF_OWN = 0.2
+#: A side with fewer judged reps than this is judged against every side's reps: in an
+#: alternating set one leg may have only a rep or two, all of them short.
+MIN_OWN_REPS = 3
 
 
 def min_excursion(phase: PhaseSpec) -> float:

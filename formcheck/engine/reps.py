@@ -7,7 +7,7 @@ last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
     rest ──x > v + r/2──► moving ──x > v + r (and past exit)──► active
       ▲                     │                                     │
       │                     └── x <= v + r/2: a twitch, nothing   │
-      └── x <= p - max(0.6 (p - v), r): the rep is completed ◄─────┘
+      └── x <= p - min(max(0.6 (p - v), r), 0.8 (p - v)): completed ◄┘
 
 ``r`` comes from `Levels` (the side's own span over the last seconds, with a
 least excursion from the spec; see `formcheck.engine.levels`) and is fixed
@@ -35,17 +35,28 @@ import numpy as np
 from formcheck.engine.checks import Check, PathStraightness
 from formcheck.engine.events import FlagRaised, RepCompleted, RepDiscarded, RepStarted
 from formcheck.engine.levels import (
+    MIN_OWN_REPS,
+    RETURN_CAP,
     RETURN_FRACTION,
+    SHORT_OF_OWN,
     Levels,
     min_rep_seconds,
     own_full,
     rep_status,
 )
 from formcheck.engine.metrics import Metric
+from formcheck.engine.restnoise import RestNoise, small_reach
 from formcheck.engine.result import RepRecord
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import Calibration
 from formcheck.specs.model import PhaseSpec
+
+#: A gap hides a rep's turn when the metric next to it came within this share of the
+#: rep's reach of the furthest value seen: the rep may have turned while unseen.
+TURN_SHARE = 0.25
+#: While its turn was hidden, a rep may have moved at up to this many times the fastest
+#: pace seen in it (toward the turn and back, half the gap each way).
+HIDDEN_PACE = 2.0
 
 
 class RepCounter:
@@ -85,9 +96,13 @@ class RepTracker:
         checks: list[Check],
         counter: RepCounter,
         codes: tuple[str, ...] = (),
+        peers: dict[str, RepTracker] | None = None,
     ) -> None:
         self.side, self.phase, self.driver, self.checks = side, phase, driver, checks
         self.counter = counter
+        #: Every side's tracker (this one too, once registered): a side with few reps
+        #: of its own is judged against all of them (`judge`).
+        self.peers = peers if peers is not None else {side: self}
         self.codes = codes  # every check of the spec, for the rep table's columns
         #: This side's checks by code (the engine's per-frame series reads them).
         self._use(checks)
@@ -99,6 +114,11 @@ class RepTracker:
         self._sign = 1.0 if phase.direction == "increase" else -1.0
         self._recent: deque[Pose] = deque(maxlen=10)
         self.levels = Levels(phase)
+        # Small partial reps (see `_small`): only for a metric that can't go negative, so
+        # its valley is this side's own rest (a signed metric's valley may be the other
+        # side's movement, which is why reps must otherwise pass ``exit``).
+        self._noise = RestNoise() if phase.bounds[0] >= 0 else None
+        self._small = math.inf
         self._min_seconds = min_rep_seconds(phase)
         # The lowest value since the last rep, and how far from it the movement under
         # way must go (fixed when it leaves rest), in the working direction.
@@ -111,6 +131,10 @@ class RepTracker:
         #: rep number -> (extreme, rest) of each judged rep, to judge again at the end
         self.judged: dict[int, tuple[float, float]] = {}
         self._pending: list[Check] | None = None
+        # The last value seen (time, working-direction value): a movement that begins
+        # out of view started between it and the next (see `_crossing`), and a gap in a
+        # rep starts from it (`_gap_from`).
+        self._last_t, self._last_x = math.nan, math.nan
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
         self.last_flags: list[FlagRaised] = []
@@ -137,7 +161,19 @@ class RepTracker:
         self.lo = math.inf
         self.hi = -math.inf
         self.gap = False
+        # The turn: the rep's furthest value over a 3-frame median (one jittery frame
+        # must not decide full or partial), and for each gap in the rep the furthest
+        # value beside it (in the working direction).
+        self._last3: deque[float] = deque(maxlen=3)
+        self.top = -math.inf
+        self._gap_from = math.nan  # the value before the gap under way (NaN: none)
+        self._gap_t = math.nan  # ...and its time
+        self._beside_gaps = -math.inf
+        self._gaps: list[tuple[float, float]] = []  # (furthest value beside, seconds) each
+        self._mid = (math.nan, math.nan)  # the last (time, 3-frame median) seen in the rep
+        self._pace = 0.0  # the fastest pace seen in the rep (units per second)
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
+        self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
         self.raised: set[str] = set()
         self.flags: list[FlagRaised] = []
 
@@ -155,22 +191,35 @@ class RepTracker:
         side's rep is under way in a one-side-at-a-time exercise).
         """
         events: list = []
-        if value != value:  # not seen: no transition, but a rep in progress becomes uncertain
-            self.gap = self.gap or self.in_rep
+        if value != value:  # not seen: no transition, but a rep in progress may be uncertain
+            if self.in_rep:
+                self.gap = True
+                if self._gap_from != self._gap_from:
+                    self._gap_from, self._gap_t = self._last_x, self._last_t
             return events, None
         s = self._sign
         x = s * value
         levels = self.levels
         levels.add(pose.t, x)
+        last_t, last_x = self._last_t, self._last_x
+        self._last_t, self._last_x = pose.t, x
         if self.state == "rest":
             self.valley = min(self.valley, x)
             reach = levels.reach()
-            if x <= self._floor(reach) + 0.5 * reach or not self._recent:
+            small = self._small_reach(reach)
+            begin = self._floor(reach) + 0.5 * reach
+            if x <= begin or not self._recent:
                 self._rest(pose, value, s)
+                if self._noise is not None and x <= levels.rest + 0.5 * reach:
+                    self._noise.add(pose.t, x)
                 return events, None
             self.state = "moving"
-            self.start = pose.t
-            self._reach = reach
+            # It left rest between the last value seen and this one: when, as the line
+            # between them says. Frame times alone lose up to a frame at each end of a
+            # brisk rep at 15 fps, and a whole gap when the landmarks were unseen as it
+            # rose (the rep then seemed to start late and was discarded as too short).
+            self.start = _crossing(last_t, last_x, pose.t, x, begin)
+            self._reach, self._small = reach, small
             if self._pending is not None:
                 self._use(self._pending)
             self.ref = self._reference()
@@ -179,22 +228,87 @@ class RepTracker:
             path = self._path
             self.path_px = [] if path is None else [tuple(map(float, path.start_px))]
         self.lo, self.hi = min(self.lo, value), max(self.hi, value)
+        self._turn(pose.t, x)
         self._run_checks(pose, cal)
         valley = self._floor(self._reach)
         if self.state == "moving":
             if x - valley >= self._reach and x >= levels.edge and may_start:
                 self._activate(pose.t, events)
-            elif x <= valley + 0.5 * self._reach:  # a twitch, never far enough: not a rep
-                self.state = "rest"
-                self._reset_rep()
+            elif x <= valley + 0.5 * self._reach:
+                if self.top - self.valley < self._small or not may_start or self.overlapped:
+                    # a twitch, never far enough: not a rep
+                    self.state = "rest"
+                    self._reset_rep()
+                    return events, None
+                # Back where it began, having risen well clear of the rest's wander:
+                # a small partial rep (see `_small_reach`).
+                self._activate(self.start, events)
+                record = self._finish(pose, events)
+                self.valley = x
+                return events, record
             return events, None
         self._raise(pose.t, events)
         peak = s * self.extreme
-        if x > peak - max(RETURN_FRACTION * (peak - valley), self._reach):
+        # Back by the reach (or 60 % of the way from the peak), but never more than
+        # `RETURN_CAP` of the way to the valley: the valley is the lowest noisy reading,
+        # so a shallow rep whose rest settles a little above it must still end, or it
+        # merges with the next (lying march s13-0413).
+        span = peak - valley
+        if x > peak - min(max(RETURN_FRACTION * span, self._reach), RETURN_CAP * span):
             return events, None
         record = self._finish(pose, events)
         self.valley = x  # the next rep rises from wherever this one came back to
         return events, record
+
+    def _turn(self, t: float, x: float) -> None:
+        """Follow the rep's turn: its 3-frame-median extreme, its fastest pace, and the
+        values beside gaps."""
+        last3 = self._last3
+        last3.append(x)
+        mid = sorted(last3)[len(last3) // 2] if len(last3) == 3 else x
+        if mid > self.top:
+            self.top = mid
+        if self._gap_from == self._gap_from:  # the first value after a gap
+            beside = max(self._gap_from, x)
+            self._beside_gaps = max(self._beside_gaps, beside)
+            self._gaps.append((beside, t - self._gap_t))
+            self._gap_from = math.nan
+        else:
+            before_t, before = self._mid
+            if t > before_t:
+                self._pace = max(self._pace, abs(mid - before) / (t - before_t))
+        self._mid = (t, mid)
+
+    def _hidden_reach(self) -> float:
+        """The furthest a rep whose turn a gap hid can have gone: from the value beside
+        the gap, at `HIDDEN_PACE` times its fastest pace seen, for half the gap."""
+        limit = self.top - TURN_SHARE * self._reach
+        hiding = [b + HIDDEN_PACE * self._pace * 0.5 * d for b, d in self._gaps if b >= limit]
+        return max(hiding, default=self.top)
+
+    def turn_unseen(self) -> bool:
+        """True when a gap in this rep may have hidden its turn: the metric beside a gap
+        came within `TURN_SHARE` of the reach of the furthest value seen. A gap on the
+        way out or back, with the turn seen between, leaves the rep's extreme known."""
+        return self._beside_gaps >= self.top - TURN_SHARE * self._reach
+
+    def _small_reach(self, reach: float) -> float:
+        """How far above its valley a movement short of ``reach`` must rise to be a small
+        partial rep: the spec's least excursion, or ten times the spread of this side's
+        rest if more (`formcheck.engine.restnoise`); infinite (no small reps) for a signed
+        metric or before the rest's spread is known.
+
+        The person's usual reach (a quarter of their span) misses a heel slide that turns
+        back at 100 degrees from a rest of 85, and the spec's ``exit`` (112) is never passed;
+        but from a rest steady to a degree, a rise of 15 that comes back is no fidget
+        (those stay under the least excursion, tremor too). A movement must still leave
+        rest as any rep does (half the usual reach above the valley) and last
+        `min_rep_seconds` above that, so the counter's segmentation is unchanged.
+        """
+        if self._noise is None:
+            return math.inf
+        small = small_reach(self.levels.least, self._noise.sigma)
+        return small if small < reach else math.inf
 
     @property
     def extreme(self) -> float:
@@ -210,14 +324,41 @@ class RepTracker:
         (MediaPipe confuses the legs in noisy or dark footage, so the resting leg
         seems to rise a little, and a moment earlier, each time the working one moves.)
         A side that starts after this one's rep is under way is the user changing legs,
-        never a mirror; the band keeps two close sides from trading places.
+        never a mirror, unless this rep's own movement began during that side's previous
+        rep (``overlapped``): then it is that side's mirror, lagging, and it had kept
+        that side from starting its next rep. The band keeps two close sides from
+        trading places.
         """
         ph = self.phase
         if self.state != "active" or other.state == "rest":
             return False
-        if other.start - self.start > ph.min_duration:
+        if other.start - self.start > ph.min_duration and not self.overlapped:
             return False
         return self._sign * (value - self.extreme) > abs(ph.enter - ph.exit)
+
+    def shadowed(self, other: RepTracker, overlaps: bool = True) -> None:
+        """This side and ``other`` are both moving: remember how far the other went, to
+        tell a mirror from a rep (`_finish`). ``overlaps``: the other's rep is under way
+        in a one-side-at-a-time exercise, so this movement is not its own alone
+        (``overlapped``); where legs may overlap (alternating exercises), only going
+        well short of the other tells."""
+        if overlaps:
+            self.overlapped = True
+        self.shadow = max(self.shadow, other._sign * other.extreme)
+
+    def _mirrored(self, extreme: float) -> bool:
+        """True when this rep moved while the other side's was under way and stayed short
+        of the spec's ``full`` (one side at a time), or while the other side moved and
+        went well short of it: by more than `SHORT_OF_OWN` of the other's rise from this
+        rep's valley. (A noisy
+        mirror can pass ``full`` while the working leg goes much further; two legs taking
+        turns briskly both go about as far.)"""
+        if self.overlapped and not self.phase.is_full(extreme):
+            return True
+        if self.shadow == -math.inf:
+            return False
+        x, floor = self._sign * extreme, self._floor(self._reach)
+        return self.shadow - x > SHORT_OF_OWN * (self.shadow - floor)
 
     def _floor(self, reach: float) -> float:
         """The valley a rep rises from, but never more than one reach below the spec's
@@ -226,8 +367,12 @@ class RepTracker:
         return max(self.valley, self.levels.edge - reach)
 
     def judge(self, extreme: float, rest: float) -> str:
-        """`rep_status` of a rep against this side's completed reps so far."""
+        """`rep_status` of a rep against this side's completed reps so far, or against
+        every side's when this side has fewer than `MIN_OWN_REPS` (in an alternating
+        set a leg may have only one or two reps, all of them short)."""
         ph, history = self.phase, self.history
+        if len(history) < MIN_OWN_REPS:
+            history = [h for peer in self.peers.values() for h in peer.history]
         if not history:
             return rep_status(extreme, ph)
         full = own_full([e for e, _ in history], ph.direction)
@@ -254,6 +399,7 @@ class RepTracker:
         other.rep = 0
         other.overlapped = True  # if it ever ends as a rep of its own, it mirrored this one
         self.overlapped = False  # this side moved with the other active, but it is the rep
+        self.shadow = -math.inf
         self._activate(t, events)
         return events
 
@@ -327,9 +473,9 @@ class RepTracker:
         reason = None
         if end - self.start < self._min_seconds:
             reason = "too short"
-        elif self.overlapped and not ph.is_full(extreme):
-            # Part of it happened during the other side's rep and it never reached full:
-            # the resting leg mirroring the working one (see `overtaken_by`).
+        elif self._mirrored(extreme):
+            # Part of it happened during the other side's rep and it stayed short of full,
+            # or of that rep: the resting leg mirroring the working one (`overtaken_by`).
             reason = "it moved only while the other side did"
         if reason is not None:
             self.discarded += 1
@@ -345,11 +491,16 @@ class RepTracker:
         # the rep's record reports its peak, the rep table's number, whatever the limit.
         self.flags = [dataclasses.replace(f, value=self.by_code[f.code].peak) for f in self.flags]
         rest = self._sign * self._floor(self._reach)
-        if self.gap and not ph.is_full(extreme):
-            # Part of it unseen, and what was seen fell short: it may have gone further.
-            status = "uncertain"
+        # The turn's 3-frame median, not one frame: jitter must not pass a short rep as full.
+        extreme = self._sign * self.top if self.top > -math.inf else extreme
+        if self.gap and not ph.is_full(extreme) and self.turn_unseen():
+            # The turn unseen, and what was seen fell short: it may have gone further,
+            # unless even the furthest it can have gone while unseen is partial.
+            furthest = self._sign * self._hidden_reach()
+            status = "partial" if self.judge(furthest, rest) == "partial" else "uncertain"
         else:
-            # Seen reaching full, a gap can't have made it shorter.
+            # Seen reaching full, a gap can't have made it shorter; a turn seen between
+            # gaps is the rep's extreme.
             self.history.append((extreme, rest))
             self.judged[self.rep] = (extreme, rest)
             status = self.judge(extreme, rest)
@@ -379,3 +530,20 @@ class RepTracker:
         self.last_flags = list(self.flags)
         self._reset_rep()
         return record
+
+
+def _crossing(t0: float, x0: float, t1: float, x1: float, level: float) -> float:
+    """When a value going from ``x0`` (at ``t0``) to ``x1`` (at ``t1``) crossed ``level``,
+    on the straight line between them; ``t1`` without an earlier value, ``t0`` if that
+    was past ``level`` already (the level fell: this value widened the person's span).
+
+    >>> _crossing(1.0, 90.0, 2.0, 130.0, 100.0), _crossing(math.nan, math.nan, 2.0, 130.0, 100.0)
+    (1.25, 2.0)
+    >>> _crossing(1.0, 102.0, 2.0, 130.0, 100.0)
+    1.0
+    """
+    if not x0 < x1:  # also False for NaN: no earlier value
+        return t1
+    if x0 >= level:
+        return t0
+    return t0 + (t1 - t0) * (level - x0) / (x1 - x0)

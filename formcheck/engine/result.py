@@ -16,10 +16,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from formcheck.engine.events import FlagRaised
+
+if TYPE_CHECKING:
+    from formcheck.engine.noise_floor import CheckVerdict, NoiseFloor
 
 
 def _num(value: float, digits: int = 3) -> float | None:
@@ -262,6 +266,9 @@ class AnalysisResult(CountedReps):
     in the rep table's ranges, None where unknown; ``rom_withheld_reason`` says
     why the ranges are not to be shown from this view (None: they are). The rep
     table keeps the raw readings either way (`rep_table_rows` blanks them).
+    ``check_verdicts`` say, per check, whether it could be judged on this clip
+    (the view, and the noise floor measured while still: `noise_floors`); a
+    check that couldn't raises no flag, and its verdict says how to move the camera.
     """
 
     exercise: str
@@ -280,6 +287,8 @@ class AnalysisResult(CountedReps):
     rom_uncertainty_deg: float | None = None
     rom_withheld_reason: str | None = None
     warnings: tuple[str, ...] = ()
+    check_verdicts: tuple[CheckVerdict, ...] = ()
+    noise_floors: tuple[NoiseFloor, ...] = ()
 
     @property
     def counts(self) -> RepCounts:
@@ -321,6 +330,8 @@ class AnalysisResult(CountedReps):
             "rom_uncertainty_deg": self.rom_uncertainty_deg,
             "rom_withheld_reason": self.rom_withheld_reason,
             "warnings": list(self.warnings),
+            "check_verdicts": [v.as_dict() for v in self.check_verdicts],
+            "noise_floors": [f.as_dict() for f in self.noise_floors],
         }
         if series:
             out["series"] = self.series.as_dict()

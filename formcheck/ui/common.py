@@ -30,11 +30,12 @@ log = logging.getLogger(__name__)
 
 SAMPLES_ENV = "FORMCHECK_SAMPLES"
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_videos"
-#: The first-run example: three clean heel slides filmed from beyond the feet, the view
-#: that judges the most checks. Every bundled heel-slide clip is read as filmed from
-#: above, so each says pelvis rotation isn't judged; this one adds no flag or other
-#: warning to that (the clips with faults open on a flag, the side views on a longer note).
-DEFAULT_SAMPLE = "heel_slide_left_end_on.mp4"
+#: The first-run example: three clean heel slides filmed from the side, all full, no
+#: flag, with the knee's range within ±5° and its plot. No one camera judges every
+#: heel-slide check (the heel's drift needs one beyond the feet, a pelvis lift one at
+#: the side); the side view's limits are a single note, and the clips from beyond the
+#: feet, read as filmed from above, lose the pelvis rotation and the knee's range too.
+DEFAULT_SAMPLE = "heel_slide_left_side.mp4"
 SIDE_LABELS = {
     "auto": "Whichever leg moves",
     "left": "Left",

@@ -34,8 +34,9 @@ from formcheck.live import (
     rate_warning,
 )
 from formcheck.review import sentence
+from formcheck.setup_check import hidden_checks
 from formcheck.specs import Spec
-from formcheck.ui import common, labels, speech
+from formcheck.ui import common, labels, setup_panel, speech
 from formcheck.ui.rtc import rtc_configuration
 
 #: Seconds without a frame, while streaming, before the page says the camera is gone.
@@ -221,14 +222,8 @@ def camera_advice(spec: Spec, view: str | None) -> tuple[str, str]:
     """
     # The spec's first sentence says where; the rest is for the Exercises page.
     place = spec.guidance.camera_placement.split(". ")[0].rstrip(".") + "."
-    # Only what the recommended placement would judge: a check no single placement judges
-    # with the others (the pelvis lift, seen only from the side) is no reason to move.
-    best = spec.guidance.camera_view
-    hidden = [
-        c.code
-        for c in spec.checks
-        if view is not None and c.views and view not in c.views and best in c.views
-    ]
+    # Only what the recommended placement would judge (`hidden_checks`).
+    hidden = [c.code for c in hidden_checks(spec, view)]
     if not hidden:
         return "info", f"**Camera:** {place}"
     names = labels.flag_names(spec, hidden)
@@ -272,14 +267,16 @@ def show_status(
     if live is None:
         _camera(spec, None)
         st.markdown(
-            "Press **Start camera** and get into position in view: counting starts as soon "
-            "as your whole body is seen."
+            "Press **Start camera** and get into position in view: the page says what to fix "
+            "first, and counting starts by itself when you move."
         )
         return
     status = live.status()
     snap = status.snapshot
     gate = _gate(live)
     words = gate.feed(live.drain_events())
+    setting_up, prompts = setup_panel.show_live(live, playing)  # what to fix, until counting
+    words += prompts
     if speak:
         token, said = st.session_state.setdefault(SAID, (uuid.uuid4().hex, Announcements()))
         said.add(words)
@@ -305,7 +302,8 @@ def show_status(
     slow = rate_warning(status, min_fps(spec.name), live.model) if playing else None
     if slow:
         st.warning(slow)
-    _camera(spec, snap.view if snap is not None else None)
+    if not setting_up:  # the setup panel says where the camera goes, and why
+        _camera(spec, snap.view if snap is not None else None)
     if snap is not None:
         if playing and snap.away_seconds >= 1.0:
             st.warning(
@@ -344,7 +342,9 @@ def show_status(
             f"{status.people} people in view: coaching the person {status.followed}, where "
             "formcheck first found someone. The others are left out."
         )
-    advice = status.picture.advice() if playing and status.picture is not None else None
+    # While setting up, the panel's light item says it.
+    picture = status.picture if playing and not setting_up else None
+    advice = picture.advice() if picture is not None else None
     if advice:
         st.warning(sentence(advice))
     stalled = status.last_frame_at is not None and now - status.last_frame_at

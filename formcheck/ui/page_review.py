@@ -28,7 +28,7 @@ import streamlit as st
 from formcheck.errors import FormcheckError
 from formcheck.history import HistoryError
 from formcheck.review import Cancelled, sentence
-from formcheck.ui import charts, common, examples, labels
+from formcheck.ui import charts, common, examples, labels, setup_panel
 from formcheck.ui.library import Library
 from formcheck.ui.progress import ProgressText
 from formcheck.ui.reviewing import (
@@ -252,11 +252,15 @@ def render() -> None:
         )
     outcome = _analyse(clip, spec, side, model, lib)
     if outcome is not None:
-        show_outcome(outcome, lib)
+        show_outcome(outcome, lib, example=clip.path is not None)
 
 
-def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
-    """The results of one review: summary, video, table, plots, flags, downloads."""
+def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) -> None:
+    """The results of one review: summary, video, table, plots, flags, downloads.
+
+    For the worked ``example`` (a bundled sample) what its camera view can't judge
+    is a note under the video, not a warning: the person did not film it.
+    """
     result = outcome.result
     for warning in outcome.warnings:
         # Most begin with the clip's name; the others are phrases: make them sentences.
@@ -267,9 +271,12 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
     reasons: dict[str, list[str]] = {}
     for code, reason in result.checks_disabled:
         reasons.setdefault(reason, []).append(code)
-    for reason, codes in reasons.items():
-        names = labels.flag_names(outcome.spec, codes)
-        st.warning(f"Not checked from this camera view ({names}): {reason}")
+    view_notes = [
+        f"Not checked from this camera view ({labels.flag_names(outcome.spec, codes)}): {reason}"
+        for reason, codes in reasons.items()
+    ]
+    for note in [] if example else view_notes:
+        st.warning(note)
     if result.gaps:
         st.warning(
             "The person was out of view "
@@ -283,6 +290,7 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
             f"A person was found in only {seen:.0%} of the frames: keep the whole body in view."
         )
 
+    setup_panel.show_review(outcome)  # what the camera's placement lets formcheck judge
     counts = result.counts
     cols = st.columns(6)
     cols[0].metric("Reps", counts.full)
@@ -297,6 +305,8 @@ def show_outcome(outcome: ReviewOutcome, lib: Library) -> None:
     with video:
         # Streamlit serves media from memory: the file is read while the page shows it.
         st.video(outcome.video, format="video/mp4")
+        for note in view_notes if example else []:
+            st.caption(note)
     counted = bool(result.rep_table or result.hold_table)
     if counted:
         _tables(outcome)

@@ -17,6 +17,7 @@ EXPECTED_SECTIONS = [
     "7 accuracy",
     "8 rendered clips",
     "9 randomized suite",
+    "10 exercise guess",
 ]
 
 

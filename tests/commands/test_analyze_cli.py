@@ -13,9 +13,9 @@ import pytest
 
 from formcheck.cli import main
 from formcheck.frame import PoseFrame
-from formcheck.lmfile import LandmarkHeader, LandmarkWriter
 from formcheck.simulate import simulate
 from formcheck.video import VideoReader, VideoWriter
+from tests.factories import write_landmarks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,14 +32,6 @@ def heel_frames():
         veer_reps=(2,),
         seed=41,
     ).frames
-
-
-def write_landmarks(path: Path, frames) -> Path:
-    header = LandmarkHeader(fps=30.0, width=640, height=480, source="sim", model="sim")
-    with LandmarkWriter(path, header) as writer:
-        for frame in frames:
-            writer.write(frame)
-    return path
 
 
 @pytest.fixture

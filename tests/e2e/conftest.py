@@ -5,17 +5,28 @@ browser download needs the internet). A run as root, or with passwordless sudo,
 installs it with apt-get once when it is missing; ``FORMCHECK_INSTALL_CHROMIUM=0``
 turns that off. Without it every browser test skips, giving the one reason
 ``NO_CHROMIUM``.
+
+Under pytest-xdist (the README's test command runs on both cores) each test
+here runs ``alone`` (tests/conftest.py): no other test takes the CPU while the
+fake camera plays in real time. They are also one ``xdist_group`` (with
+``--dist loadgroup`` from pyproject's addopts), so that one worker, one app
+server and one Chromium serve them all; pytest 9.2 with pytest-xdist 3.8
+ignores the group (pytest-xdist issue 1386), and then each worker that gets
+one starts its own, which only costs the start-up. The Chromium install holds
+a file lock, so two workers or two runs never meet in apt-get's dpkg lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +34,8 @@ import pytest
 from formcheck.bench.live_browser import BASE_ARGS, expected_reps, serve
 from tests.e2e.y4m import clip_to_y4m
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 #: Set to 0 and a test run never installs Chromium: the browser tests skip instead.
@@ -33,6 +45,18 @@ NO_CHROMIUM = (
 )
 #: Clean heel slides from the side: the fake camera plays it, and it is uploaded on Review.
 CAMERA_CLIP = "heel_slide_left_side.mp4"
+
+
+#: Every browser test runs on the same xdist worker, alone (see the module doc).
+XDIST_GROUP = "browser"
+
+
+def pytest_itemcollected(item) -> None:
+    # As each test is collected: xdist reads xdist_group in pytest_collection_modifyitems,
+    # before this folder's own would run.
+    if HERE in item.path.parents:
+        item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
+        item.add_marker(pytest.mark.alone)
 
 
 def camera_clip() -> tuple[Path, int]:
@@ -97,7 +121,11 @@ def chromium(request) -> str:
     if not Path(CHROMIUM).exists():
         prefix = _sudo_prefix()
         if prefix is not None:
-            _install_chromium(prefix, request.config)
+            lock = Path(tempfile.gettempdir()) / "formcheck-chromium-install.lock"
+            with lock.open("w") as held:
+                fcntl.flock(held, fcntl.LOCK_EX)  # another run may be installing it now
+                if not Path(CHROMIUM).exists():
+                    _install_chromium(prefix, request.config)
     if not Path(CHROMIUM).exists():
         pytest.skip(NO_CHROMIUM)
     return CHROMIUM

@@ -2,5 +2,6 @@
 which the browser benchmark shares)."""
 
 from formcheck.bench.fake_camera import clip_to_y4m
+from formcheck.bench.fake_camera import write_frame as _write
 
-__all__ = ["clip_to_y4m"]
+__all__ = ["_write", "clip_to_y4m"]

@@ -21,6 +21,7 @@ from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 from formcheck.simulate import simulate
 from formcheck.specs import load_spec
+from tests.factories import mirrored_heel_slide
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "exercise_specs" / "heel_slide.toml"
 
@@ -219,24 +220,7 @@ def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead,
     # (docs/hardening.md): it seems to rise a little, a moment earlier or later. Here
     # the right leg's landmarks come from a smaller heel slide, started ahead of or
     # behind the left's (lead 1.5 s: together).
-    left = simulate("heel_slide", reps=3, side="left", view="side", seed=3, camera_side="left")
-    right = simulate(
-        "heel_slide",
-        reps=3,
-        side="right",
-        view="side",
-        seed=3,
-        camera_side="left",
-        range_frac=frac,
-        lead_in=lead,
-        lead_out=max(0.5, 2.5 - lead),
-    )
-    leg = [index(f"right_{part}") for part in ("knee", "ankle", "heel", "foot_index")]
-    frames = []
-    for a, b in zip(left.frames, right.frames, strict=False):
-        image, world = a.image.copy(), a.world.copy()
-        image[leg], world[leg] = b.image[leg], b.world[leg]
-        frames.append(PoseFrame(a.t, a.width, a.height, image, world))
+    frames = mirrored_heel_slide(lead, frac)
     eng = Engine(spec())
     dropped = [e for f in frames for e in eng.update(f) if e.kind == "rep_discarded"]
     res = eng.result()
@@ -245,8 +229,13 @@ def test_a_resting_leg_that_seems_to_follow_the_working_one_is_not_counted(lead,
     reasons = {"the other side was the one moving", "it moved only while the other side did"}
     assert dropped and {e.reason for e in dropped} <= reasons
     assert [r.rep for r in res.rep_table] == [1, 2, 3]  # the dropped ones gave their numbers back
+    left = simulate("heel_slide", reps=3, side="left", view="side", seed=3, camera_side="left")
     alone = analyze(left.frames, spec())  # the working leg's reps keep their own start
-    assert [r.start for r in res.rep_table] == [r.start for r in alone.rep_table]
+    # (within 5 ms: a start is interpolated between frames, so it follows the smoothing,
+    # which the other leg's landmarks touch through the image scale)
+    assert [r.start for r in res.rep_table] == pytest.approx(
+        [r.start for r in alone.rep_table], abs=0.005
+    )
     assert [r.flags for r in res.rep_table] == [r.flags for r in alone.rep_table]
 
 

@@ -21,7 +21,7 @@ from formcheck.history import History
 from formcheck.live import continue_label
 from formcheck.simulate import simulate
 from formcheck.specs import find_spec
-from tests.commands.test_analyze_cli import write_landmarks
+from tests.factories import write_landmarks
 
 STATUSES = ["full", "uncertain", "full", "partial"]
 

@@ -90,6 +90,34 @@ CASES = [
         ["full"],
         id="gap-after-full-is-full",
     ),
+    pytest.param(  # a gap on the way out, the turn at 140 seen after it: partial, known
+        REST
+        + ramp(90, 112, 0.5)
+        + [math.nan] * 10
+        + ramp(118, 140, 0.8)
+        + ramp(140, 90, 1.2)
+        + REST,
+        ["rep_started", "rep_completed"],
+        ["partial"],
+        id="gap-before-a-seen-turn-is-judged",
+    ),
+    pytest.param(  # ...and on the way back
+        REST
+        + ramp(90, 140, 1.2)
+        + ramp(140, 125, 0.4)
+        + [math.nan] * 10
+        + ramp(105, 90, 0.5)
+        + REST,
+        ["rep_started", "rep_completed"],
+        ["partial"],
+        id="gap-after-a-seen-turn-is-judged",
+    ),
+    pytest.param(  # one jittery frame past full at the turn of a short rep
+        REST + ramp(90, 150, 1.0) + [150, 168, 150] + ramp(150, 90, 1.0) + REST,
+        ["rep_started", "rep_completed"],
+        ["partial"],
+        id="one-jittery-frame-does-not-make-it-full",
+    ),
 ]
 
 
@@ -172,3 +200,84 @@ def test_a_rep_well_short_of_the_persons_own_full_reps_is_partial():
     values = REST + rep(170) + rep(172) + rep(139) + rep(160) + rep(171)
     _, records = run(values, heel)
     assert [r.status for r in records] == ["full", "full", "partial", "full", "full"]
+
+
+def test_a_leg_whose_only_reps_are_short_is_judged_against_the_other_legs_reps():
+    # Issue 13: in an alternating set one leg may have only a rep or two, all stopping
+    # at 145 (past the heel slide's full, 135) while the other leg's reach 172: against
+    # that leg's own reps alone they looked full.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    peers: dict[str, RepTracker] = {}
+    counter = RepCounter()
+    for side in ("left", "right"):
+        peers[side] = RepTracker(side, heel, None, [], counter, peers=peers)
+    order = [("left", 172), ("right", 145), ("left", 170), ("right", 146), ("left", 173)]
+    values = {"left": [], "right": []}
+    for side, peak in order:
+        for other in peers:
+            values[other] += rep(peak) if other == side else [90.0] * len(rep(peak))
+    statuses = []
+    for i in range(len(values["left"])):
+        pose = Pose(t=i / FPS, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
+        for side, tracker in peers.items():
+            _, record = tracker.update(pose, values[side][i], CAL)
+            if record is not None:
+                statuses.append((record.side, record.status))
+    assert statuses == [
+        ("left", "full"),
+        ("right", "partial"),
+        ("left", "full"),
+        ("right", "partial"),
+        ("left", "full"),
+    ]
+
+
+def _heel_set(turn_back: float, wander: float) -> list[float]:
+    """A heel-slide set resting at 85: full, a rep turning back at ``turn_back``, full;
+    the rest's reading wanders by ``wander`` degrees (0.7 Hz) and jitters by 0.3."""
+    rng = np.random.default_rng(3)
+    values = [85.0] * 90 + rep(175, rest=85) + rep(turn_back, rest=85) + rep(175, rest=85)
+    values += [85.0] * 30
+    t = np.arange(len(values)) / FPS
+    noise = wander * np.sin(2 * np.pi * 0.7 * t) + rng.normal(0.0, 0.3, len(values))
+    resting = np.array(values) <= 86.0
+    return list(np.array(values) + noise * resting)
+
+
+@pytest.mark.parametrize(
+    ("turn_back", "wander", "statuses"),
+    [
+        # Issue 13: a turn-back at 105 from a steady rest of 85 rises 20 degrees, less
+        # than a quarter of the person's span and never past the spec's exit (112): it
+        # was not counted at all. From a steady rest it is no fidget: a partial rep.
+        (105.0, 0.0, ["full", "partial", "full"]),
+        (110.0, 0.0, ["full", "partial", "full"]),
+        # From a rest whose reading wanders by 4 degrees, the same rise is within ten
+        # spreads of the wander: not counted, and no wander hump is counted either.
+        (105.0, 4.0, ["full", "full"]),
+        # The least excursion still holds: a 98 degree turn-back never leaves rest.
+        (98.0, 0.0, ["full", "full"]),
+    ],
+)
+def test_a_small_partial_rep_from_a_steady_rest_counts(turn_back, wander, statuses):
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    _, records = run(_heel_set(turn_back, wander), heel)
+    assert [r.status for r in records] == statuses
+
+
+@pytest.mark.parametrize(
+    ("hidden", "status"),
+    [
+        # A 0.2 s gap hid the turn of a rep seen up to 125 while this person's full
+        # reps reach 175: at twice its fastest pace it could not have got near them.
+        (6, "partial"),
+        # A 1 s gap over the turn: it may have gone all the way.
+        (30, "uncertain"),
+    ],
+)
+def test_a_short_gap_over_a_clearly_short_turn_is_still_partial(hidden, status):
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    short = ramp(90, 125, 0.8) + [math.nan] * hidden + ramp(125, 90, 0.8) + REST
+    values = REST + rep(175) + rep(174) + short + rep(176)
+    _, records = run(values, heel)
+    assert [r.status for r in records] == ["full", "full", status, "full"]

@@ -70,7 +70,8 @@ def test_the_rest_before_a_rep_never_reaches_into_the_previous_rep():
 def test_the_return_to_rest_widens_the_rep_until_the_next_movement(after, widened):
     w = RomWindow(reach=1.0, median=1)
     _feed(w, [(2.0, 110, True), (2.5, 170, False), (3.0, 108, True)])
-    assert w.close(2.2, 3.0) == (108, 170)
+    # the rest end is its plateau's median (110 and 108), not the lowest frame
+    assert w.close(2.2, 3.0) == (109, 170)
     assert _feed(w, after) == widened
 
 
@@ -189,3 +190,24 @@ def test_the_rom_bench_pairs_each_truth_rep_with_the_rep_it_overlaps_most():
     stats = summarise(errors)
     assert set(stats) == {("side", "bent"), ("side", "straight")}
     assert all(s["n"] == 2 and s["p95"] < 3.0 for s in stats.values())
+
+
+# (A wander as wide as the plateau's band, 15 % of the range, biases it: a known limit.)
+@pytest.mark.parametrize("wander", [3.0, 6.0, 9.0])
+@pytest.mark.parametrize("rest_low", [True, False], ids=["heel-slide", "squat"])
+def test_the_rest_end_is_where_a_wandering_reading_sits_not_its_low_tail(wander, rest_low):
+    # Issue 13: MediaPipe's landmarks wander slowly at rest (about 1.5 s), so the lowest
+    # reading of a still knee at 85 degrees read 70. The working end stays the turn.
+    fps, rest, turn = 30.0, 85.0, 175.0
+    t = np.arange(int(7.0 * fps)) / fps
+    moving = (t >= 3.0) & (t < 5.0)
+    true = np.where(moving, rest + (turn - rest) * np.sin(np.pi * (t - 3.0) / 2.0), rest)
+    read = true + wander * np.sin(2 * np.pi * t / 1.5) * ~moving
+    if not rest_low:  # a squat: rest is straight (high), the rep bends down
+        read, rest, turn = 260.0 - read, 260.0 - rest, 260.0 - turn
+    w = RomWindow(reach=3.0, median=3, rest_low=rest_low)
+    _feed(w, [(ti, v, not m) for ti, v, m in zip(t, read, moving, strict=True)])
+    lo, hi = w.close(3.0, 5.0)
+    rest_end, working_end = (lo, hi) if rest_low else (hi, lo)
+    assert rest_end == pytest.approx(rest, abs=0.5 * wander)  # the lowest frame: 1 x wander
+    assert working_end == pytest.approx(turn, abs=0.5)

@@ -79,11 +79,28 @@ def test_body_size_ignores_unseen_landmarks():
 
 
 def test_a_skewed_body_is_oblique():
-    px = pose(55, 120)
+    # (The hips were 55 px apart before the tilt, which stretched them to a ratio of
+    # 1.8: an end-on reading, whose skew no longer counts. 30 px keeps it overhead.)
+    px = pose(30, 150)
     px[index("left_hip")] += (0, 40)  # the hip line tilts against the torso in the image
     px[index("right_hip")] -= (0, 40)
     cal = calibrate(px, None)
     assert cal.view == "oblique" and cal.skew > 25
+
+
+@pytest.mark.parametrize("height", [0.15, 0.3, 0.5])
+@pytest.mark.parametrize("beyond", [1.0, 2.0])
+def test_a_low_camera_beyond_the_feet_is_end_on_not_oblique(height, beyond):
+    """From floor or chair height beyond the feet the torso is a few pixels long, so the
+    angle it makes with the hip line is noise and perspective: 65 of 111 such cameras
+    in the suite's tuning split read oblique, which turned every lateral check off."""
+    from formcheck.simulate import Camera
+
+    # The body lies along x, feet toward +x; the camera stands 30 cm off its midline.
+    camera = Camera(position=(0.9 + beyond, 0.3, height), look_at=(0.3, 0.0, 0.1))
+    frame = simulate("heel_slide", reps=1, camera=camera, jitter=0.0).frames[0]
+    cal = calibrate(frame.pixels(), frame.world)
+    assert cal.view == "end_on", (cal.ratio, cal.skew)
 
 
 def test_a_corner_camera_is_oblique_and_turns_off_the_lateral_checks():

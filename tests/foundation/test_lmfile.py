@@ -5,21 +5,15 @@ import pytest
 
 from formcheck.errors import LandmarkFileError
 from formcheck.frame import PoseFrame
-from formcheck.lmfile import LandmarkHeader, LandmarkWriter, read_landmarks
-from tests.factories import make_frame
+from formcheck.lmfile import LandmarkHeader, read_landmarks
+from tests.factories import make_frame, write_landmarks
 
 HEADER = LandmarkHeader(fps=30.0, width=640, height=480, source="clip.mp4", model="full")
 
 
-def write(path, frames, header=HEADER):
-    with LandmarkWriter(path, header) as writer:
-        for frame in frames:
-            writer.write(frame)
-
-
 def test_header_line_is_the_documented_format(tmp_path):
     path = tmp_path / "lm.jsonl"
-    write(path, [])
+    write_landmarks(path, [], HEADER)
     assert json.loads(path.read_text().splitlines()[0]) == {
         "format": "formcheck-landmarks",
         "version": 1,
@@ -38,7 +32,7 @@ def test_round_trip_is_exact(tmp_path):
         make_frame(2 / 30, seed=2, world=False),
     ]
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    write(first, frames)
+    write_landmarks(first, frames, HEADER)
     header, read = read_landmarks(first)
     read = list(read)
     assert header == HEADER
@@ -46,7 +40,7 @@ def test_round_trip_is_exact(tmp_path):
     assert read[1].image is None and read[2].world is None
     np.testing.assert_array_equal(read[0].image, frames[0].image)  # bit-exact, not approximate
     np.testing.assert_array_equal(read[0].world, frames[0].world)
-    write(second, read)
+    write_landmarks(second, read, HEADER)
     assert second.read_bytes() == first.read_bytes()
 
 
@@ -120,7 +114,7 @@ def test_malformed_files_name_the_line(tmp_path, lines, message):
 
 def test_truncated_file_names_the_cut_line(tmp_path):
     path = tmp_path / "lm.jsonl"
-    write(path, [make_frame(i / 30, seed=i) for i in range(5)])
+    write_landmarks(path, [make_frame(i / 30, seed=i) for i in range(5)], HEADER)
     text = path.read_text()
     path.write_text(text[: len(text) - 200])  # cut in the middle of the last frame
     _, frames = read_landmarks(path)
@@ -137,4 +131,6 @@ def test_writer_refuses_nan(tmp_path):
     image = np.full((33, 4), 0.5)
     image[3, 0] = np.nan
     with pytest.raises(LandmarkFileError, match=r"frame at t=0.0: landmarks contain NaN"):
-        write(tmp_path / "lm.jsonl", [PoseFrame(t=0, width=640, height=480, image=image)])
+        write_landmarks(
+            tmp_path / "lm.jsonl", [PoseFrame(t=0, width=640, height=480, image=image)], HEADER
+        )

@@ -113,3 +113,28 @@ def test_a_browser_that_missed_runs_says_everything_newer_exactly_once():
             spoken += [u.text for u in fresh]
             last = fresh[-1].seq if fresh else last
     assert spoken == ["Rep 1", "Rep 2", "Rep 3", DRIFT, "Rep 4"]
+
+
+def test_the_video_shows_the_cue_as_long_as_the_panel_does():
+    # The video's banner (the engine's snapshot, drawn by `annotate.draw_state`) lasted 3 s,
+    # gone during the next rep, while the panel (`CueGate.shown`) kept it to that rep's end.
+    from formcheck.engine import Engine
+    from formcheck.simulate import simulate
+    from formcheck.specs import find_spec
+
+    spec = find_spec("heel_slide")
+    frames = simulate(
+        "heel_slide", reps=3, side="left", view="end_on", veer_cm=6.0, veer_reps=(1,), seed=31
+    ).frames
+    engine, gate = Engine(spec), CueGate()
+    flagged_at, late = None, []
+    for frame in frames:
+        events = engine.update(frame)
+        gate.feed(events)
+        flagged_at = next((e.t for e in events if isinstance(e, FlagRaised)), flagged_at)
+        cue = engine.snapshot().cue
+        assert cue == (gate.shown.message if gate.shown else None), frame.t
+        if cue and frame.t - flagged_at > 3.0:
+            late.append(frame.t)
+    assert flagged_at is not None and late  # still up well into the next rep
+    assert engine.snapshot().cue is None  # and gone once that rep is over

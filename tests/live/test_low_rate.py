@@ -69,26 +69,23 @@ def test_the_lowest_reliable_rate_stops_at_the_first_new_miss():
 
 
 def _slow_panel(fps: float, model: str) -> None:
-    from formcheck.cues import CueGate  # noqa: F401  (the panel's gate, made on first use)
-    from formcheck.live import LiveStatus
+    import dataclasses
+
+    from formcheck.live import LiveProcessor
+    from formcheck.simulate import simulate
     from formcheck.specs import find_spec
     from formcheck.ui.page_live import show_status
+    from tests.factories import ReplayPoses
 
-    class Slow:
-        """A processor analysing ``fps`` frames a second (only what the panel reads)."""
-
-        spec, side, video, recorder = find_spec("heel_slide"), "auto", None, None
-
-        def __init__(self) -> None:
-            self.model = model
-
-        def status(self) -> LiveStatus:
-            return LiveStatus(frames=300, frames_with_pose=300, fps=fps, fps_settled=True)
-
-        def drain_events(self) -> list:
-            return []
-
-    show_status(Slow(), True, find_spec("heel_slide"), "auto")
+    spec = find_spec("heel_slide")
+    sim = simulate("heel_slide", reps=1, side="left", view="side")
+    live = LiveProcessor(spec, "auto", model=model, estimator=ReplayPoses(sim.frames))
+    real = live.status
+    # A processor that analysed 300 frames at ``fps`` frames a second.
+    live.status = lambda: dataclasses.replace(
+        real(), frames=300, frames_with_pose=300, fps=fps, fps_settled=True
+    )
+    show_status(live, True, spec, "auto")
 
 
 @pytest.mark.parametrize(("fps", "warned"), [(2.0, True), (29.0, False)])

@@ -260,7 +260,7 @@ def test_the_first_page_is_a_worked_example_shown_at_once_from_the_disk_cache(
     assert at.info[0].value.startswith("**A worked example:** formcheck's review of a bundled")
     assert "upload it" in at.info[0].value and "**Live**" in at.info[0].value
     # The default sample: clean heel slides, three full reps and no flag.
-    assert at.selectbox(key="review.sample").value.name == "heel_slide_left_end_on.mp4"
+    assert at.selectbox(key="review.sample").value.name == "heel_slide_left_side.mp4"
     assert [m.value for m in at.metric[:3]] == ["3", "0", "0"]
     (entry,) = (tmp_path / "cache" / "examples").iterdir()  # kept on disk
 
