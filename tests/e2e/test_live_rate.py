@@ -17,15 +17,23 @@ import pytest
 from formcheck.bench import live_browser
 from formcheck.bench.fake_camera import clip_to_y4m
 from formcheck.live import min_fps
-from tests.e2e.conftest import CHROMIUM, camera_clip
+from tests.e2e.conftest import CHROMIUM, camera_clip, running_app
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture
+def own_app(tmp_path, artifacts):
+    """The app with a history of its own: the session this test leaves must not be offered
+    to the other browser tests to continue."""
+    with running_app(tmp_path / "history.sqlite3", artifacts / "streamlit-rate.log") as (url, _):
+        yield url
+
+
 def test_live_at_30_fps_counts_a_whole_play_as_its_truth_says(
-    app_server, playwright_instance, tmp_path, artifacts
+    own_app, playwright_instance, tmp_path, artifacts
 ):
-    url, _ = app_server
+    url = own_app
     clip, reps = camera_clip()
     fps, still = 30, 3.0
     y4m, seconds = clip_to_y4m(
