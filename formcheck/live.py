@@ -113,7 +113,10 @@ class LiveStatus:
     written), shown on the page; ``picture`` how dark and grainy the camera's
     picture has been over the last few seconds; ``people`` the most people
     seen at once, and ``followed`` where the person coached is when there
-    were others.
+    were others; ``fps_settled`` whether ``fps`` spans the rate's whole window
+    (not the first seconds, while the model loads); ``behind`` how many
+    seconds the frame analysed last was older, on arrival, than the first
+    frame was (frames waiting in a queue somewhere before the analysis).
     """
 
     frames: int = 0
@@ -129,6 +132,8 @@ class LiveStatus:
     picture: Picture | None = None
     people: int = 0
     followed: str = ""
+    fps_settled: bool = False
+    behind: float = 0.0
 
     @property
     def counts(self) -> RepCounts:
@@ -569,6 +574,46 @@ def continue_label(session: SessionRow, now: datetime | None = None) -> str:
     return f"Continue session {session.id} ({session.counts.describe()}; {when})"
 
 
+def min_fps(exercise: str, path: Path | None = None) -> float | None:
+    """The lowest analysed rate at which ``exercise`` counts reliably (None: not measured).
+
+    Data from the simulator study `formcheck.bench.rates` (``data/min_fps.toml``).
+    """
+    import tomllib
+
+    path = path or Path(__file__).resolve().parent / "data" / "min_fps.toml"
+    try:
+        table = tomllib.loads(path.read_text())["min_fps"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        log.warning("live: can't read the minimum frame rates in %s", path, exc_info=True)
+        return None
+    value = table.get(exercise)
+    return float(value) if value is not None else None
+
+
+def rate_warning(status: LiveStatus, minimum: float | None, model: str) -> str | None:
+    """What to tell the user when frames are analysed too slowly to count reliably.
+
+    None while the rate is at least ``minimum`` (see `min_fps`), not yet
+    settled, or unknown. The lite model is suggested unless already in use.
+
+    >>> rate_warning(LiveStatus(frames=90, fps=5.6, fps_settled=True), 6.0, "full")[:44]
+    'Only 5.6 frames a second are being analysed:'
+    """
+    if minimum is None or not status.fps_settled or status.fps >= minimum:
+        return None
+    faster = (
+        "choose the lite pose model in the sidebar (then Stop and Start camera), and close "
+        "other programs"
+        if model != "lite"
+        else "close other programs, or use a faster computer"
+    )
+    return (
+        f"Only {status.fps:.1f} frames a second are being analysed: this exercise needs "
+        f"{minimum:g} to be counted reliably, so reps may be missed. To speed it up, {faster}."
+    )
+
+
 class LiveVideo:
     """The annotated frames of one live stream, as an H.264 MP4 kept with its history session.
 
@@ -684,12 +729,14 @@ class _Rate:
 
     window: float = 3.0
     times: list[float] = field(default_factory=list)
+    settled: bool = False  # the frames have spanned (most of) a window once
 
     def tick(self, now: float) -> float:
         self.times.append(now)
         while self.times and now - self.times[0] > self.window:
             self.times.pop(0)
         span = self.times[-1] - self.times[0]
+        self.settled = self.settled or span >= 0.9 * self.window
         return (len(self.times) - 1) / span if span > 0 else 0.0
 
 
@@ -746,6 +793,7 @@ class LiveProcessor:
         self._picture_now: Picture | None = None
         self._frames = self._with_pose = 0
         self._last_t = -1.0
+        self._start: tuple[float, float] | None = None  # (time.monotonic(), t) of the first frame
         self._error: str | None = None
         self._closed = False
 
@@ -763,6 +811,11 @@ class LiveProcessor:
         if self._estimator is None:
             self._estimator = PoseEstimator(self.model, orientation=self.orientation)
         t = max(float(t), self._last_t + 1e-3)
+        arrived = time.monotonic()
+        if self._start is None:
+            self._start = (arrived, t)
+        # Camera seconds since the first frame against this clock's: the rest is waiting.
+        behind = max(0.0, (arrived - self._start[0]) - (t - self._start[1]))
         self._last_t = t
         frame = self._estimator.process(rgb, t)
         self.setup.recalibrate(self.engine)  # the camera was moved before the first rep
@@ -794,6 +847,8 @@ class LiveProcessor:
             picture=self._picture_now,
             people=people,
             followed=followed,
+            fps_settled=self._rate.settled,
+            behind=behind,
         )
         with self._lock:
             self._status = status

@@ -31,12 +31,13 @@ class Plan:
     suite_limit: int | None  # randomized suite: at most this many test-split cases (None: all)
     rendered_model: str | None  # None: the rendered clips' cached landmarks
     guess_limit: int | None  # exercise guess: at most this many exercise/view pairs
+    browser_plays: int = 1  # Live in a browser: plays of the clip through the fake camera
 
     @classmethod
     def make(cls, clip: Path, exercise: str, quick: bool) -> Plan:
         if quick:
-            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1, 24, None, 4)
-        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3, None, "full", None)
+            return cls(clip, exercise, 1, 2_000, (10.0, 30.0), 1, 1, 1, 24, None, 4, 1)
+        return cls(clip, exercise, 5, 10_000, (60.0, 600.0), 6, 8, 3, None, "full", None, 3)
 
 
 def paired_ratio(values: list[float], bounds: list[float]) -> Stat:
@@ -183,6 +184,14 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
         "At 30 fps: a producer thread offers a frame every 1/30 s and the worker always takes "
         "the newest, dropping frames that arrive while it is busy, as the WebRTC stream does."
     )
+
+    log("live in a browser")
+    from formcheck.bench import live_browser  # Playwright: loaded only for this row
+
+    # The default model, against the offline count measured just above.
+    for row in live_browser.bench_rows(plan.clip, spec, "full", plan.browser_plays, offline):
+        report.add(row)
+    report.method.append(live_browser.METHOD)
 
     log("memory")
     _memory_rows(report, plan, spec)

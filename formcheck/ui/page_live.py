@@ -30,6 +30,8 @@ from formcheck.live import (
     RepRecorder,
     continuable,
     continue_label,
+    min_fps,
+    rate_warning,
 )
 from formcheck.review import sentence
 from formcheck.setup_check import hidden_checks
@@ -242,6 +244,10 @@ def _status_panel(ctx, spec: Spec, side: str, speak: bool) -> None:
     # of this fragment; keep it in the session so the summary outlives Stop.
     if ctx.video_processor is not None:
         st.session_state[PROCESSOR] = ctx.video_processor.live
+        from formcheck.ui.webcam import drop_stale_frames
+
+        # Never queue the camera's frames: analyse and send back the newest.
+        drop_stale_frames(ctx.output_video_track)
     show_status(st.session_state.get(PROCESSOR), bool(ctx.state.playing), spec, side, speak)
 
 
@@ -289,7 +295,13 @@ def show_status(
     cols[3].metric("Side", (snap.side if snap and snap.side else "-"))
     if snap is not None:
         view = (snap.view or "not yet known").replace("_", "-")
-        st.markdown(f"**Phase:** {snap.phase} · **view:** {view}")
+        rate = f" · **analysed:** {status.fps:.0f} frames/s" if playing and status.fps else ""
+        if playing and status.behind >= 0.5:  # frames waited somewhere before the analysis
+            rate += f", {status.behind:.1f} s behind"
+        st.markdown(f"**Phase:** {snap.phase} · **view:** {view}{rate}")
+    slow = rate_warning(status, min_fps(spec.name), live.model) if playing else None
+    if slow:
+        st.warning(slow)
     if not setting_up:  # the setup panel says where the camera goes, and why
         _camera(spec, snap.view if snap is not None else None)
     if snap is not None:

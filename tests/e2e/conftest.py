@@ -27,13 +27,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from formcheck.bench.live_browser import BASE_ARGS, expected_reps, serve
 from tests.e2e.y4m import clip_to_y4m
 
 HERE = Path(__file__).resolve().parent
@@ -47,15 +45,6 @@ NO_CHROMIUM = (
 )
 #: Clean heel slides from the side: the fake camera plays it, and it is uploaded on Review.
 CAMERA_CLIP = "heel_slide_left_side.mp4"
-BASE_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 #: Every browser test runs on the same xdist worker, alone (see the module doc).
@@ -79,14 +68,6 @@ def camera_clip() -> tuple[Path, int]:
         pytest.skip(f"{clip.name} is not bundled yet")
     truth = json.loads(clip.with_suffix(".truth.json").read_text())
     return clip, expected_reps(truth)
-
-
-def expected_reps(truth: dict) -> int:
-    """Full reps in a rendered clip's truth record."""
-    reps = truth["reps"]
-    if isinstance(reps, int):
-        return reps
-    return sum(1 for r in reps if r.get("status", "full") == "full")
 
 
 def _free_port() -> int:
@@ -156,56 +137,12 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@contextlib.contextmanager
 def running_app(
     db: Path, log_path: Path, env: dict[str, str] | None = None
-) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``streamlit run app.py`` on a free localhost port with ``db`` as its history.
-
-    ``env`` adds to its environment (e.g. its own ``TMPDIR``). Yields the URL
-    once the server answers, and the process (a test may kill it).
-    """
-    port = _free_port()
-    env = {**os.environ, "FORMCHECK_DB": str(db), **(env or {})}
-    env.pop("FORMCHECK_ICE_SERVERS", None)
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log_path}")
-            time.sleep(0.3)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        log.close()
+) -> contextlib.AbstractContextManager[tuple[str, subprocess.Popen]]:
+    """``streamlit run app.py`` of this checkout on a free localhost port with ``db`` as its
+    history (`formcheck.bench.live_browser.serve`, which the browser benchmark shares)."""
+    return serve(ROOT, db, log_path, env)
 
 
 @pytest.fixture(scope="session")

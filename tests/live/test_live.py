@@ -573,6 +573,9 @@ def test_the_webrtc_adapter_converts_frames_and_survives_bad_ones(spec):
     frame.pts, frame.time_base = 3000, Fraction(1, 90000)
     out = adapter.recv(frame)
     assert (out.width, out.height, out.pts) == (640, 480, 3000)
+    # Ready for the VP8 encoder, which re-sends it until the next analysed frame:
+    # converted once here, not on every send.
+    assert out.format.name == "yuv420p"
     assert live.status().frames == 1
     odd = av.VideoFrame.from_ndarray(np.zeros((4, 4, 3), np.uint8), format="rgb24")
     odd.pts, odd.time_base = 6000, Fraction(1, 90000)
@@ -580,6 +583,87 @@ def test_the_webrtc_adapter_converts_frames_and_survives_bad_ones(spec):
     assert adapter.recv(odd) is odd
     assert "could not be analysed" in live.status().error
     adapter.on_ended()
+
+
+@pytest.mark.parametrize(("width", "height"), [(640, 480), (7, 5)])
+def test_a_frame_sent_back_keeps_its_colours_and_an_even_size(width, height):
+    from formcheck.ui.webcam import to_video_frame
+
+    rng = np.random.default_rng(1)
+    rgb = np.repeat(np.repeat(rng.integers(0, 256, (height, width, 3), np.uint8), 2, 0), 2, 1)
+    rgb = rgb[:height, :width]  # 2x2 blocks of one colour survive 4:2:0 subsampling
+    frame = to_video_frame(rgb)
+    even = rgb[: height // 2 * 2, : width // 2 * 2]
+    assert (frame.height, frame.width) == even.shape[:2]
+    back = frame.to_ndarray(format="rgb24").astype(int)
+    assert np.abs(back - even).mean() < 3
+
+
+class Camera:
+    """A stand-in camera track: ``count`` numbered frames, ``gap`` seconds apart, then ends."""
+
+    kind = "video"
+
+    def __init__(self, count: int, gap: float) -> None:
+        self.count, self.gap, self.sent, self.stopped = count, gap, 0, False
+
+    async def recv(self):
+        import asyncio
+
+        from aiortc.mediastreams import MediaStreamError
+
+        if self.sent == self.count:
+            raise MediaStreamError
+        await asyncio.sleep(self.gap)
+        self.sent += 1
+        frame = av.VideoFrame(16, 16, "yuv420p")
+        frame.pts = self.sent
+        return frame
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def test_a_slow_reader_gets_the_newest_camera_frame_and_the_stale_ones_are_dropped():
+    import asyncio
+
+    from aiortc.mediastreams import MediaStreamError
+
+    from formcheck.ui.webcam import NewestFrame
+
+    async def read_slowly(track):
+        got = []
+        try:
+            while True:
+                got.append((await track.recv()).pts)
+                await asyncio.sleep(0.035)  # a reader 3.5x slower than the camera
+        except MediaStreamError:
+            return got
+
+    camera = Camera(count=60, gap=0.01)
+    newest = NewestFrame(camera)
+    got = asyncio.run(read_slowly(newest))
+    # Read directly, the reader would fall further behind with every frame; here each
+    # frame it gets is at most one frame old, and the rest are dropped, not queued.
+    assert got == sorted(got) and len(got) < 30
+    assert got[-1] == 60  # the last frame is handed on, then the end
+    assert newest.dropped == 60 - len(got)
+    newest.stop()
+    assert camera.stopped
+
+
+def test_the_processing_track_is_switched_to_the_newest_frame_once():
+    from formcheck.ui.webcam import NewestFrame, drop_stale_frames
+
+    class Processing:  # streamlit-webrtc's processing track reads the camera from .track
+        track = Camera(count=1, gap=0.0)
+
+    output = Processing()
+    camera = output.track
+    assert drop_stale_frames(output)
+    assert isinstance(output.track, NewestFrame) and output.track.source is camera
+    assert not drop_stale_frames(output)  # the page calls it on every run
+    assert not drop_stale_frames(None)  # before the stream starts
 
 
 def run_camera(spec, recorder, reps, seed):

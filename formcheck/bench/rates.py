@@ -1,0 +1,141 @@
+"""The lowest analysed frame rate at which each spec still counts reliably (issue 15 item 8).
+
+Live analyses as many frames a second as the machine allows; on a busy one
+that can fall far below the camera's rate. This study simulates each
+exercise's counting cases (`formcheck.bench.accuracy.count_cases`, plus brisk
+reps) at the camera's 30 fps, thins them as a busy worker analyses frames
+(uneven gaps, `analysed_at`) at falling average rates, and finds, per spec,
+the lowest rate of `RATES` at which no case counted exactly at 30 fps is
+miscounted, at that rate and at every rate above it. The result is data,
+`formcheck/data/min_fps.toml`, read by the Live page (`formcheck.live.min_fps`)
+to warn when the measured rate falls below it.
+
+Developed on the simulator's own seeded cases (not the suite's test split).
+Run: ``python -m formcheck.bench.rates [--seeds 2] [--write]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.bench.accuracy import CountCase, count_cases, engine_side, simulate_case
+from formcheck.engine import RepCounts, analyze
+from formcheck.specs import Spec
+
+#: Frame rates tried, highest first (30: the camera's; the reference).
+CAMERA_FPS = 30.0
+RATES = (30.0, 24.0, 20.0, 15.0, 12.0, 10.0, 8.0, 6.0, 5.0, 4.0, 3.0)
+#: A brisk rep (seconds, in the suite's brisk bin of 0.8-1.5 s): the study also simulates
+#: every case at this tempo, as brisk reps need the most frames a second.
+BRISK = 1.0
+DATA = Path(__file__).resolve().parents[1] / "data" / "min_fps.toml"
+
+
+def cases(specs: dict[str, Spec], seeds: int) -> list[CountCase]:
+    """The accuracy bench's counting cases, and each again at a brisk tempo."""
+    base = count_cases(specs, seeds)
+    return base + [dataclasses.replace(c, tempo=BRISK) for c in base]
+
+
+def analysed_at(frames: list, fps: float, seed: int) -> list:
+    """The frames a busy live worker would analyse at ``fps`` on average from ``frames``.
+
+    It takes the newest frame whenever it is free, so the gaps between analysed
+    frames vary: each gap is drawn uniformly between half and one and a half
+    times ``1 / fps``, then rounded to the camera's frames.
+    """
+    if not frames:
+        return []
+    rng = np.random.default_rng(seed)
+    kept, due = [], frames[0].t
+    for frame in frames:
+        if frame.t + 1e-9 >= due:
+            kept.append(frame)
+            due = frame.t + rng.uniform(0.5, 1.5) / fps
+    return kept
+
+
+def outcomes(case: CountCase, spec: Spec, rates: tuple[float, ...] = RATES) -> dict[float, bool]:
+    """Whether ``case`` is counted exactly (full reps, or holds) at each of ``rates``,
+    its 30 fps simulation thinned as a busy worker would (`analysed_at`)."""
+    sim = simulate_case(case, spec)  # at the simulator's 30 fps, the camera's
+    hold = spec.hold is not None and spec.phase is None
+    truth = len(sim.truth.holds) if hold else RepCounts.of(r.status for r in sim.truth.reps).full
+    found = {}
+    for fps in rates:
+        frames = sim.frames if fps >= CAMERA_FPS else analysed_at(sim.frames, fps, case.seed)
+        result = analyze(frames, spec, engine_side(spec))
+        found[fps] = (result.holds if hold else result.counts.full) == truth
+    return found
+
+
+def lowest_reliable(exact: dict[float, list[bool]]) -> float:
+    """The lowest rate from which up no case exact at the highest rate is missed.
+
+    ``exact`` maps each rate to its cases' outcomes, in the same case order.
+
+    >>> lowest_reliable({30.0: [True, False], 15.0: [True, True], 10.0: [False, True]})
+    15.0
+    """
+    rates = sorted(exact, reverse=True)
+    reference = exact[rates[0]]
+    lowest = rates[0]
+    for rate in rates:
+        if any(ref and not got for ref, got in zip(reference, exact[rate], strict=True)):
+            break
+        lowest = rate
+    return lowest
+
+
+def study(specs: dict[str, Spec], seeds: int = 2, log=print) -> dict[str, float]:
+    """The lowest reliable rate of each spec the simulator can play."""
+    by_spec: dict[str, list[CountCase]] = {}
+    for case in cases(specs, seeds):
+        by_spec.setdefault(case.exercise, []).append(case)
+    found = {}
+    for name, mine in sorted(by_spec.items()):
+        per_case = [outcomes(c, specs[name]) for c in mine]
+        exact = {fps: [o[fps] for o in per_case] for fps in RATES}
+        found[name] = lowest_reliable(exact)
+        log(f"{name}: {found[name]:g} fps ({len(mine)} cases; exact at 30 fps: "
+            f"{sum(exact[RATES[0]])}; exact per rate: "
+            + ", ".join(f"{fps:g}: {sum(v)}" for fps, v in exact.items()) + ")")  # fmt: skip
+    return found
+
+
+def write(found: dict[str, float], seeds: int, path: Path = DATA) -> None:
+    """Store the study's result as TOML (the Live page's data)."""
+    lines = [
+        "# The lowest analysed frame rate (fps) at which each exercise still counts reliably:",
+        "# no simulated case counted exactly at 30 fps is miscounted at this rate or above.",
+        f"# Generated by `python -m formcheck.bench.rates --seeds {seeds} --write`; do not edit.",
+        "",
+        "[min_fps]",
+        *(f"{name} = {fps:g}" for name, fps in sorted(found.items())),
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from formcheck.specs import load_specs
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--write", action="store_true", help=f"store the result in {DATA}")
+    args = parser.parse_args(argv)
+    found = study(load_specs(), args.seeds)
+    if args.write:
+        write(found, args.seeds)
+        print(f"wrote {DATA}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
