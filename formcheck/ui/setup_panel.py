@@ -80,10 +80,10 @@ def show_checks(report: SetupReport, size: str = SMALL) -> None:
 
 
 def counting(live) -> bool:
-    """True once the engine has started counting (a rep under way or done)."""
-    status = live.status()
-    snap = status.snapshot
-    return status.counts.total > 0 or (snap is not None and not resting(snap.phase))
+    """True once the engine has started counting in this camera run (a rep under way or
+    done). A continued session's earlier reps don't count: the camera may have moved."""
+    snap = live.status().snapshot
+    return snap is not None and (snap.counts.total > 0 or not resting(snap.phase))
 
 
 def show_live(live, playing: bool) -> tuple[bool, list[str]]:
