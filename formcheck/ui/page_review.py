@@ -290,7 +290,7 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
             f"A person was found in only {seen:.0%} of the frames: keep the whole body in view."
         )
 
-    setup_panel.show_review(outcome)  # what the camera's placement lets formcheck judge
+    setup_panel.show_review(outcome, example)  # what the camera's placement lets formcheck judge
     counts = result.counts
     cols = st.columns(6)
     cols[0].metric("Reps", counts.full)

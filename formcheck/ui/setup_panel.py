@@ -119,8 +119,11 @@ def show_live(live, playing: bool) -> tuple[bool, list[str]]:
     return True, kept[1].feed(report)
 
 
-def show_review(outcome) -> SetupReport:
-    """Review's verdicts for a reviewed clip, from its first seconds (kept per review)."""
+def show_review(outcome, example: bool = False) -> SetupReport:
+    """Review's verdicts for a reviewed clip, from its first seconds (kept per review).
+
+    Open when something is to fix, except for the worked ``example`` (a bundled
+    sample): the person did not place that camera, so it opens closed."""
     reports = st.session_state.setdefault(REVIEWED, {})
     report = reports.get(outcome.key)
     if report is None:
@@ -135,7 +138,7 @@ def show_review(outcome) -> SetupReport:
     fixes = len(report.to_fix) + len(report.not_judged)
     with st.expander(
         "Camera setup: ready" if not fixes else f"Camera setup: {fixes} to fix or not judged",
-        expanded=bool(fixes),
+        expanded=bool(fixes) and not example,
     ):
         st.markdown(items_html(report, SMALL), unsafe_allow_html=True)
         show_checks(report, SMALL)

@@ -262,6 +262,9 @@ def test_the_first_page_is_a_worked_example_shown_at_once_from_the_disk_cache(
     # The default sample: clean heel slides, three full reps and no flag.
     assert at.selectbox(key="review.sample").value.name == "heel_slide_left_side.mp4"
     assert [m.value for m in at.metric[:3]] == ["3", "0", "0"]
+    # The setup box is there but closed: nobody was told where to put this camera.
+    (setup,) = [e for e in at.expander if e.label.startswith("Camera setup")]
+    assert not setup.proto.expanded
     (entry,) = (tmp_path / "cache" / "examples").iterdir()  # kept on disk
 
     page_review._sample_outcomes.clear()  # the app restarted: only the disk cache is left
