@@ -626,6 +626,7 @@ class Camera:
 
 def test_a_slow_reader_gets_the_newest_camera_frame_and_the_stale_ones_are_dropped():
     import asyncio
+    import concurrent.futures
 
     from aiortc.mediastreams import MediaStreamError
 
@@ -642,7 +643,10 @@ def test_a_slow_reader_gets_the_newest_camera_frame_and_the_stale_ones_are_dropp
 
     camera = Camera(count=60, gap=0.01)
     newest = NewestFrame(camera)
-    got = asyncio.run(read_slowly(newest))
+    # In a thread of its own: a browser test earlier in the same worker leaves
+    # Playwright's event loop running on this one, and asyncio.run refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(1) as apart:
+        got = apart.submit(asyncio.run, read_slowly(newest)).result()
     # Read directly, the reader would fall further behind with every frame; here each
     # frame it gets is at most one frame old, and the rest are dropped, not queued.
     assert got == sorted(got) and len(got) < 30
