@@ -41,6 +41,7 @@ from types import MappingProxyType
 import numpy as np
 
 from formcheck.engine.checks import Check, compile_check
+from formcheck.engine.result import _num
 from formcheck.engine.signal import LandmarkConditioner, Pose
 from formcheck.engine.view import Calibration, calibrate, skewed, view_from_ratio
 from formcheck.frame import PoseFrame
@@ -177,10 +178,6 @@ class CheckVerdict:
             "reason": self.reason,
             "advice": self.advice,
         }
-
-
-def _num(value: float) -> float | None:
-    return None if value != value else round(float(value), 3)
 
 
 def robust_sigma(values: Sequence[float] | np.ndarray) -> float:
