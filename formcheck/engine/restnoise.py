@@ -22,6 +22,8 @@ import math
 import statistics
 from collections import deque
 
+from formcheck.engine.noise_floor import robust_sigma
+
 #: Seconds of rest the spread is measured over (longer than the landmarks' wander).
 WINDOW = 8.0
 #: Rest seen for less than this long (seconds) gives no spread (NaN).
@@ -52,7 +54,7 @@ class RestNoise:
         if self._count % EVERY == 0 and t - self._since >= MIN_SECONDS and len(values) >= EVERY:
             xs = [v for _, v in values]
             mid = statistics.median(xs)
-            self.sigma = 1.4826 * statistics.median([abs(v - mid) for v in xs])
+            self.sigma = robust_sigma([v - mid for v in xs])
 
 
 #: A small rep must rise this many times the rest's spread. The valley it rises from is
