@@ -17,7 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
-from formcheck.engine import Engine
+from formcheck.engine import Engine, Snapshot
 from formcheck.engine.noise_floor import NoiseFloor
 from formcheck.frame import PoseFrame
 from formcheck.picture import Picture
@@ -46,6 +46,12 @@ def resting(phase: str) -> bool:
     (True, False)
     """
     return phase in RESTING_PHASES
+
+
+def started(snapshot: Snapshot) -> bool:
+    """True once this engine run has counted a rep or has one under way: from then on
+    the setup is what the person kept, and it is neither checked nor recalibrated."""
+    return snapshot.counts.total > 0 or not resting(snapshot.phase)
 
 
 def review_setup(
@@ -156,8 +162,7 @@ class SetupWatch:
             asked, self._asked = self._asked, False
         if not asked:
             return False
-        snapshot = engine.snapshot()
-        if snapshot.counts.total or not resting(snapshot.phase):
+        if started(engine.snapshot()):
             return False
         engine.reset()
         return True

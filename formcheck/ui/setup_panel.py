@@ -15,7 +15,7 @@ import streamlit as st
 
 from formcheck.lmfile import read_landmarks
 from formcheck.setup_check import FIX, READY, SetupReport, SetupVerdict
-from formcheck.setup_watch import SetupPrompts, resting, review_setup
+from formcheck.setup_watch import SetupPrompts, review_setup, started
 from formcheck.ui.placement_svg import top_view
 
 #: ``(processor, SetupPrompts)``: what was said about the setup, for the camera run shown.
@@ -83,7 +83,7 @@ def counting(live) -> bool:
     """True once the engine has started counting in this camera run (a rep under way or
     done). A continued session's earlier reps don't count: the camera may have moved."""
     snap = live.status().snapshot
-    return snap is not None and (snap.counts.total > 0 or not resting(snap.phase))
+    return snap is not None and started(snap)
 
 
 def show_live(live, playing: bool) -> tuple[bool, list[str]]:
