@@ -413,6 +413,7 @@ class Engine:
                     self._counter,
                     codes=tuple(c.code for c in spec.checks),
                     peers=self._trackers,
+                    one_at_a_time=spec.sides == "either",
                 )
             else:
                 tracker.set_checks(checks)

@@ -39,6 +39,7 @@ from formcheck.engine.levels import (
     RETURN_CAP,
     RETURN_FRACTION,
     SHORT_OF_OWN,
+    START_FRACTION,
     Levels,
     min_rep_seconds,
     own_full,
@@ -54,6 +55,9 @@ from formcheck.specs.model import PhaseSpec
 #: A gap hides a rep's turn when the metric next to it came within this share of the
 #: rep's reach of the furthest value seen: the rep may have turned while unseen.
 TURN_SHARE = 0.25
+#: Seconds of each side's values kept to tell an echo of the other side (`_echoed`):
+#: longer than any rep plus the window before it.
+SEEN_SECONDS = 30.0
 #: While its turn was hidden, a rep may have moved at up to this many times the fastest
 #: pace seen in it (toward the turn and back, half the gap each way).
 HIDDEN_PACE = 2.0
@@ -97,8 +101,14 @@ class RepTracker:
         counter: RepCounter,
         codes: tuple[str, ...] = (),
         peers: dict[str, RepTracker] | None = None,
+        one_at_a_time: bool = False,
     ) -> None:
         self.side, self.phase, self.driver, self.checks = side, phase, driver, checks
+        #: The spec works one side at a time: a movement that only echoes another
+        #: side's is no rep of its own (`_echoed`).
+        self.one_at_a_time = one_at_a_time
+        # This side's recent values (time, working-direction value), for `swept`.
+        self._seen: deque[tuple[float, float]] = deque()
         self.counter = counter
         #: Every side's tracker (this one too, once registered): a side with few reps
         #: of its own is judged against all of them (`judge`).
@@ -201,6 +211,8 @@ class RepTracker:
         x = s * value
         levels = self.levels
         levels.add(pose.t, x)
+        if self.one_at_a_time and len(self.peers) > 1:
+            self._keep(pose.t, x)
         last_t, last_x = self._last_t, self._last_x
         self._last_t, self._last_x = pose.t, x
         if self.state == "rest":
@@ -360,6 +372,44 @@ class RepTracker:
         x, floor = self._sign * extreme, self._floor(self._reach)
         return self.shadow - x > SHORT_OF_OWN * (self.shadow - floor)
 
+    def _keep(self, t: float, x: float) -> None:
+        seen = self._seen
+        seen.append((t, x))
+        while seen[0][0] < t - SEEN_SECONDS:
+            seen.popleft()
+
+    def swept(self, t0: float, t1: float) -> float:
+        """How far this side's metric ranged (max - min of its 3-frame median, either
+        way) between ``t0`` and ``t1``: 0 with fewer than three values, or unless kept
+        (one side at a time). The median keeps one misread frame from counting."""
+        xs = [x for t, x in self._seen if t0 <= t <= t1]
+        mids = [sorted(xs[i : i + 3])[1] for i in range(len(xs) - 2)]
+        return max(mids) - min(mids) if mids else 0.0
+
+    def _echoed(self, end: float) -> bool:
+        """True when, in a one-side-at-a-time exercise, this rep is partial and rose less
+        than `START_FRACTION` of how far another side's metric ranged from one shortest
+        rep (``min_duration``) before it began until it ended: by the counter's own
+        measure (a rep leaves rest by a quarter of the span) it is no movement of its
+        own beside that one.
+
+        This is the mirror `_mirrored` misses: the resting leg's misreading that lags
+        the working leg's rep (as the near leg comes back in a side view, the hidden
+        far one seems to rise 10 degrees beside the near one's 70), or that comes
+        while a rep the engine never saw begin is under way (a stream started
+        mid-rep). A leg that truly moves, even in a partial rep right after the other
+        leg's (an alternating set with no pause), rises far more than that. A full
+        rep is never an echo: another side's misreadings can't take it away.
+        """
+        if not self.one_at_a_time:
+            return False
+        floor = self._floor(self._reach)
+        if self.judge(self._sign * self.top, self._sign * floor) != "partial":
+            return False
+        since = self.start - self.phase.min_duration
+        others = (p.swept(since, end) for p in self.peers.values() if p is not self)
+        return self.top - floor < START_FRACTION * max(others, default=0.0)
+
     def _floor(self, reach: float) -> float:
         """The valley a rep rises from, but never more than one reach below the spec's
         edge of rest: deeper than that is not this side's rest but, for a signed
@@ -477,6 +527,8 @@ class RepTracker:
             # Part of it happened during the other side's rep and it stayed short of full,
             # or of that rep: the resting leg mirroring the working one (`overtaken_by`).
             reason = "it moved only while the other side did"
+        elif self._echoed(end):
+            reason = "it only echoed the other side's movement"
         if reason is not None:
             self.discarded += 1
             events.append(RepDiscarded(rep=self.rep, side=self.side, t=end, reason=reason))
