@@ -218,7 +218,6 @@ class RepTracker:
         if self.state == "rest":
             self.valley = min(self.valley, x)
             reach = levels.reach()
-            small = self._small_reach(reach)
             begin = self._floor(reach) + 0.5 * reach
             if x <= begin or not self._recent:
                 self._rest(pose, value, s)
@@ -231,7 +230,7 @@ class RepTracker:
             # brisk rep at 15 fps, and a whole gap when the landmarks were unseen as it
             # rose (the rep then seemed to start late and was discarded as too short).
             self.start = _crossing(last_t, last_x, pose.t, x, begin)
-            self._reach, self._small = reach, small
+            self._reach, self._small = reach, self._small_reach(reach)
             if self._pending is not None:
                 self._use(self._pending)
             self.ref = self._reference()

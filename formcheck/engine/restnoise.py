@@ -28,9 +28,8 @@ from formcheck.engine.noise_floor import robust_sigma
 WINDOW = 8.0
 #: Rest seen for less than this long (seconds) gives no spread (NaN).
 MIN_SECONDS = 2.0
-#: The spread is recomputed every this many values (it changes slowly; a median per
-#: frame would cost more than the rest of the rep counter).
-EVERY = 15
+#: ...as do fewer values than this.
+MIN_VALUES = 15
 
 
 class RestNoise:
@@ -39,22 +38,34 @@ class RestNoise:
     def __init__(self) -> None:
         self._values: deque[tuple[float, float]] = deque()
         self._since = math.inf  # when the rest seen so far began
-        self._count = 0
-        #: The robust spread (NaN until `MIN_SECONDS` of rest were seen).
-        self.sigma = math.nan
+        self._sigma: float | None = None  # measured since the last value (None: not yet)
 
     def add(self, t: float, x: float) -> None:
         """One value at rest (time ``t`` in seconds)."""
         values = self._values
         values.append((t, x))
-        self._since = min(self._since, t)
+        if t < self._since:
+            self._since = t
         while values[0][0] < t - WINDOW:
             values.popleft()
-        self._count += 1
-        if self._count % EVERY == 0 and t - self._since >= MIN_SECONDS and len(values) >= EVERY:
-            xs = [v for _, v in values]
-            mid = statistics.median(xs)
-            self.sigma = robust_sigma([v - mid for v in xs])
+        self._sigma = None
+
+    @property
+    def sigma(self) -> float:
+        """The robust spread of the window's values (NaN until `MIN_SECONDS` of rest and
+        `MIN_VALUES` values were seen). Measured when asked, which the rep counter does
+        once per movement that leaves rest: a median a frame would cost more than the
+        rest of the counter."""
+        if self._sigma is None:
+            values = self._values
+            last = values[-1][0] if values else -math.inf
+            if last - self._since < MIN_SECONDS or len(values) < MIN_VALUES:
+                self._sigma = math.nan
+            else:
+                xs = [v for _, v in values]
+                mid = statistics.median(xs)
+                self._sigma = robust_sigma([v - mid for v in xs])
+        return self._sigma
 
 
 #: A small rep must rise this many times the rest's spread. The valley it rises from is
