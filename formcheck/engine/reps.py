@@ -58,6 +58,8 @@ TURN_SHARE = 0.25
 #: Seconds of each side's values kept to tell an echo of the other side (`_echoed`):
 #: longer than any rep plus the window before it.
 SEEN_SECONDS = 30.0
+#: Values at rest kept to find where a small rep left its valley (2 s at 30 fps).
+TAIL_VALUES = 60
 #: While its turn was hidden, a rep may have moved at up to this many times the fastest
 #: pace seen in it (toward the turn and back, half the gap each way).
 HIDDEN_PACE = 2.0
@@ -145,6 +147,9 @@ class RepTracker:
         # out of view started between it and the next (see `_crossing`), and a gap in a
         # rep starts from it (`_gap_from`).
         self._last_t, self._last_x = math.nan, math.nan
+        # The last values at rest (time, working-direction value): where a small rep
+        # left its valley (`_small_rep_times`).
+        self._tail: deque[tuple[float, float]] = deque(maxlen=TAIL_VALUES)
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
         self.last_flags: list[FlagRaised] = []
@@ -217,6 +222,7 @@ class RepTracker:
         self._last_t, self._last_x = pose.t, x
         if self.state == "rest":
             self.valley = min(self.valley, x)
+            self._tail.append((pose.t, x))
             reach = levels.reach()
             begin = self._floor(reach) + 0.5 * reach
             if x <= begin or not self._recent:
@@ -252,9 +258,10 @@ class RepTracker:
                     self._reset_rep()
                     return events, None
                 # Back where it began, having risen well clear of the rest's wander:
-                # a small partial rep (see `_small_reach`).
+                # a small partial rep (see `_small_reach`), timed at its own half height.
+                self.start, held = self._small_rep_times(pose.t)
                 self._activate(self.start, events)
-                record = self._finish(pose, events)
+                record = self._finish(pose, events, held)
                 self.valley = x
                 return events, record
             return events, None
@@ -514,13 +521,38 @@ class RepTracker:
             self.flags.append(flag)
             events.append(flag)
 
-    def _finish(self, pose: Pose, events: list) -> RepRecord | None:
+    def _small_rep_times(self, now: float) -> tuple[float, float]:
+        """A small rep's start and how long it lasted, at half its rise: ``(start, held)``.
+
+        The counter times a rep from where it crossed the start threshold (half the
+        usual reach above the valley), a large share of an ordinary rep but only its
+        tip for a small one, whose peak is barely above that threshold: a brisk
+        15-degree heel slide was above it for 0.2 s and discarded as too short. At
+        half its own rise a smooth rep is held about half its length, as an ordinary
+        rep is held above the start threshold. The way up is in the values at rest;
+        the way down is not seen yet (the rep ends at the start threshold), so it is
+        taken as long as the way up from half height to that threshold.
+        """
+        half = self.valley + 0.5 * (self.top - self.valley)
+        up = self.start
+        later_t, later_x = math.nan, math.nan
+        for t, x in reversed(self._tail):
+            if later_x == later_x and x < half <= later_x:
+                up = t + (later_t - t) * (half - x) / (later_x - x)
+                break
+            later_t, later_x = t, x
+        up = min(up, self.start)
+        return up, (now - self.start) + 2.0 * (self.start - up)
+
+    def _finish(self, pose: Pose, events: list, held: float | None = None) -> RepRecord | None:
+        """End the rep under way at ``pose``: a record, or None if it is withdrawn.
+        ``held``: how long it lasted, if not from its start to now."""
         ph = self.phase
         self.state = "rest"
         end = pose.t
         extreme = self.extreme
         reason = None
-        if end - self.start < self._min_seconds:
+        if (end - self.start if held is None else held) < self._min_seconds:
             reason = "too short"
         elif self._mirrored(extreme):
             # Part of it happened during the other side's rep and it stayed short of full,

@@ -281,3 +281,30 @@ def test_a_short_gap_over_a_clearly_short_turn_is_still_partial(hidden, status):
     values = REST + rep(175) + rep(174) + short + rep(176)
     _, records = run(values, heel)
     assert [r.status for r in records] == ["full", "full", status, "full"]
+
+
+def _smooth(peak: float, seconds: float, rest: float = 85.0) -> list[float]:
+    """One raised-cosine movement from ``rest`` to ``peak`` and back, at `FPS`."""
+    n = round(seconds * FPS)
+    return list(rest + (peak - rest) * (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)))
+
+
+@pytest.mark.parametrize(
+    ("small", "statuses"),
+    [
+        # Suite case s13-0362 (tuning split): a brisk heel slide turning back 15 degrees
+        # above rest was above the start threshold for 0.2 s and discarded as too short.
+        # Timed at half its own rise, it lasts as long as an ordinary brisk rep does.
+        (_smooth(103.0, 0.9), ["full", "partial", "full"]),
+        (_smooth(108.0, 0.8), ["full", "partial", "full"]),
+        # Two frames of jitter as high are still no rep.
+        ([85.0, 103.0, 103.0, 85.0], ["full", "full"]),
+    ],
+)
+def test_a_brisk_small_partial_rep_is_timed_at_half_its_rise(small, statuses):
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    values = [85.0] * 90 + rep(175, rest=85) + [85.0] * 30 + small + [85.0] * 30
+    values += rep(175, rest=85) + [85.0] * 30
+    jitter = np.random.default_rng(5).normal(0.0, 0.3, len(values))
+    _, records = run(list(np.array(values) + jitter), heel)
+    assert [r.status for r in records] == statuses
