@@ -206,6 +206,8 @@ class Engine:
         # Each check's noise floor on this clip, measured while the person is still.
         self._probe = RestProbe(spec, self.tracked) if spec.phase is not None else None
         self._verdicts: tuple[CheckVerdict, ...] = ()
+        self._judged: dict[str, bool] = {}  # each check's code -> judged, from _verdicts
+        self._judged_key: tuple | None = None  # what _verdicts were judged on
         self._built: dict[str, list] = {}  # each side's latest checks (`_build`)
         self._judged_at = -math.inf
         self._still_since = math.inf
@@ -328,13 +330,20 @@ class Engine:
         """Judge each check against the noise floor so far: a check whose floor is too
         near its limit stops failing (its peaks are still kept for the rep table)."""
         self._judged_at = self._t
-        self._verdicts = self._final_verdicts()
+        cal = self._cal
+        # The verdicts change only with the view, its skew or the noise measured: while
+        # the person moves (most of a set) nothing is measured again.
+        key = (cal.view, cal.skew) if cal is not None else None, self._probe.state
+        if key != self._judged_key:
+            self._judged_key = key
+            self._verdicts = self._final_verdicts()
+            self._judged = {v.code: v.judged for v in self._verdicts}
         for side, tracker in self._trackers.items():
             self._apply(tracker.checks)
             self._apply(self._built.get(side, []))  # waiting for the rep under way to end
 
     def _apply(self, checks: list) -> None:
-        judged = {v.code: v.judged for v in self._verdicts}
+        judged = self._judged
         for check in checks:
             check.judged = judged.get(check.spec.code, True)
 

@@ -362,10 +362,15 @@ class RestProbe:
                 if value == value:
                     self.samples[code][-1].append(value)
 
+    @property
+    def state(self) -> tuple:
+        """Changes whenever a sample or a window is added (the floors may then change)."""
+        return tuple((len(w), len(w[-1]) if w else 0) for w in self.samples.values())
+
     def floors(self) -> dict[str, NoiseFloor]:
         """Each noisy check's floor so far (both sides' samples together)."""
         # the engine asks twice a second; while the person moves nothing has changed
-        state = tuple((len(w), len(w[-1]) if w else 0) for w in self.samples.values())
+        state = self.state
         if state != self._floors_state:
             self._floors_state, self._floors = state, self._measure()
         return dict(self._floors)
