@@ -136,6 +136,16 @@ def segments(truth, rows) -> list[int]:
     return out
 
 
+def tuning_case(case_id: str):
+    """A case of the suite's tuning split (never its test split), simulated and
+    analysed with the side a user would pick: ``(simulation, result)``."""
+    case = next(c for c in draw_cases() if c.case_id == case_id)
+    assert case.split == "tune"
+    exercise = load_specs()[case.exercise]
+    sim = simulate_case(case)
+    return sim, analyze(sim.frames, exercise, engine_side(exercise))
+
+
 @pytest.mark.parametrize(
     "case_id",
     [
@@ -150,11 +160,7 @@ def test_tuning_split_cases_find_each_rep_once(case_id):
     # Cases of the randomized suite's tuning split (never its test split) that lost,
     # split or invented reps; only segmentation is asserted here (full or partial is
     # the status rule's business, tested in test_reps.py).
-    case = next(c for c in draw_cases() if c.case_id == case_id)
-    assert case.split == "tune"
-    exercise = load_specs()[case.exercise]
-    sim = simulate_case(case)
-    res = analyze(sim.frames, exercise, engine_side(exercise))
+    sim, res = tuning_case(case_id)
     truth = [r for r in sim.truth.reps if r.status == "full"]  # partial: not at issue here
     assert segments(truth, res.rep_table) == [1] * len(truth)
 
@@ -188,10 +194,6 @@ def test_a_partial_rep_beside_the_other_legs_movement_is_no_echo(case_id):
     # test_live_stream.py) rises a tenth of the other leg's movement. A first rule that
     # withdrew any partial rep rising less than the other leg's range withdrew these
     # tuning-split partial reps, which rise 0.4-2 times it.
-    case = next(c for c in draw_cases() if c.case_id == case_id)
-    assert case.split == "tune"
-    exercise = load_specs()[case.exercise]
-    sim = simulate_case(case)
-    res = analyze(sim.frames, exercise, engine_side(exercise))
+    sim, res = tuning_case(case_id)
     truth = sorted(r.status for r in sim.truth.reps)
     assert sorted(r.status for r in res.rep_table) == truth
