@@ -172,6 +172,9 @@ class Engine:
             self.tracked = (side,)
         else:
             self.tracked = ("left", "right")
+        #: The spec works one side at a time (``sides = "either"``): a side may not start
+        #: a rep while another's is on, and a side that only echoes another is no rep.
+        self._one_at_a_time = spec.sides == "either"
         self.reset()
 
     # --- state --------------------------------------------------------------------
@@ -256,7 +259,7 @@ class Engine:
         cal = self._cal
         # In a one-side-at-a-time exercise a side may not start a rep while another's is on:
         # `active` is the side whose rep is on (at most one), kept up to date through the loop.
-        one_at_a_time = self.spec.sides == "either"
+        one_at_a_time = self._one_at_a_time
         active = None
         if one_at_a_time:
             active = next((t for t in self._trackers.values() if t.state == "active"), None)
@@ -422,7 +425,7 @@ class Engine:
                     self._counter,
                     codes=tuple(c.code for c in spec.checks),
                     peers=self._trackers,
-                    one_at_a_time=spec.sides == "either",
+                    one_at_a_time=self._one_at_a_time,
                 )
             else:
                 tracker.set_checks(checks)
