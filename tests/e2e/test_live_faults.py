@@ -81,12 +81,14 @@ def wait_saved(page, more_than: int) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
-def numbered_per_side(reps: list) -> dict[str, list[int]]:
-    """Each side's rep numbers, in order. The history numbers a session's reps per side
+def assert_each_side_numbered_in_order(reps: list) -> None:
+    """Each side's reps are numbered 1..n. The history numbers a session's reps per side
     (`History.append_rep`): with the side left to the engine, a rep it saw on the
     other leg (the far leg's knee misread as the stream starts, say) is that side's
     rep 1, not the next number of the working leg's."""
-    return {side: [r.rep for r in reps if r.side == side] for side in {r.side for r in reps}}
+    for side in {r.side for r in reps}:
+        numbers = [r.rep for r in reps if r.side == side]
+        assert numbers == list(range(1, len(numbers) + 1)), side
 
 
 def assert_one_session_numbered_in_order(history: History, before: list) -> int:
@@ -94,8 +96,7 @@ def assert_one_session_numbered_in_order(history: History, before: list) -> int:
     among them unchanged, and more of them."""
     (session,) = history.sessions()
     reps = history.reps(session.id)
-    for side, numbers in numbered_per_side(reps).items():
-        assert numbers == list(range(1, len(numbers) + 1)), side
+    assert_each_side_numbered_in_order(reps)
     assert [r for r in reps if r in before] == before
     assert len(reps) > len(before)
     assert session.reps + session.partial_reps == len(reps)
@@ -121,8 +122,7 @@ def test_a_killed_app_keeps_every_saved_rep_and_shows_them_after_a_restart(
     saved = len(history.reps(session.id))
     assert (session.id, session.status, session.source) == (sid, "running", "live")
     assert saved >= shown and session.reps + session.partial_reps == saved
-    for side, numbers in numbered_per_side(history.reps(sid)).items():
-        assert numbers == list(range(1, len(numbers) + 1)), side
+    assert_each_side_numbered_in_order(history.reps(sid))
     with running_app(db, artifacts / "streamlit-restarted.log") as (url, _):
         page.goto(f"{url}/history")
         label = re.compile(rf"#{sid} · .* · Heel slide · live · {session.reps} reps")
