@@ -85,6 +85,8 @@ class PathStraightness(Check):
         self.frame_pairs = tuple(pair(r, side) for r in ("left_hip", "right_hip", "mid_shoulder"))
         needs = {*self.point, *(self.mirror or ()), *(i for ij in self.frame_pairs for i in ij)}
         self.mask = seen_mask(needs)
+        #: The sit-bone line's direction in the image, pooled over this side's rests.
+        self.rest_line = RestLine()
         self.scale = 1.0
         self.reach = 0.0
         self.start_px = np.zeros(2)
@@ -105,7 +107,7 @@ class PathStraightness(Check):
         self.along_px, self.across_px = (up, lateral) if self.along_body else (lateral, up)
         if self.sit_bone is not None:
             self.along_px, self.across_px = _from_sit_bone(
-                self.start_px - point(P, self.sit_bone), lateral
+                self.rest_line.add(self.start_px - point(P, self.sit_bone)), lateral
             )
         self.scale = cal.px_per_cm
         if self.mirror is not None and ref.world is not None:
@@ -188,6 +190,48 @@ class PathStraightness(Check):
             offset = self.affine[:, :3] @ (self.across_w * self.limit / 100.0)
             return float(math.hypot(offset[0], offset[1]))
         return self.limit * self.scale
+
+
+class RestLine:
+    """The direction from the sit bone to the heel at rest, pooled over the rests so far.
+
+    One rest's direction is noisy: in the image the sit bone and the heel are about
+    a hand's span apart, and each landmark wanders on its own for a second or more,
+    longer than a rest between reps lasts. A tilt of a few degrees then grows into
+    centimetres across the line as the heel slides out (on the simulator, beyond
+    the feet, a clean rep's error across the line was mostly this tilt). The rests
+    of later reps are independent readings of the same line, so their mean unit
+    direction is used, over the latest `keep`. A rest more than `reset_deg` off
+    that mean means the person moved: the pool starts again from it.
+
+    >>> line = RestLine()
+    >>> line.add(np.array([0.0, 100.0])).round(1).tolist()
+    [0.0, 100.0]
+    >>> line.add(np.array([10.0, 100.0])).round(1).tolist()  # 5.7 deg off: pooled
+    [5.0, 100.4]
+    >>> line.add(np.array([100.0, 0.0])).round(1).tolist()  # moved: starts again
+    [100.0, 0.0]
+    """
+
+    def __init__(self, keep: int = 6, reset_deg: float = 8.0) -> None:
+        self.keep = keep
+        self.cos_reset = math.cos(math.radians(reset_deg))
+        self._units: list[np.ndarray] = []
+
+    def add(self, reach: np.ndarray) -> np.ndarray:
+        """Note one rest's sit-bone-to-heel vector; return the pooled direction at its length."""
+        n = math.sqrt(float(reach @ reach))
+        if not n > 1e-9:
+            return reach
+        unit = reach / n
+        if self._units and float(_unit(np.mean(self._units, axis=0)) @ unit) < self.cos_reset:
+            self._units.clear()
+        self._units = [*self._units, unit][-self.keep :]
+        return n * _unit(np.mean(self._units, axis=0))
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / math.sqrt(float(v @ v))
 
 
 def _from_sit_bone(reach: np.ndarray, lateral: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -152,3 +152,55 @@ def test_symmetry_compares_the_sides_and_uses_per_view_limits():
     peak, failed = check.verdict()
     assert peak > 10 and failed
     assert run("even", pose(px, world), view="side").limit == 20.0
+
+
+RAIL = build_spec(
+    {
+        **RAW,
+        "checks": [
+            {
+                "code": "rail",
+                "kind": "path_straightness",
+                "label": "r",
+                "point": "{side}_heel",
+                "along": "sit_bone",
+                "space": "image",
+                "limit": 3.0,
+                "unit": "cm",
+                "cue": "c",
+            }
+        ],
+    }
+)
+
+
+def slide_after_rests(check, hip_misread_px: float) -> float:
+    """Rest (hip read ``hip_misread_px`` sideways), then the heel slides 50 cm straight
+    along its true track; the check's peak distance across its line (cm)."""
+    px, world = body()
+    ref_px = px.copy()
+    ref_px[index("left_hip")] += (hip_misread_px, 0.0)
+    ref = pose(ref_px, world)
+    check.begin(ref, CAL)
+    moved = px.copy()
+    moved[index("left_heel")] += (0.0, 100.0)  # 50 cm at 2 px/cm, straight along the body
+    check.frame(pose(moved, world), ref, CAL)
+    return check.verdict()[0]
+
+
+def test_the_sit_bone_line_is_pooled_over_rests_so_one_misread_rest_tilts_it_less():
+    # The hip misread 4 px sideways at rest tilts a 104 px sit-bone line by 2.2 deg:
+    # 1.9 cm across the line once the heel has slid 50 cm, on a perfectly straight slide.
+    alone = compile_check(RAIL, RAIL.check("rail"), "left", "end_on")
+    assert slide_after_rests(alone, 4.0) == pytest.approx(1.9, abs=0.1)
+    # After two true rests, the same misread rest moves the line a third as much.
+    pooled = compile_check(RAIL, RAIL.check("rail"), "left", "end_on")
+    assert slide_after_rests(pooled, 0.0) == pytest.approx(0.0, abs=1e-9)
+    assert slide_after_rests(pooled, 0.0) == pytest.approx(0.0, abs=1e-9)
+    assert slide_after_rests(pooled, 4.0) == pytest.approx(1.9 / 3, abs=0.1)
+    # A rest far off the pooled line is a new position: the pool starts again from it.
+    moved_on = compile_check(RAIL, RAIL.check("rail"), "left", "end_on")
+    slide_after_rests(moved_on, 0.0)
+    assert slide_after_rests(moved_on, 30.0) == pytest.approx(
+        slide_after_rests(compile_check(RAIL, RAIL.check("rail"), "left", "end_on"), 30.0)
+    )

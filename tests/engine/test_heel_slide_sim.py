@@ -76,13 +76,6 @@ def test_partial_reps_are_reported_as_partial(view):
     assert [f.rep for f in res.flags if f.code == "partial_range"] == [3]
 
 
-#: Known shortfall of the line from the sit bone through the heel at rest (image space):
-#: on the simulator's default end-on camera the right heel's line leans ~2 cm inward over
-#: a slide, so a 2 cm inward veer reads 4.1 cm (flagged) and a 6 cm one 7.7 cm. On the
-#: suite's random end-on cameras and the rendered clips it halved the false flags.
-_SIT_BONE_BIAS = "sim end_on right heel: the sit-bone line leans ~2 cm (docs/engine.md)"
-
-
 def _cases():
     # The fast tier keeps one case per check from the side and from the end (both sizes
     # and seeds among them); the others are marked slow.
@@ -93,8 +86,6 @@ def _cases():
             for seed in (11, 12):
                 fast = view != "overhead" and (mult, seed) == kept
                 marks = [] if fast else [pytest.mark.slow]
-                if (view, code, mult, seed) == ("end_on", "heel_off_line", 0.5, 11):
-                    marks.append(pytest.mark.xfail(strict=True, reason=_SIT_BONE_BIAS))
                 yield pytest.param(
                     view, code, mult, seed, id=f"{view}-{code}-{mult}x-{seed}", marks=marks
                 )
