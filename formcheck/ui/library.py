@@ -17,7 +17,7 @@ import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from formcheck.engine import AnalysisResult, Engine
@@ -107,10 +107,25 @@ def personalised(spec: Spec, limits: Mapping[str, float]) -> tuple[Spec, str | N
 
 @dataclass(frozen=True)
 class Guess:
-    """The exercise the motion fits best (None when unsure), with each candidate's rep count."""
+    """The exercise the motion fits best (None when unsure), with each candidate's rep count
+    (``reps``: partial reps included) and full reps (``full``: only the candidates whose
+    posture fits the body seen)."""
 
     name: str | None
     reps: Mapping[str, int]
+    full: Mapping[str, int] = field(default_factory=dict)
+
+    def full_elsewhere(self, chosen: str) -> list[str]:
+        """Other candidates that counted full reps where ``chosen`` counted none, most first.
+
+        >>> Guess(None, {}, {"heel_slide": 3, "clamshell": 0, "glute_bridge": 2}).full_elsewhere(
+        ...     "clamshell")
+        ['heel_slide', 'glute_bridge']
+        """
+        if self.full.get(chosen, 0):
+            return []
+        found = [n for n, full in self.full.items() if full and n != chosen]
+        return sorted(found, key=lambda n: -self.full[n])
 
     def instead_of(self, chosen: str) -> str | None:
         """The exercise to suggest instead of ``chosen``: only one that counted more reps.
@@ -196,4 +211,7 @@ def guess_exercise(
         reps[name] = result.reps + result.partial_reps
         results[name] = result
     uprightness = upright.value() if upright is not None else math.nan
-    return Guess(choose(results, specs, uprightness).name, reps)
+    choice = choose(results, specs, uprightness)
+    # Full reps only of the candidates whose posture fits (a squat's knee bends in a heel slide).
+    full = {name: results[name].reps for name in choice.scores}
+    return Guess(choice.name, reps, full)

@@ -265,8 +265,8 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
     for warning in outcome.warnings:
         # Most begin with the clip's name; the others are phrases: make them sentences.
         st.warning(warning if warning.startswith(outcome.clip) else sentence(warning))
-    if result.rep_table or result.hold_table:
-        _guess_hint(outcome, lib)  # with nothing counted, `_nothing_counted` offers it
+    if _full_reps(result):
+        _guess_hint(outcome, lib)  # with no full rep counted, `_nothing_counted` offers it
     # One message per reason: the engine gives the same reason for every check a view hides.
     reasons: dict[str, list[str]] = {}
     for code, reason in result.checks_disabled:
@@ -307,14 +307,18 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
         st.video(outcome.video, format="video/mp4")
         for note in view_notes if example else []:
             st.caption(note)
-    counted = bool(result.rep_table or result.hold_table)
-    if counted:
+    if not _full_reps(result):
+        _nothing_counted(outcome, lib)
+    if result.rep_table or result.hold_table:  # partial reps too: what was found
         _tables(outcome)
         _plots(outcome)
-    else:
-        _nothing_counted(outcome, lib)
     _downloads(outcome)
-    _save(outcome, empty=not counted)
+    _save(outcome, empty=not _full_reps(result))
+
+
+def _full_reps(result) -> bool:
+    """Whether anything was done in full: a full rep, or a hold held."""
+    return bool(result.counts.full or result.holds)
 
 
 def _tables(outcome: ReviewOutcome) -> None:
@@ -340,11 +344,23 @@ def _tables(outcome: ReviewOutcome) -> None:
 
 
 def _nothing_counted(outcome: ReviewOutcome, lib: Library) -> None:
-    """With no rep counted: what was found, and what to try instead (side, exercise)."""
+    """With no full rep counted: what was found, and what to try instead (side, exercise)."""
     spec, side, guess = outcome.spec, outcome.side, outcome.guess
     leg = f" on the {side} leg" if side in OTHER_SIDE else ""
     what = "holds" if spec.phase is None else "reps"
-    st.warning(f"No {spec.display_name.lower()} {what} were counted in this clip{leg}.")
+    counts = outcome.result.counts
+    found = [
+        f"{n} {status} rep{'s' if n > 1 else ''}"
+        for n, status in ((counts.partial, "partial"), (counts.uncertain, "uncertain"))
+        if n
+    ]
+    if found:
+        st.warning(
+            f"No full {spec.display_name.lower()} {what} were counted in this clip{leg}, "
+            f"only {' and '.join(found)}."
+        )
+    else:
+        st.warning(f"No {spec.display_name.lower()} {what} were counted in this clip{leg}.")
     # The guess ran this exercise with either leg: reps there, none on the chosen leg,
     # means the other leg did them.
     either = guess.reps.get(spec.name, 0) if guess is not None else 0
@@ -363,7 +379,7 @@ def _nothing_counted(outcome: ReviewOutcome, lib: Library) -> None:
             type="primary",
         )
         tried = True
-    if _guess_hint(outcome, lib):
+    if _guess_hint(outcome, lib) or _full_elsewhere(outcome, lib):
         tried = True
     if not tried:
         st.info(
@@ -394,6 +410,23 @@ def _guess_hint(outcome: ReviewOutcome, lib: Library) -> bool:
         st.session_state["exercise"] = guess.name
         st.session_state.pop("review.exercise", None)
         st.rerun()
+    return True
+
+
+def _full_elsewhere(outcome: ReviewOutcome, lib: Library) -> bool:
+    """Where the guess is unsure: name the exercises this motion gave full reps as."""
+    guess = outcome.guess
+    names = guess.full_elsewhere(outcome.spec.name) if guess is not None else []
+    shown = [
+        f"{lib.specs[n].display_name} ({_reps(guess.full[n])})" for n in names if n in lib.specs
+    ][:3]
+    if not shown:
+        return False
+    st.info(
+        "This motion does count as full reps of "
+        + ", ".join(shown)
+        + ". If that is the exercise being done, choose it above."
+    )
     return True
 
 
