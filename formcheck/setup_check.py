@@ -49,7 +49,7 @@ from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 from formcheck.picture import Picture
 from formcheck.specs import Spec
-from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
+from formcheck.specs.kinds import VIEW_ADVICE, amount_text, limit_text, view_advice, view_from
 from formcheck.specs.model import CheckSpec
 
 READY, FIX, WAIT = "ready", "fix", "wait"
@@ -305,16 +305,16 @@ def _view(spec: Spec, view: str | None, doubt: str) -> SetupItem:
     if view is None:
         return SetupItem("view", WAIT, "Not known yet")
     if doubt:
-        return SetupItem("view", FIX, doubt, VIEW_ADVICE[best])
+        return SetupItem("view", FIX, doubt, view_advice(best, spec.posture))
     hidden = hidden_checks(spec, view)
     if not hidden:
-        return SetupItem("view", READY, f"Filmed from {VIEW_FROM[view]}")
+        return SetupItem("view", READY, f"Filmed from {view_from(view, spec.posture)}")
     names = ", ".join(c.label for c in hidden)
     return SetupItem(
         "view",
         FIX,
-        f"Filmed from {VIEW_FROM[view]}: {names} can't be seen from there",
-        VIEW_ADVICE[best],
+        f"Filmed from {view_from(view, spec.posture)}: {names} can't be seen from there",
+        view_advice(best, spec.posture),
     )
 
 
@@ -398,7 +398,8 @@ def _still(floors: Mapping[str, NoiseFloor] | None, spec: Spec, view: str | None
     shaky = [
         (spec.check(code), f)
         for code, f in known.items()
-        if view in spec.check(code).views and not noise_verdict(spec.check(code), view, f).judged
+        if view in spec.check(code).views
+        and not noise_verdict(spec.check(code), view, f, posture=spec.posture).judged
     ]
     if not shaky:
         return SetupItem("still", READY, "Steady enough to judge your form")
@@ -406,8 +407,8 @@ def _still(floors: Mapping[str, NoiseFloor] | None, spec: Spec, view: str | None
     return SetupItem(
         "still",
         FIX,
-        f"Lying still, your {check.label} reads up to {worst.value:.2g} {worst.unit} "
-        f"(the limit is {check.limit_for(view):g} {worst.unit})",
+        f"Lying still, your {check.label} reads up to {amount_text(worst.value, worst.unit)} "
+        f"(the limit is {limit_text(check.limit_for(view), worst.unit)})",
         "bring the camera closer and light the room well, so the picture is steadier",
     )
 
@@ -435,17 +436,17 @@ def _verdict(
     if doubt:
         move = _measured_from() if angle else best
         message = "Not while the camera's view is unclear"
-        return SetupVerdict(code, label, FIX, message, VIEW_ADVICE[move], move)
+        return SetupVerdict(code, label, FIX, message, view_advice(move, spec.posture), move)
     if check.views and view not in check.views:
         move = best if best in check.views else check.views[0]
-        message = f"Can't be seen from {VIEW_FROM[view]}"
-        return SetupVerdict(code, label, FIX, message, VIEW_ADVICE[move], move)
+        message = f"Can't be seen from {view_from(view, spec.posture)}"
+        return SetupVerdict(code, label, FIX, message, view_advice(move, spec.posture), move)
     if angle:
-        withheld = rom_withheld(view, "joint_angle")
+        withheld = rom_withheld(view, "joint_angle", spec.posture)
         if withheld:
             move = _measured_from()
             message = f"Not from here: {withheld}"
-            return SetupVerdict(code, label, FIX, message, VIEW_ADVICE[move], move)
+            return SetupVerdict(code, label, FIX, message, view_advice(move, spec.posture), move)
     if check.kind not in NOISY_KINDS:
         return SetupVerdict(code, label, READY, "Can be judged from here")
     # The engine's own verdict: its noise floor, and (a path) how square the camera is.
@@ -455,7 +456,7 @@ def _verdict(
         # Seen from here, but how steady is not measured yet: lying still 2 s tells
         # (the engine judges no noisy check before that).
         return SetupVerdict(code, label, WAIT, "Seen from here; lie still to measure how steady")
-    noise = noise_verdict(check, view, floor, skew)
+    noise = noise_verdict(check, view, floor, skew, spec.posture)
     if not noise.judged:
         noisy = floor is not None and floor.known and MARGIN * floor.value > noise.limit
         move = None if noisy else (best if best in check.views else None)

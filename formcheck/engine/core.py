@@ -60,7 +60,7 @@ from formcheck.engine.view import (
 )
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
-from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM, VIEWS
+from formcheck.specs.kinds import VIEWS, amount_text, view_advice, view_from
 from formcheck.specs.model import Spec
 
 
@@ -439,14 +439,15 @@ class Engine:
         events: list = [BaselineSet(t=t, view=view)]
         if off:
             groups: dict[str, list] = {}
+            posture = spec.posture
             for c in off:
-                groups.setdefault(VIEW_ADVICE[c.views[0]], []).append(c)
+                groups.setdefault(view_advice(c.views[0], posture), []).append(c)
             reasons = {
                 advice: f"{_join([c.label for c in cs])} can't be seen from "
-                f"{VIEW_FROM[view]}: {advice}"
+                f"{view_from(view, posture)}: {advice}"
                 for advice, cs in groups.items()
             }
-            self._disabled = tuple((c.code, reasons[VIEW_ADVICE[c.views[0]]]) for c in off)
+            self._disabled = tuple((c.code, reasons[view_advice(c.views[0], posture)]) for c in off)
             events.append(
                 ChecksDisabled(
                     t=t,
@@ -664,7 +665,7 @@ class Engine:
         if under_way:
             why += " (one was still under way when the recording ended)"
         return (
-            f"the {name.replace('_', ' ')} moved through {moved:.3g} {unit} but no rep was "
+            f"the {name.replace('_', ' ')} moved through {amount_text(moved, unit)} but no rep was "
             f"counted{why}: check that this is the exercise being done and that the camera "
             "sees the working side",
         )
@@ -678,7 +679,7 @@ class Engine:
         error = rom_error(view, kind)
         return {
             "rom_uncertainty_deg": error.uncertainty if error is not None else None,
-            "rom_withheld_reason": rom_withheld(view, kind),
+            "rom_withheld_reason": rom_withheld(view, kind, spec.posture),
         }
 
     def _open_gap(self) -> tuple[Gap, ...]:

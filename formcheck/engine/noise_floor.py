@@ -45,7 +45,7 @@ from formcheck.engine.result import _num
 from formcheck.engine.signal import LandmarkConditioner, Pose
 from formcheck.engine.view import Calibration, calibrate, skewed, view_from_ratio
 from formcheck.frame import PoseFrame
-from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
+from formcheck.specs.kinds import amount_text, limit_text, view_advice, view_from
 from formcheck.specs.model import CheckSpec, Spec
 
 #: A clean rep's peak from noise alone, in robust standard deviations of the check's
@@ -164,8 +164,8 @@ class CheckVerdict:
         if not self.judged:
             why = f"{self.reason}; {self.advice}"
             return f"{self.label}: can't be judged from this placement: {why}"
-        noise = f"noise {self.floor:.2g} {self.unit}, " if self.floor == self.floor else ""
-        return f"{self.label}: judged ({noise}limit {self.limit:g} {self.unit})"
+        noise = f"noise {amount_text(self.floor, self.unit)}, " if self.floor == self.floor else ""
+        return f"{self.label}: judged ({noise}limit {limit_text(self.limit, self.unit)})"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -246,14 +246,22 @@ def noisy_checks(spec: Spec) -> tuple[CheckSpec, ...]:
     return tuple(c for c in spec.checks if c.kind in NOISY_KINDS)
 
 
-def camera_advice(check: CheckSpec) -> str:
+def camera_advice(check: CheckSpec, posture: str = "any") -> str:
     """How to move the camera so ``check`` reads above its noise."""
-    best = VIEW_ADVICE[check.views[0]] if check.views else "place the camera square to your body"
+    best = (
+        view_advice(check.views[0], posture)
+        if check.views
+        else "place the camera square to your body"
+    )
     return f"{best}, closer (your body filling most of the frame) and in good light"
 
 
 def verdict(
-    check: CheckSpec, view: str | None, floor: NoiseFloor | None = None, skew: float = 0.0
+    check: CheckSpec,
+    view: str | None,
+    floor: NoiseFloor | None = None,
+    skew: float = 0.0,
+    posture: str = "any",
 ) -> CheckVerdict:
     """Whether ``check`` can be judged from ``view`` with this clip's noise ``floor``.
 
@@ -273,9 +281,13 @@ def verdict(
     value = floor.value if floor is not None else math.nan
     reason = advice = None
     if view is None or view not in check.views:
-        where = VIEW_FROM.get(view, "here") if view else "here (no view found yet)"
+        where = view_from(view, posture) if view else "here (no view found yet)"
         reason = f"it can't be seen from {where}"
-        advice = VIEW_ADVICE[check.views[0]] if check.views else "place the camera square to you"
+        advice = (
+            view_advice(check.views[0], posture)
+            if check.views
+            else "place the camera square to you"
+        )
     elif check.kind == "path_straightness" and skew > SQUARE_WITHIN:
         reason = (
             f"the camera sees your body {skew:.0f}° off square, and from off to one side "
@@ -287,10 +299,10 @@ def verdict(
         advice = "lie still for 2 seconds before the first rep, with the camera where it is"
     elif value == value and MARGIN * value > limit:
         reason = (
-            f"it reads up to {value:.2g} {check.unit} with nothing moving, too close to its "
-            f"{limit:g} {check.unit} limit to tell a fault from noise"
+            f"it reads up to {amount_text(value, check.unit)} with nothing moving, too close "
+            f"to its {limit_text(limit, check.unit)} limit to tell a fault from noise"
         )
-        advice = camera_advice(check)
+        advice = camera_advice(check, posture)
     return CheckVerdict(
         check.code,
         check.label,
@@ -307,7 +319,7 @@ def verdicts(
     spec: Spec, view: str | None, floors: Mapping[str, NoiseFloor], skew: float = 0.0
 ) -> tuple[CheckVerdict, ...]:
     """`verdict` of every check of ``spec`` (checks noise can't fake: on the view alone)."""
-    return tuple(verdict(c, view, floors.get(c.code), skew) for c in spec.checks)
+    return tuple(verdict(c, view, floors.get(c.code), skew, spec.posture) for c in spec.checks)
 
 
 class RestProbe:

@@ -37,7 +37,7 @@ import numpy as np
 
 from formcheck.engine.geometry import NOMINAL_CM, angle_between
 from formcheck.landmarks import index
-from formcheck.specs.kinds import VIEW_FROM
+from formcheck.specs.kinds import view_from
 
 SIDE_BELOW = 0.55
 END_ON_ABOVE = 1.6
@@ -213,8 +213,9 @@ def rom_error(view: str | None, metric_kind: str) -> AngleError | None:
     return ROM_ERROR.get(view)
 
 
-def rom_withheld(view: str | None, metric_kind: str) -> str | None:
-    """Why a rep's range of motion can't be given from ``view``, or None if it can.
+def rom_withheld(view: str | None, metric_kind: str, posture: str = "any") -> str | None:
+    """Why a rep's range of motion can't be given from ``view``, or None if it can
+    (in words for the exercise's ``posture``).
 
     >>> rom_withheld("end_on", "joint_angle")
     "range of motion can't be measured from the end, beyond the feet within 10°: film from the side"
@@ -225,6 +226,6 @@ def rom_withheld(view: str | None, metric_kind: str) -> str | None:
     if error is None or error.uncertainty <= ROM_WITHIN_DEG:
         return None
     return (
-        f"range of motion can't be measured from {VIEW_FROM[view]} within "
+        f"range of motion can't be measured from {view_from(view, posture)} within "
         f"{ROM_WITHIN_DEG:g}°: film from the side"
     )

@@ -46,7 +46,7 @@ VIEW_ADVICE: Mapping[str, str] = {
     # A camera high above the feet and tilted down sees the body much as an
     # overhead one does (the torso barely foreshortened), so say "along".
     "end_on": "place the camera beyond your feet, aimed along your body rather than down onto it",
-    "overhead": "place the camera facing your front (above you when you lie down)",
+    "overhead": "place the camera facing the front of your body",
     "oblique": "place the camera square to your body, not at a corner",
 }
 
@@ -56,9 +56,65 @@ VIEW_ADVICE: Mapping[str, str] = {
 VIEW_FROM: Mapping[str, str] = {
     "side": "the side",
     "end_on": "the end, beyond the feet",
-    "overhead": "the front (above you when you lie down)",
+    "overhead": "the front of your body",
     "oblique": "a corner",
 }
+
+#: The words for a view that depend on the exercise's posture (`view_from`, `view_advice`).
+#: A lying person's `overhead` camera may be above them or high beyond their feet and
+#: tilted down: both see the front of the body with the torso barely foreshortened, and
+#: the engine can't tell them apart (docs/engine.md), so the words cover both.
+_POSTURE_WORDS: Mapping[tuple[str, str], tuple[str, str]] = {
+    ("lying", "overhead"): (
+        "high up, looking down on your body (above you, or high beyond your feet)",
+        "place the camera high up, looking down on your body",
+    ),
+    ("upright", "overhead"): ("in front of you", "place the camera in front of you"),
+}
+
+
+def view_from(view: str, posture: str = "any") -> str:
+    """Where ``view`` films from, in words for the exercise's ``posture`` (ends
+    "can't be seen from ..." and "Filmed from ...").
+
+    >>> view_from("overhead", "upright"), view_from("side", "lying")
+    ('in front of you', 'the side')
+    """
+    return _POSTURE_WORDS.get((posture, view), (VIEW_FROM.get(view, "here"),))[0]
+
+
+def view_advice(view: str, posture: str = "any") -> str:
+    """How to place the camera for ``view``, in words for the exercise's ``posture``.
+
+    >>> view_advice("overhead", "lying")
+    'place the camera high up, looking down on your body'
+    """
+    words = _POSTURE_WORDS.get((posture, view))
+    return words[1] if words is not None else VIEW_ADVICE[view]
+
+
+#: How units read in a sentence or a heading (others as written).
+UNIT_SIGNS: Mapping[str, str] = {"deg": "°"}
+#: Decimals shown per unit (others: two): finer digits are the pose model's noise.
+DECIMALS: Mapping[str, int] = {"deg": 0, "cm": 1, "s": 1}
+
+
+def amount_text(value: float, unit: str) -> str:
+    """A measured value for a person to read: whole degrees, centimetres to one decimal.
+
+    >>> amount_text(26.46, "deg"), amount_text(7.44, "cm")
+    ('26°', '7.4 cm')
+    """
+    number = f"{value:.{DECIMALS.get(unit, 2)}f}"
+    sign = UNIT_SIGNS.get(unit)
+    return f"{number}{sign}" if sign else f"{number} {unit}".rstrip()
+
+
+def limit_text(value: float, unit: str) -> str:
+    """A limit as the spec writes it, with its unit: ``limit_text(8.0, "deg")`` -> ``8°``."""
+    sign = UNIT_SIGNS.get(unit)
+    return f"{value:g}{sign}" if sign else f"{value:g} {unit}".rstrip()
+
 
 #: How the spec says which sides work.
 SIDE_MODES: Mapping[str, str] = {

@@ -14,11 +14,7 @@ from collections.abc import Iterable
 from formcheck.engine import FlagRaised
 from formcheck.engine.result import RepRecord
 from formcheck.specs import CheckSpec, Spec
-
-#: How a spec's units read on the page.
-UNIT_SIGNS = {"deg": "°"}
-#: Decimals shown per unit (others: two).
-DECIMALS = {"deg": 0, "cm": 1, "s": 1}
+from formcheck.specs.kinds import DECIMALS, UNIT_SIGNS, amount_text
 
 
 def heading(label: str, unit: str) -> str:
@@ -54,11 +50,7 @@ def rounded(value: float | None, unit: str) -> float | None:
 def amount(value: float | None, unit: str) -> str:
     """A value with its unit for a sentence: ``amount(174.46, "deg")`` -> ``174°``."""
     shown = rounded(value, unit)
-    if shown is None:
-        return "?"
-    number = f"{shown:.{DECIMALS.get(unit, 2)}f}"
-    sign = UNIT_SIGNS.get(unit)
-    return f"{number}{sign}" if sign else f"{number} {unit}".rstrip()
+    return "?" if shown is None else amount_text(shown, unit)
 
 
 def limit_problem(check: CheckSpec, value: float) -> str | None:
@@ -90,7 +82,9 @@ def rep_rows(
     """The rep table as the page shows it: labelled headings with units, rounded values.
 
     ``withheld``: the view can't measure the range well enough, so it shows "–".
-    The download keeps `AnalysisResult.rep_table_rows` (codes, full precision).
+    A check with no peak on any rep (not judged from this view) gets no column: a
+    column of blanks says nothing the view notes don't. The download keeps
+    `AnalysisResult.rep_table_rows` (codes, full precision, every column).
     """
     driver = spec.phase.metric if spec.phase is not None else None
     unit = spec.metric(driver).unit if driver else ""
@@ -114,7 +108,9 @@ def rep_rows(
             row[heading(f"peak {check.label}", check.unit)] = rounded(value, check.unit)
         row["Flags"] = flag_names(spec, r.flags)
         rows.append(row)
-    return rows
+    peaks = {key for row in rows for key in row if key.startswith("Peak ")}
+    blank = {key for key in peaks if all(row.get(key) is None for row in rows)}
+    return [{k: v for k, v in row.items() if k not in blank} for row in rows]
 
 
 def flag_rows(flags: Iterable[FlagRaised], spec: Spec) -> list[dict[str, object]]:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from formcheck.errors import SpecError
 from formcheck.specs import Spec, with_overrides
-from formcheck.specs.kinds import VIEW_ADVICE, VIEW_FROM
+from formcheck.specs.kinds import limit_text, view_advice, view_from
 from formcheck.ui import common
 from formcheck.ui.labels import check_heading, check_name, limit_problem
 
@@ -61,14 +61,14 @@ def _checks(spec: Spec) -> None:
         pd.DataFrame(
             [
                 {
-                    "check": c.label,
-                    "code": c.code,
-                    "limit": f"{c.limit:g} {c.unit}",
+                    "Check": c.label[:1].upper() + c.label[1:],
+                    "Limit": limit_text(c.limit, c.unit),
                     # A personal limit in force beside the exercise's own, never instead of it.
-                    "your limit": f"{saved[c.code]:g} {c.unit}" if c.code in saved else "",
-                    "seen from": ", ".join(VIEW_FROM.get(v, v) for v in c.views) or "any view",
-                    "severity": c.severity,
-                    "cue": c.cue,
+                    "Your limit": limit_text(saved[c.code], c.unit) if c.code in saved else "",
+                    "Seen from": "; ".join(view_from(v, spec.posture) for v in c.views)
+                    or "any view",
+                    "Severity": c.severity,
+                    "Cue": c.cue,
                 }
                 for c in spec.checks
             ]
@@ -174,5 +174,6 @@ def _limit_help(spec: Spec, code: str) -> str:
     check = spec.check(code)
     text = check.cue
     if check.views:
-        text += " Judged only when you " + " or ".join(VIEW_ADVICE[v] for v in check.views) + "."
+        ways = " or ".join(view_advice(v, spec.posture) for v in check.views)
+        text += f" Judged only when you {ways}."
     return text

@@ -7,6 +7,7 @@ and brisk reps were thrown away as too short. Every rep spec must count such set
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
@@ -151,6 +152,8 @@ def test_movement_with_no_rep_counted_is_a_warning_not_a_silent_zero():
     assert len(res.warnings) == 1 and "no rep was counted" in res.warnings[0]
     assert "too short" in res.warnings[0]
     assert res.to_dict()["warnings"] == list(res.warnings)
+    # In the words a person reads: whole degrees, not "26.5 deg".
+    assert re.search(r"the knee moved through \d+° but no rep was counted", res.warnings[0])
 
 
 def test_a_body_never_measurable_is_a_warning():

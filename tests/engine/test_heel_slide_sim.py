@@ -262,11 +262,12 @@ def test_a_camera_above_says_where_to_put_it_without_contradiction():
     res = analyze(s.frames, spec(), "left")
     assert res.view == "overhead"
     assert dict(res.checks_disabled) == {
-        "pelvis_rotation": "pelvis rotation can't be seen from the front (above you when you "
-        "lie down): place the camera beyond your feet, aimed along your body rather than "
-        "down onto it",
-        "pelvis_lift": "pelvis lift can't be seen from the front (above you when you "
-        "lie down): place the camera to one side of you, level with your body",
+        "pelvis_rotation": "pelvis rotation can't be seen from high up, looking down on your "
+        "body (above you, or high beyond your feet): place the camera beyond your feet, "
+        "aimed along your body rather than down onto it",
+        "pelvis_lift": "pelvis lift can't be seen from high up, looking down on your body "
+        "(above you, or high beyond your feet): place the camera to one side of you, level "
+        "with your body",
     }
 
 

@@ -33,10 +33,9 @@ def test_the_rep_table_uses_labels_with_units_and_rounds_angles_and_centimetres(
         "Peak sideways heel drift (cm)",
         "Peak pelvis movement (cm)",
         "Peak pelvis rotation (°)",
-        "Peak pelvis lift (cm)",
         "Peak knee straightening (°)",
         "Flags",
-    ]
+    ]  # no pelvis lift: it is judged from the side only, so it has no peak from here
     assert rows[1]["Flags"] == "sideways heel drift"
     for row in rows:
         assert row["Knee: to (°)"] == int(row["Knee: to (°)"])  # whole degrees
@@ -63,3 +62,14 @@ def test_the_dashed_full_range_line_on_the_knee_plot_is_labelled(veering):
     assert row["label"] == "full range: 135°"
     line = next(layer for layer in chart["layer"] if layer["mark"]["type"] == "line")
     assert line["encoding"]["y"]["title"] == "Knee (°)"
+
+
+def test_the_rep_table_leaves_out_checks_this_view_never_judged():
+    # From the side only the lift (and the range) can be judged: the drift checks have no
+    # peak on any rep, and used to show as a column of "None".
+    spec = find_spec("heel_slide")
+    sim = simulate("heel_slide", reps=2, side="left", view="side", seed=4)
+    rows = labels.rep_rows(analyze(sim.frames, spec).rep_table, spec)
+    peaks = [key for key in rows[0] if key.startswith("Peak ")]
+    assert peaks == ["Peak pelvis lift (cm)", "Peak knee straightening (°)"]
+    assert all(row[key] is not None for row in rows for key in peaks)

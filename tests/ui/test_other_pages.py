@@ -191,7 +191,7 @@ def test_exercises_shows_the_library_from_the_specs(db):
     assert headings[:3] == ["Setup", "Cues", "Camera placement"]
     assert "beyond your feet" in at.info[0].value
     checks = at.dataframe[0].value
-    assert "heel_off_line" in checks["code"].tolist()
+    assert "Sideways heel drift" in checks["Check"].tolist()
 
 
 def test_a_limit_saved_on_exercises_is_kept_and_a_bad_one_names_its_check(db):

@@ -32,7 +32,7 @@ def specs(tmp_path, monkeypatch) -> Path:
 def heel_limits(at: AppTest) -> tuple[str, float]:
     """The heel-drift limit as the library table shows it, and as the limit editor does."""
     table = at.dataframe[0].value
-    shown = table.loc[table["code"] == "heel_off_line", "limit"].item()
+    shown = table.loc[table["Check"] == "Sideways heel drift", "Limit"].item()
     return shown, at.number_input(key="limits.heel_slide.heel_off_line").value
 
 

@@ -39,10 +39,14 @@ def test_resetting_limits_shows_the_exercise_value_and_says_so(db):
 def test_what_is_checked_shows_the_exercise_limit_and_the_personal_one(db):
     db.set_overrides("heel_slide", {"heel_off_line": 6.0})
     at = AppTest.from_function(exercises_page, default_timeout=TIMEOUT).run()
-    checks = at.dataframe[0].value.set_index("code")
-    assert checks.loc["heel_off_line", "limit"] == "4 cm"
-    assert checks.loc["heel_off_line", "your limit"] == "6 cm"
-    assert checks.loc["pelvis_shift", "your limit"] == ""
+    checks = at.dataframe[0].value.set_index("Check")
+    assert "code" not in checks.columns  # the labels a physio reads, not the spec's codes
+    assert checks.loc["Sideways heel drift", "Limit"] == "4 cm"
+    assert checks.loc["Sideways heel drift", "Your limit"] == "6 cm"
+    assert checks.loc["Pelvis movement", "Your limit"] == ""
+    assert checks.loc["Pelvis rotation", "Limit"] == "8°"
+    # Where a check is seen from, in words for a person lying down.
+    assert checks.loc["Pelvis rotation", "Seen from"] == "the end, beyond the feet"
 
 
 def test_a_limit_out_of_range_is_refused_in_the_ui_words(db):
