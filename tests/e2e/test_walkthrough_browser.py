@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
+import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -15,8 +17,13 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
+from formcheck.bench.fake_camera import clip_to_y4m
+from formcheck.bench.live_browser import CHROMIUM_ARGS
+from formcheck.cues import rep_words
 from formcheck.history import History
-from tests.e2e.conftest import keep_screenshot, running_app
+from formcheck.specs import find_spec
+from formcheck.ui.common import samples_dir
+from tests.e2e.conftest import CHROMIUM, keep_screenshot, running_app
 from tests.e2e.test_browser import WEBRTC, metric
 
 pytestmark = pytest.mark.slow
@@ -228,3 +235,75 @@ def test_live_says_every_rep_once_in_order(page, tmp_path, artifacts):
     assert numbered == [f"Rep {i}" for i in range(1, len(numbered) + 1)], spoken
     assert len(numbered) >= shown, spoken
     assert "<cancel>" not in spoken  # nothing waits to be said: nothing is cut short
+
+
+#: A heel slide filmed from beyond the feet whose third rep's heel veers in by 6 cm.
+VEER_CLIP = "heel_slide_left_end_on_veer_in.mp4"
+#: True once the cue has been said and a rep's words after it.
+CUE_THEN_REP = """(cue) => {
+  const i = window.__spoken.indexOf(cue);
+  return i >= 0 && window.__spoken.slice(i + 1).some((t) => /^Rep |ial rep$|ain rep$/.test(t));
+}"""
+
+
+def is_rep(text: str) -> bool:
+    """Whether ``text`` is a rep's words (`formcheck.cues.rep_words`)."""
+    return text.startswith("Rep ") or text.endswith(" rep")
+
+
+def ended(rep) -> float:
+    """When ``rep`` ended, for the history's reps in the order they were counted."""
+    return math.inf if rep.end is None else rep.end
+
+
+def test_live_says_a_fault_s_cue_once_on_its_rep(playwright_instance, tmp_path, artifacts):
+    # The clean clip's test above never hears a cue: this camera plays a rep that drifts.
+    clip = samples_dir() / VEER_CLIP
+    if not clip.exists():
+        pytest.skip(f"{clip.name} is not bundled")
+    cue = find_spec("heel_slide").check("heel_off_line").cue
+    y4m, _ = clip_to_y4m(clip, tmp_path / "veer.y4m")
+    db = tmp_path / "history.sqlite3"
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={y4m}"],
+    )
+    try:
+        with running_app(db, artifacts / "streamlit-cue.log") as (url, _):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.add_init_script(RECORD_SPEECH)
+            page.goto(f"{url}/live")
+            expect(page.get_by_role("heading", name="Live coaching")).to_be_visible()
+            page.get_by_role("paragraph").filter(has_text=re.compile("^Speak cues$")).click()
+            expect(page.get_by_role("switch", name="Speak cues")).to_be_checked()
+            page.frame_locator(WEBRTC).get_by_role("button", name="Start camera").click()
+            # The cue is said as the rep drifts, then that rep's words once it is done.
+            try:
+                page.wait_for_function(CUE_THEN_REP, arg=cue, timeout=240_000)
+            finally:
+                spoken = page.evaluate("window.__spoken")
+                keep_screenshot(page, "live-fault-cue", artifacts)
+            said = [t for t in spoken if is_rep(t)]
+            # The reps go to the history on the saver's thread: it may be a moment behind.
+            history = History(db)
+            deadline = time.monotonic() + 30
+            while True:
+                sessions = history.sessions()
+                reps = sorted(history.reps(sessions[0].id), key=ended) if sessions else []
+                if len(reps) >= len(said) or time.monotonic() > deadline:
+                    break
+                page.wait_for_timeout(250)
+    finally:
+        browser.close()
+    # Every rep the history holds, in the order they ended, said once (the history numbers
+    # each side's reps: the far leg's misread knee, say, is that side's "Rep 1").
+    assert said == [rep_words(r) for r in reps][: len(said)], (spoken, reps)
+    # The cue once (a cooldown of 15 s), while its rep was under way: after the rep before
+    # it, before its own words.
+    assert spoken.count(cue) == 1, spoken
+    flagged = [i for i, r in enumerate(reps) if "heel_off_line" in r.flags]
+    assert flagged, (spoken, reps)
+    before = [t for t in spoken[: spoken.index(cue)] if is_rep(t)]
+    assert len(before) == flagged[0], (spoken, reps)
+    assert "<cancel>" not in spoken
