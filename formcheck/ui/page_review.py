@@ -268,12 +268,9 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
     if _full_reps(result):
         _guess_hint(outcome, lib)  # with no full rep counted, `_nothing_counted` offers it
     # One message per reason: the engine gives the same reason for every check a view hides.
-    reasons: dict[str, list[str]] = {}
-    for code, reason in result.checks_disabled:
-        reasons.setdefault(reason, []).append(code)
+    # The reason names the checks it hides ("pelvis lift can't be seen from ...: place ...").
     view_notes = [
-        f"Not checked from this camera view ({labels.flag_names(outcome.spec, codes)}): {reason}"
-        for reason, codes in reasons.items()
+        sentence(reason) for reason in dict.fromkeys(r for _, r in result.checks_disabled)
     ]
     for note in [] if example else view_notes:
         st.warning(note)
@@ -444,11 +441,11 @@ def _plots(outcome: ReviewOutcome) -> None:
     st.subheader("Plots")
     if metric is not None:
         st.altair_chart(metric, width="stretch")
-    left, right = st.columns(2)
-    if path is not None:
-        left.altair_chart(path, width="stretch")
-    if still is not None:
-        right.altair_chart(still, width="stretch")
+    # Side by side, filling from the left: a view without a heel path (from the side)
+    # leaves no blank half beside the pelvis plot.
+    shown = [chart for chart in (path, still) if chart is not None]
+    for column, chart in zip(st.columns(2), shown, strict=False):
+        column.altair_chart(chart, width="stretch")
 
 
 def _csv(rows: list[dict]) -> str:
