@@ -49,7 +49,7 @@ from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 from formcheck.picture import Picture
 from formcheck.specs import Spec
-from formcheck.specs.kinds import VIEW_ADVICE, amount_text, limit_text, view_advice, view_from
+from formcheck.specs.kinds import VIEW_ADVICE, limit_text, noise_text, view_advice, view_from
 from formcheck.specs.model import CheckSpec
 
 READY, FIX, WAIT = "ready", "fix", "wait"
@@ -407,7 +407,7 @@ def _still(floors: Mapping[str, NoiseFloor] | None, spec: Spec, view: str | None
     return SetupItem(
         "still",
         FIX,
-        f"Lying still, your {check.label} reads up to {amount_text(worst.value, worst.unit)} "
+        f"Lying still, your {check.label} reads up to {noise_text(worst.value, worst.unit)} "
         f"(the limit is {limit_text(check.limit_for(view), worst.unit)})",
         "bring the camera closer and light the room well, so the picture is steadier",
     )

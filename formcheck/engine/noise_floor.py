@@ -45,7 +45,7 @@ from formcheck.engine.result import _num
 from formcheck.engine.signal import LandmarkConditioner, Pose
 from formcheck.engine.view import Calibration, calibrate, skewed, view_from_ratio
 from formcheck.frame import PoseFrame
-from formcheck.specs.kinds import amount_text, limit_text, view_advice, view_from
+from formcheck.specs.kinds import limit_text, noise_text, view_advice, view_from
 from formcheck.specs.model import CheckSpec, Spec
 
 #: A clean rep's peak from noise alone, in robust standard deviations of the check's
@@ -164,7 +164,7 @@ class CheckVerdict:
         if not self.judged:
             why = f"{self.reason}; {self.advice}"
             return f"{self.label}: can't be judged from this placement: {why}"
-        noise = f"noise {amount_text(self.floor, self.unit)}, " if self.floor == self.floor else ""
+        noise = f"noise {noise_text(self.floor, self.unit)}, " if self.floor == self.floor else ""
         return f"{self.label}: judged ({noise}limit {limit_text(self.limit, self.unit)})"
 
     def as_dict(self) -> dict[str, object]:
@@ -299,7 +299,7 @@ def verdict(
         advice = "lie still for 2 seconds before the first rep, with the camera where it is"
     elif value == value and MARGIN * value > limit:
         reason = (
-            f"it reads up to {amount_text(value, check.unit)} with nothing moving, too close "
+            f"it reads up to {noise_text(value, check.unit)} with nothing moving, too close "
             f"to its {limit_text(limit, check.unit)} limit to tell a fault from noise"
         )
         advice = camera_advice(check, posture)

@@ -218,7 +218,7 @@ def rom_withheld(view: str | None, metric_kind: str, posture: str = "any") -> st
     (in words for the exercise's ``posture``).
 
     >>> rom_withheld("end_on", "joint_angle")
-    "range of motion can't be measured from the end, beyond the feet within 10°: film from the side"
+    "range of motion can't be measured within 10° from the end, beyond the feet: film from the side"
     >>> rom_withheld("side", "joint_angle") is None
     True
     """
@@ -226,6 +226,6 @@ def rom_withheld(view: str | None, metric_kind: str, posture: str = "any") -> st
     if error is None or error.uncertainty <= ROM_WITHIN_DEG:
         return None
     return (
-        f"range of motion can't be measured from {view_from(view, posture)} within "
-        f"{ROM_WITHIN_DEG:g}°: film from the side"
+        f"range of motion can't be measured within {ROM_WITHIN_DEG:g}° from "
+        f"{view_from(view, posture)}: film from the side"
     )

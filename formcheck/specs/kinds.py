@@ -110,6 +110,16 @@ def amount_text(value: float, unit: str) -> str:
     return f"{number}{sign}" if sign else f"{number} {unit}".rstrip()
 
 
+def noise_text(value: float, unit: str) -> str:
+    """A noise reading, small by nature, to two significant digits with its unit.
+
+    >>> noise_text(0.42, "deg"), noise_text(5.46, "cm")
+    ('0.42°', '5.5 cm')
+    """
+    sign = UNIT_SIGNS.get(unit)
+    return f"{value:.2g}{sign}" if sign else f"{value:.2g} {unit}".rstrip()
+
+
 def limit_text(value: float, unit: str) -> str:
     """A limit as the spec writes it, with its unit: ``limit_text(8.0, "deg")`` -> ``8°``."""
     sign = UNIT_SIGNS.get(unit)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from formcheck.engine import AnalysisResult
 from formcheck.specs import Spec
+from formcheck.specs.kinds import limit_text
 from formcheck.ui.labels import amount, check_heading, heading
 
 #: Rep status colours, shared with the tables (green, amber, grey).
@@ -152,7 +153,7 @@ def path_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
         ),
     ).properties(
         height=320,
-        title=f"{spec.check(code).label}: within ±{limit:g} {spec.check(code).unit}",
+        title=f"{spec.check(code).label}: within ±{limit_text(limit, spec.check(code).unit)}",
     )
 
 

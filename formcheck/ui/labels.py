@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from formcheck.engine import FlagRaised
+from formcheck.engine import AnalysisResult, FlagRaised
 from formcheck.engine.result import RepRecord
 from formcheck.specs import CheckSpec, Spec
 from formcheck.specs.kinds import DECIMALS, UNIT_SIGNS, amount_text
@@ -77,15 +77,21 @@ def flag_names(spec: Spec, codes: Iterable[str]) -> str:
 
 
 def rep_rows(
-    reps: Iterable[RepRecord], spec: Spec, *, withheld: bool = False
+    reps: Iterable[RepRecord],
+    spec: Spec,
+    *,
+    withheld: bool = False,
+    hidden: Iterable[str] = (),
 ) -> list[dict[str, object]]:
     """The rep table as the page shows it: labelled headings with units, rounded values.
 
     ``withheld``: the view can't measure the range well enough, so it shows "–".
-    A check with no peak on any rep (not judged from this view) gets no column: a
-    column of blanks says nothing the view notes don't. The download keeps
+    ``hidden``: the codes of the checks this camera view can't see
+    (`AnalysisResult.checks_disabled`); they get no column, as a column of blanks
+    says nothing the view's note doesn't. The download keeps
     `AnalysisResult.rep_table_rows` (codes, full precision, every column).
     """
+    hidden = set(hidden)
     driver = spec.phase.metric if spec.phase is not None else None
     unit = spec.metric(driver).unit if driver else ""
     name = driver.replace("_", " ") if driver else "range"
@@ -105,12 +111,35 @@ def rep_rows(
                 check = spec.check(code)
             except KeyError:
                 continue
-            row[heading(f"peak {check.label}", check.unit)] = rounded(value, check.unit)
+            if code not in hidden:
+                row[heading(f"peak {check.label}", check.unit)] = rounded(value, check.unit)
         row["Flags"] = flag_names(spec, r.flags)
         rows.append(row)
-    peaks = {key for row in rows for key in row if key.startswith("Peak ")}
-    blank = {key for key in peaks if all(row.get(key) is None for row in rows)}
-    return [{k: v for k, v in row.items() if k not in blank} for row in rows]
+    return rows
+
+
+def short_of_full(result: AnalysisResult, spec: Spec) -> list[str]:
+    """What was found that falls short of a full rep or a long enough hold, for a sentence.
+
+    >>> import dataclasses
+    >>> from formcheck.engine import analyze
+    >>> from formcheck.engine.result import HoldRecord
+    >>> from formcheck.specs import find_spec
+    >>> wall = find_spec("legs_up_the_wall")
+    >>> short = (HoldRecord(1, 0.0, 2.0, False), HoldRecord(2, 4.0, 5.0, False))
+    >>> short_of_full(dataclasses.replace(analyze([], wall), hold_table=short), wall)
+    ['2 holds shorter than 3 s']
+    """
+    counts = result.counts
+    found = [
+        f"{n} {status} rep{'s' if n > 1 else ''}"
+        for n, status in ((counts.partial, "partial"), (counts.uncertain, "uncertain"))
+        if n
+    ]
+    short = sum(not h.counted for h in result.hold_table)
+    if short and spec.hold is not None:
+        found.append(f"{short} hold{'s' if short > 1 else ''} shorter than {spec.hold.seconds:g} s")
+    return found
 
 
 def flag_rows(flags: Iterable[FlagRaised], spec: Spec) -> list[dict[str, object]]:

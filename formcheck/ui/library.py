@@ -23,7 +23,7 @@ from pathlib import Path
 from formcheck.engine import AnalysisResult, Engine
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
-from formcheck.guess import Uprightness, choose
+from formcheck.guess import Uprightness, choose, fitting_reps
 from formcheck.pipeline import ProgressCallback
 from formcheck.review import Cancelled
 from formcheck.specs import Spec, default_spec_dir, load_spec, with_overrides
@@ -212,6 +212,7 @@ def guess_exercise(
         results[name] = result
     uprightness = upright.value() if upright is not None else math.nan
     choice = choose(results, specs, uprightness)
-    # Full reps only of the candidates whose posture fits (a squat's knee bends in a heel slide).
-    full = {name: results[name].reps for name in choice.scores}
+    # Full reps by the guess's own rule (from the exercise's rest, sides taking turns, held
+    # squeezes), and only of the candidates whose posture fits the body seen.
+    full = {name: fitting_reps(results[name], specs[name])[0] for name in choice.scores}
     return Guess(choice.name, reps, full)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from formcheck.errors import SpecError
 from formcheck.specs import Spec, with_overrides
-from formcheck.specs.kinds import limit_text, view_advice, view_from
+from formcheck.specs.kinds import UNIT_SIGNS, limit_text, view_advice, view_from
 from formcheck.ui import common
 from formcheck.ui.labels import check_heading, check_name, limit_problem
 
@@ -78,10 +78,11 @@ def _checks(spec: Spec) -> None:
     )
     if spec.phase is not None:
         p = spec.phase
+        unit = spec.metric(p.metric).unit
         st.caption(
             f"A rep is counted on {p.metric.replace('_', ' ')}: it starts past {p.enter:g}, "
             f"is full range at {p.full:g}, and ends back past {p.exit:g} "
-            f"({spec.metric(p.metric).unit}); shorter than {p.min_duration:g} s doesn't count."
+            f"({UNIT_SIGNS.get(unit, unit)}); shorter than {p.min_duration:g} s doesn't count."
         )
     _limits(spec)
 

@@ -320,7 +320,7 @@ def show_status(
             r = snap.last_rep
             flags = labels.flag_names(spec, r.flags) or "no flags"
             number = status.last_rep_number or r.rep
-            withheld = rom_withheld(snap.view, spec.metric(spec.phase.metric).kind)
+            withheld = rom_withheld(snap.view, spec.metric(spec.phase.metric).kind, spec.posture)
             low, high = labels.amount(r.rom_min, snap.unit), labels.amount(r.rom_max, snap.unit)
             rom = "range –" if withheld else f"range {low} to {high}"
             st.markdown(

@@ -25,6 +25,7 @@ from collections import OrderedDict
 import pandas as pd
 import streamlit as st
 
+from formcheck.engine import AnalysisResult
 from formcheck.errors import FormcheckError
 from formcheck.history import HistoryError
 from formcheck.review import Cancelled, sentence
@@ -265,9 +266,9 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
     for warning in outcome.warnings:
         # Most begin with the clip's name; the others are phrases: make them sentences.
         st.warning(warning if warning.startswith(outcome.clip) else sentence(warning))
-    if _full_reps(result):
+    if _done_in_full(result):
         _guess_hint(outcome, lib)  # with no full rep counted, `_nothing_counted` offers it
-    # One message per reason: the engine gives the same reason for every check a view hides.
+    # One note per reason: the engine gives the checks that want the same camera one reason.
     # The reason names the checks it hides ("pelvis lift can't be seen from ...: place ...").
     view_notes = [
         sentence(reason) for reason in dict.fromkeys(r for _, r in result.checks_disabled)
@@ -304,17 +305,17 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
         st.video(outcome.video, format="video/mp4")
         for note in view_notes if example else []:
             st.caption(note)
-    if not _full_reps(result):
+    if not _done_in_full(result):
         _nothing_counted(outcome, lib)
     if result.rep_table or result.hold_table:  # partial reps too: what was found
         _tables(outcome)
         _plots(outcome)
     _downloads(outcome)
-    _save(outcome, empty=not _full_reps(result))
+    _save(outcome, empty=not _done_in_full(result))
 
 
-def _full_reps(result) -> bool:
-    """Whether anything was done in full: a full rep, or a hold held."""
+def _done_in_full(result: AnalysisResult) -> bool:
+    """Whether anything was done in full: a full rep, or a hold held long enough."""
     return bool(result.counts.full or result.holds)
 
 
@@ -323,7 +324,8 @@ def _tables(outcome: ReviewOutcome) -> None:
     if result.rep_table:  # a hold exercise has none
         st.subheader("Reps")
         withheld = result.rom_withheld_reason
-        rows = labels.rep_rows(result.rep_table, spec, withheld=bool(withheld))
+        hidden = [code for code, _ in result.checks_disabled]
+        rows = labels.rep_rows(result.rep_table, spec, withheld=bool(withheld), hidden=hidden)
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="review.rep_table")
         if withheld:
             st.caption(f"Range of motion not shown: {withheld}.")
@@ -346,11 +348,7 @@ def _nothing_counted(outcome: ReviewOutcome, lib: Library) -> None:
     leg = f" on the {side} leg" if side in OTHER_SIDE else ""
     what = "holds" if spec.phase is None else "reps"
     counts = outcome.result.counts
-    found = [
-        f"{n} {status} rep{'s' if n > 1 else ''}"
-        for n, status in ((counts.partial, "partial"), (counts.uncertain, "uncertain"))
-        if n
-    ]
+    found = labels.short_of_full(outcome.result, spec)
     if found:
         st.warning(
             f"No full {spec.display_name.lower()} {what} were counted in this clip{leg}, "
@@ -358,11 +356,11 @@ def _nothing_counted(outcome: ReviewOutcome, lib: Library) -> None:
         )
     else:
         st.warning(f"No {spec.display_name.lower()} {what} were counted in this clip{leg}.")
-    # The guess ran this exercise with either leg: reps there, none on the chosen leg,
-    # means the other leg did them.
+    # The guess ran this exercise with either leg: more reps there (partial ones too) than
+    # the chosen leg did means the other leg did them.
     either = guess.reps.get(spec.name, 0) if guess is not None else 0
     tried = False
-    if side in OTHER_SIDE and either:
+    if side in OTHER_SIDE and either > counts.full + counts.partial:
         other = OTHER_SIDE[side]
         st.info(
             f"The {other} leg did move like a {spec.display_name.lower()}: {_reps(either)} "
@@ -422,7 +420,7 @@ def _full_elsewhere(outcome: ReviewOutcome, lib: Library) -> bool:
     st.info(
         "This motion does count as full reps of "
         + ", ".join(shown)
-        + ". If that is the exercise being done, choose it above."
+        + ". If the exercise being done is there, choose it above."
     )
     return True
 
@@ -509,7 +507,9 @@ def _save(outcome: ReviewOutcome, empty: bool = False) -> None:
     sure = True
     if empty:  # a session of nothing is most likely a mistake: ask first
         sure = st.checkbox(
-            "Save it anyway: this session has no reps", value=False, key="review.save_empty"
+            "Save it anyway: this session has no full reps",
+            value=False,
+            key="review.save_empty",
         )
     button, choice = st.columns([1, 3], vertical_alignment="center")
     keep_video = choice.checkbox(

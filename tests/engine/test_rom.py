@@ -130,7 +130,7 @@ def test_a_view_that_cant_measure_the_angle_withholds_the_range_and_says_why():
     assert ROM_ERROR["side"].uncertainty <= ROM_WITHIN_DEG
     reason = rom_withheld("end_on", "joint_angle")
     assert reason == (
-        "range of motion can't be measured from the end, beyond the feet within 10°: "
+        "range of motion can't be measured within 10° from the end, beyond the feet: "
         "film from the side"
     )
     assert rom_withheld("side", "joint_angle") is None

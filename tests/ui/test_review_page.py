@@ -35,6 +35,10 @@ def test_the_app_opens_on_a_worked_example_of_a_bundled_sample(db):
     labels = [m.label for m in at.metric]
     assert labels[:4] == ["Reps", "Partial reps", "Uncertain reps", "Flags"]
     assert len(at.get("video")) == 1
+    # The rep table has no column for what the side can't see (it was a column of None).
+    reps = at.dataframe[0].value
+    assert "Peak pelvis lift (cm)" in reps.columns
+    assert "Peak sideways heel drift (cm)" not in reps.columns
     # From the side there is no heel path: the pelvis plot takes the first of the two
     # plot columns, not the right half beside a blank.
     kinds = [[getattr(e, "type", "") for e in c.children.values()] for c in at.columns]

@@ -145,6 +145,19 @@ def test_no_full_reps_of_the_wrong_exercise_says_what_was_found_and_what_fits(db
     assert not at.button(key="review.save").disabled
 
 
+@pytest.mark.slow
+def test_partial_reps_on_the_chosen_leg_are_not_offered_as_the_other_legs(db, uploads_only):
+    # A heel slide read as a seated leg extension of the left leg: 3 partial reps. The
+    # guess's count for the exercise (with either leg) includes partial reps: no sign
+    # that the other leg did the exercise.
+    at = AppTest.from_function(review_page, default_timeout=TIMEOUT).run()
+    _upload(at, "seated_leg_extension", "left", SAMPLES / "heel_slide_left_side.mp4")
+    text = _texts(at)
+    assert "No full seated leg extension reps were counted in this clip on the left leg" in text
+    assert "Try the right side" not in text
+    assert not [b for b in at.button if b.key == "review.other_side"]
+
+
 def drifting_live_panel():
     import time
 
