@@ -125,12 +125,14 @@ def fitting_reps(result: AnalysisResult, spec: Spec) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Choice:
-    """The exercise chosen (None when unsure), each candidate's score, and why."""
+    """The exercise chosen (None when unsure), each candidate's score, and why; ``full``:
+    each candidate's full reps that fit it (`fitting_reps`)."""
 
     name: str | None
     scores: Mapping[str, float] = field(default_factory=dict)
     posture: str | None = None
     reason: str = ""
+    full: Mapping[str, int] = field(default_factory=dict)
 
 
 def choose(
@@ -146,14 +148,15 @@ def choose(
         if body is None or specs[name].posture in ("any", body)
     }
     scores = {name: full + 0.5 * partial for name, (full, partial) in fits.items()}
+    fulls = {name: full for name, (full, _) in fits.items()}
     ranked = sorted(scores, key=lambda n: -scores[n])
     if not ranked or scores[ranked[0]] < MIN_SCORE:
-        return Choice(None, scores, body, "no exercise fits two reps or more")
+        return Choice(None, scores, body, "no exercise fits two reps or more", fulls)
     best = scores[ranked[0]]
     runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
     if best < MARGIN * runner_up:
-        return Choice(None, scores, body, f"{ranked[0]} and {ranked[1]} fit about as well")
+        return Choice(None, scores, body, f"{ranked[0]} and {ranked[1]} fit about as well", fulls)
     full, partial = fits[ranked[0]]
     if full < FULL_SHARE * (full + partial):
-        return Choice(None, scores, body, f"too few of the {ranked[0]} reps were full")
-    return Choice(ranked[0], scores, body, "")
+        return Choice(None, scores, body, f"too few of the {ranked[0]} reps were full", fulls)
+    return Choice(ranked[0], scores, body, "", fulls)

@@ -438,16 +438,17 @@ class Engine:
         off = [c for c in spec.checks if view not in c.views]
         events: list = [BaselineSet(t=t, view=view)]
         if off:
+            # Checks that want the camera in the same place share one reason.
+            advice = {c.code: view_advice(c.views[0], spec.posture) for c in off}
             groups: dict[str, list] = {}
-            posture = spec.posture
             for c in off:
-                groups.setdefault(view_advice(c.views[0], posture), []).append(c)
+                groups.setdefault(advice[c.code], []).append(c)
             reasons = {
-                advice: f"{_join([c.label for c in cs])} can't be seen from "
-                f"{view_from(view, posture)}: {advice}"
-                for advice, cs in groups.items()
+                place: f"{_join([c.label for c in cs])} can't be seen from "
+                f"{view_from(view, spec.posture)}: {place}"
+                for place, cs in groups.items()
             }
-            self._disabled = tuple((c.code, reasons[view_advice(c.views[0], posture)]) for c in off)
+            self._disabled = tuple((c.code, reasons[advice[c.code]]) for c in off)
             events.append(
                 ChecksDisabled(
                     t=t,

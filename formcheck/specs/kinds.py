@@ -99,15 +99,18 @@ UNIT_SIGNS: Mapping[str, str] = {"deg": "°"}
 DECIMALS: Mapping[str, int] = {"deg": 0, "cm": 1, "s": 1}
 
 
+def _with_unit(number: str, unit: str) -> str:
+    sign = UNIT_SIGNS.get(unit)
+    return f"{number}{sign}" if sign else f"{number} {unit}".rstrip()
+
+
 def amount_text(value: float, unit: str) -> str:
     """A measured value for a person to read: whole degrees, centimetres to one decimal.
 
     >>> amount_text(26.46, "deg"), amount_text(7.44, "cm")
     ('26°', '7.4 cm')
     """
-    number = f"{value:.{DECIMALS.get(unit, 2)}f}"
-    sign = UNIT_SIGNS.get(unit)
-    return f"{number}{sign}" if sign else f"{number} {unit}".rstrip()
+    return _with_unit(f"{value:.{DECIMALS.get(unit, 2)}f}", unit)
 
 
 def noise_text(value: float, unit: str) -> str:
@@ -116,14 +119,12 @@ def noise_text(value: float, unit: str) -> str:
     >>> noise_text(0.42, "deg"), noise_text(5.46, "cm")
     ('0.42°', '5.5 cm')
     """
-    sign = UNIT_SIGNS.get(unit)
-    return f"{value:.2g}{sign}" if sign else f"{value:.2g} {unit}".rstrip()
+    return _with_unit(f"{value:.2g}", unit)
 
 
 def limit_text(value: float, unit: str) -> str:
     """A limit as the spec writes it, with its unit: ``limit_text(8.0, "deg")`` -> ``8°``."""
-    sign = UNIT_SIGNS.get(unit)
-    return f"{value:g}{sign}" if sign else f"{value:g} {unit}".rstrip()
+    return _with_unit(f"{value:g}", unit)
 
 
 #: How the spec says which sides work.

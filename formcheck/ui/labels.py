@@ -14,13 +14,18 @@ from collections.abc import Iterable
 from formcheck.engine import AnalysisResult, FlagRaised
 from formcheck.engine.result import RepRecord
 from formcheck.specs import CheckSpec, Spec
-from formcheck.specs.kinds import DECIMALS, UNIT_SIGNS, amount_text
+from formcheck.specs.kinds import DECIMALS, UNIT_SIGNS, amount_text, limit_text
 
 
 def heading(label: str, unit: str) -> str:
     """A heading: ``heading("sideways heel drift", "cm")`` -> ``Sideways heel drift (cm)``."""
-    text = label[:1].upper() + label[1:]
+    text = capitalised(label)
     return f"{text} ({UNIT_SIGNS.get(unit, unit)})" if unit else text
+
+
+def capitalised(label: str) -> str:
+    """A label at the start of a sentence or a cell: ``Sideways heel drift``."""
+    return label[:1].upper() + label[1:]
 
 
 def check_heading(check: CheckSpec) -> str:
@@ -64,11 +69,10 @@ def limit_problem(check: CheckSpec, value: float) -> str | None:
     above = low < value if check.limit_above_low else low <= value
     if above and value <= high:
         return None
-    name = check.label[:1].upper() + check.label[1:]
-    unit = UNIT_SIGNS.get(check.unit, f" {check.unit}")
+    name = capitalised(check.label)
     if not math.isfinite(high):
-        return f"{name} limit must be more than {low:g}{unit}, got {value:g}"
-    return f"{name} limit must be between {low:g} and {high:g}{unit}, got {value:g}"
+        return f"{name} limit must be more than {limit_text(low, check.unit)}, got {value:g}"
+    return f"{name} limit must be between {low:g} and {limit_text(high, check.unit)}, got {value:g}"
 
 
 def flag_names(spec: Spec, codes: Iterable[str]) -> str:

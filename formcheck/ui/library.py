@@ -23,7 +23,7 @@ from pathlib import Path
 from formcheck.engine import AnalysisResult, Engine
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
-from formcheck.guess import Uprightness, choose, fitting_reps
+from formcheck.guess import Uprightness, choose
 from formcheck.pipeline import ProgressCallback
 from formcheck.review import Cancelled
 from formcheck.specs import Spec, default_spec_dir, load_spec, with_overrides
@@ -108,8 +108,8 @@ def personalised(spec: Spec, limits: Mapping[str, float]) -> tuple[Spec, str | N
 @dataclass(frozen=True)
 class Guess:
     """The exercise the motion fits best (None when unsure), with each candidate's rep count
-    (``reps``: partial reps included) and full reps (``full``: only the candidates whose
-    posture fits the body seen)."""
+    (``reps``: partial reps included) and full reps by the guess's own rule (``full``:
+    `Choice.full`, only the candidates whose posture fits the body seen)."""
 
     name: str | None
     reps: Mapping[str, int]
@@ -212,7 +212,4 @@ def guess_exercise(
         results[name] = result
     uprightness = upright.value() if upright is not None else math.nan
     choice = choose(results, specs, uprightness)
-    # Full reps by the guess's own rule (from the exercise's rest, sides taking turns, held
-    # squeezes), and only of the candidates whose posture fits the body seen.
-    full = {name: fitting_reps(results[name], specs[name])[0] for name in choice.scores}
-    return Guess(choice.name, reps, full)
+    return Guess(choice.name, reps, choice.full)

@@ -9,7 +9,7 @@ from formcheck.errors import SpecError
 from formcheck.specs import Spec, with_overrides
 from formcheck.specs.kinds import UNIT_SIGNS, limit_text, view_advice, view_from
 from formcheck.ui import common
-from formcheck.ui.labels import check_heading, check_name, limit_problem
+from formcheck.ui.labels import capitalised, check_heading, check_name, limit_problem
 
 
 def render() -> None:
@@ -61,7 +61,7 @@ def _checks(spec: Spec) -> None:
         pd.DataFrame(
             [
                 {
-                    "Check": c.label[:1].upper() + c.label[1:],
+                    "Check": capitalised(c.label),
                     "Limit": limit_text(c.limit, c.unit),
                     # A personal limit in force beside the exercise's own, never instead of it.
                     "Your limit": limit_text(saved[c.code], c.unit) if c.code in saved else "",

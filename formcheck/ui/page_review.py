@@ -266,7 +266,8 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
     for warning in outcome.warnings:
         # Most begin with the clip's name; the others are phrases: make them sentences.
         st.warning(warning if warning.startswith(outcome.clip) else sentence(warning))
-    if _done_in_full(result):
+    done = _done_in_full(result)
+    if done:
         _guess_hint(outcome, lib)  # with no full rep counted, `_nothing_counted` offers it
     # One note per reason: the engine gives the checks that want the same camera one reason.
     # The reason names the checks it hides ("pelvis lift can't be seen from ...: place ...").
@@ -305,13 +306,13 @@ def show_outcome(outcome: ReviewOutcome, lib: Library, example: bool = False) ->
         st.video(outcome.video, format="video/mp4")
         for note in view_notes if example else []:
             st.caption(note)
-    if not _done_in_full(result):
+    if not done:
         _nothing_counted(outcome, lib)
     if result.rep_table or result.hold_table:  # partial reps too: what was found
         _tables(outcome)
         _plots(outcome)
     _downloads(outcome)
-    _save(outcome, empty=not _done_in_full(result))
+    _save(outcome, empty=not done)
 
 
 def _done_in_full(result: AnalysisResult) -> bool:
