@@ -429,6 +429,16 @@ class Engine:
                 )
             else:
                 tracker.set_checks(checks)
+            self._trackers[side].absolute = self._judges_target(view)
+
+    def _judges_target(self, view: str) -> bool:
+        """True when ``view`` can judge a rep against the spec's own ``full``: the spec
+        judges its range check on the driving metric from there (or has none). Elsewhere
+        a rep is full or partial only against the person's own reps (from beyond the
+        feet MediaPipe's depth reads a straight knee at 117-165 degrees)."""
+        phase = self.spec.phase
+        ranges = [c for c in self.spec.checks if c.kind == "range" and c.metric == phase.metric]
+        return not ranges or any(view in c.views for c in ranges)
 
     def _settle(self, t: float) -> list:
         """The view is known: say so, and turn on the checks it can judge."""

@@ -155,7 +155,11 @@ class Levels:
 
 
 def rep_status(
-    extreme: float, phase: PhaseSpec, own_full: float = math.nan, rest: float = math.nan
+    extreme: float,
+    phase: PhaseSpec,
+    own_full: float = math.nan,
+    rest: float = math.nan,
+    absolute: bool = True,
 ) -> str:
     """``full`` or ``partial`` for a rep whose furthest value was ``extreme``.
 
@@ -163,8 +167,11 @@ def rep_status(
     is partial too when it stops well short of the person's own full reps
     (``own_full``, e.g. the median extreme of their reps, with ``rest`` their rest
     level): by more than `SHORT_OF_OWN` of that span. A camera that reads every
-    angle a little high can't then pass a half rep as full. (Uncertain reps, with
-    part of the rep unseen, are decided by the caller.)
+    angle a little high can't then pass a half rep as full. With ``absolute`` False
+    (a view that can't read the metric truly: from beyond the feet MediaPipe's depth
+    reads a straight knee at 117-165 degrees) only the person's own reps judge it,
+    and a rep with none to compare to is full. (Uncertain reps, with part of the rep
+    unseen, are decided by the caller.)
 
     >>> from formcheck.specs.model import PhaseSpec
     >>> ph = PhaseSpec(metric="knee", direction="increase", enter=118, exit=112, full=135,
@@ -173,8 +180,10 @@ def rep_status(
     ('full', 'partial')
     >>> rep_status(160, ph, own_full=170, rest=90), rep_status(130, ph, own_full=170, rest=90)
     ('full', 'partial')
+    >>> rep_status(118, ph, own_full=120, rest=60, absolute=False)
+    'full'
     """
-    if not phase.is_full(extreme):
+    if absolute and not phase.is_full(extreme):
         return "partial"
     s = 1.0 if phase.direction == "increase" else -1.0
     span = s * (own_full - rest)

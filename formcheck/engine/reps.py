@@ -19,7 +19,10 @@ than `min_rep_seconds` is discarded; its status is `rep_status`: partial when
 short of the spec's ``full`` or well short of the person's own full reps;
 ``uncertain`` when the driving metric could not be seen for part of it (a gap
 longer than the conditioner bridges) and what was seen fell short of ``full``
-(seen reaching full, it is judged as usual). A rep with a gap is not judged by
+(seen reaching full, it is judged as usual). Where the view can't read the
+driving angle truly (`formcheck.engine.view.rom_withheld`; the engine sets
+``absolute``), the spec's numbers are not judged: a rep is partial, or its
+seen part short, only against the person's own reps. A rep with a gap is not judged by
 range and symmetry checks at its end (flags seen during it stand). Frames
 without a value change nothing.
 """
@@ -126,6 +129,9 @@ class RepTracker:
         self._sign = 1.0 if phase.direction == "increase" else -1.0
         self._recent: deque[Pose] = deque(maxlen=10)
         self.levels = Levels(phase)
+        #: Whether the view reads the driving metric truly enough to judge it against the
+        #: spec's own numbers (`judge`); set by the engine as the view is known.
+        self.absolute = True
         # Small partial reps (see `_small`): only for a metric that can't go negative, so
         # its valley is this side's own rest (a signed metric's valley may be the other
         # side's movement, which is why reps must otherwise pass ``exit``).
@@ -366,12 +372,12 @@ class RepTracker:
 
     def _mirrored(self, extreme: float) -> bool:
         """True when this rep moved while the other side's was under way and stayed short
-        of the spec's ``full`` (one side at a time), or while the other side moved and
-        went well short of it: by more than `SHORT_OF_OWN` of the other's rise from this
-        rep's valley. (A noisy
-        mirror can pass ``full`` while the working leg goes much further; two legs taking
-        turns briskly both go about as far.)"""
-        if self.overlapped and not self.phase.is_full(extreme):
+        of the spec's ``full`` (one side at a time, where the view reads that number), or
+        while the other side moved and went well short of it: by more than `SHORT_OF_OWN`
+        of the other's rise from this rep's valley. (A noisy mirror can pass ``full``
+        while the working leg goes much further; two legs taking turns briskly both go
+        about as far.)"""
+        if self.overlapped and self.absolute and not self.phase.is_full(extreme):
             return True
         if self.shadow == -math.inf:
             return False
@@ -430,9 +436,10 @@ class RepTracker:
         if len(history) < MIN_OWN_REPS:
             history = [h for peer in self.peers.values() for h in peer.history]
         if not history:
-            return rep_status(extreme, ph)
+            return rep_status(extreme, ph, absolute=self.absolute)
         full = own_full([e for e, _ in history], ph.direction)
-        return rep_status(extreme, ph, full, float(np.median([r for _, r in history])))
+        rest_level = float(np.median([r for _, r in history]))
+        return rep_status(extreme, ph, full, rest_level, absolute=self.absolute)
 
     def _activate(self, t: float, events: list) -> None:
         self.state = "active"
@@ -576,7 +583,12 @@ class RepTracker:
         rest = self._sign * self._floor(self._reach)
         # The turn's 3-frame median, not one frame: jitter must not pass a short rep as full.
         extreme = self._sign * self.top if self.top > -math.inf else extreme
-        if self.gap and not ph.is_full(extreme) and self.turn_unseen():
+        # Short of the spec's full, or, where the view can't read that number, of the
+        # person's own reps (a full rep seen only up to 130 degrees is short either way).
+        seen_short = (
+            not ph.is_full(extreme) if self.absolute else self.judge(extreme, rest) == "partial"
+        )
+        if self.gap and seen_short and self.turn_unseen():
             # The turn unseen, and what was seen fell short: it may have gone further,
             # unless even the furthest it can have gone while unseen is partial.
             furthest = self._sign * self._hidden_reach()

@@ -78,7 +78,10 @@ def test_json_to_stdout_and_csv(heel_file, tmp_path, capsys):
     assert "Heel slide" in captured.err
     assert (data["reps"], data["partial_reps"], data["side"]) == (2, 1, "left")
     assert [r["status"] for r in data["rep_table"]] == ["full", "full", "partial"]
-    assert {f["code"] for f in data["flags"]} == {"heel_off_line", "partial_range"}
+    # From beyond the feet the knee angle can't be read against the spec's 135 degrees:
+    # rep 3 is partial against the person's own reps, and knee straightening not judged.
+    assert {f["code"] for f in data["flags"]} == {"heel_off_line"}
+    assert "partial_range" in {c["code"] for c in data["checks_disabled"]}
     rows = list(csv.DictReader(csv_path.open()))
     assert [r["rep"] for r in rows] == ["1", "2", "3"] and rows[1]["flags"] == "heel_off_line"
 

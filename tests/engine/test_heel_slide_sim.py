@@ -73,7 +73,11 @@ def test_partial_reps_are_reported_as_partial(view):
     res = analyze(s.frames, spec())
     assert (res.reps, res.partial_reps) == (4, 1)
     assert [r.status for r in res.rep_table] == ["full", "full", "partial", "full", "full"]
-    assert [f.rep for f in res.flags if f.code == "partial_range"] == [3]
+    # Beyond the feet rep 3 is partial against the person's own reps; the spec's fixed
+    # 135 degrees is judged from the side only (MediaPipe misreads the knee elsewhere).
+    judged = view == "side"
+    assert [f.rep for f in res.flags if f.code == "partial_range"] == ([3] if judged else [])
+    assert ("partial_range" in dict(res.checks_disabled)) is not judged
 
 
 def _cases():
@@ -149,8 +153,9 @@ def test_a_long_gap_inside_a_rep_makes_it_uncertain_not_lost(gap, statuses):
     [
         # between reps 1 and 2
         pytest.param((6.5, 9.5), ["full", "full", "full"], False, marks=pytest.mark.slow),
-        # halfway through rep 2 (10.5-14.5 s), after it was seen past full: still full
-        ((12.0, 13.0), ["full", "full", "full"], False),
+        # halfway through rep 2 (10.5-14.5 s): seen past the spec's full, but from beyond
+        # the feet only the person's own reps judge a rep, and it was seen short of rep 1
+        ((12.0, 13.0), ["full", "uncertain", "full"], False),
         # left after the set for good
         pytest.param((24.5, 30.0), ["full", "full", "full"], True, marks=pytest.mark.slow),
     ],
@@ -265,9 +270,13 @@ def test_a_camera_above_says_where_to_put_it_without_contradiction():
         "pelvis_rotation": "pelvis rotation can't be seen from high up, looking down on your "
         "body (above you, or high beyond your feet): place the camera beyond your feet, "
         "aimed along your body rather than down onto it",
-        "pelvis_lift": "pelvis lift can't be seen from high up, looking down on your body "
-        "(above you, or high beyond your feet): place the camera to one side of you, level "
-        "with your body",
+        "pelvis_lift": "pelvis lift and knee straightening can't be seen from high up, "
+        "looking down on your body (above you, or high beyond your feet): place the camera "
+        "to one side of you, level with your body",
+        # the knee angle can't be read against the spec's 135 degrees from up here
+        "partial_range": "pelvis lift and knee straightening can't be seen from high up, "
+        "looking down on your body (above you, or high beyond your feet): place the camera "
+        "to one side of you, level with your body",
     }
 
 

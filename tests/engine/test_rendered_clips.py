@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from formcheck.cli import main
+from formcheck.engine import analyze
 from formcheck.engine.metrics import compile_metric
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import calibrate
@@ -129,3 +130,18 @@ def test_a_real_bridge_reads_as_a_pelvis_lift_from_the_side(tmp_path):
     assert cal.view == "side"
     lift = max(metric.evaluate(p, poses[0], cal) for p in poses)
     assert lift > 2.0 * spec.check("pelvis_lift").limit
+
+
+def test_full_reps_filmed_from_high_beyond_the_feet_are_full_not_partial():
+    # Regression (issue 13): through the real model a straight knee read 117-125 degrees
+    # from 1.3 m high beyond the feet, so both full reps were called partial against the
+    # spec's 135. That view can't read the angle, so only the person's own reps judge.
+    # Cached landmarks of a rendered clip: fast, no model.
+    clip = ROOT / "tests" / "validation" / "rendered" / "rs25_end_on_tripod_right"
+    truth = json.loads(clip.with_suffix(".truth.json").read_text())
+    _, frames = read_landmarks(clip.with_suffix(".landmarks.jsonl"))
+    res = analyze(frames, load_spec(ROOT / "exercise_specs" / "heel_slide.toml"), "right")
+    assert [r["status"] for r in truth["reps"]] == ["full", "full"]
+    assert res.view in ("end_on", "overhead")
+    assert [r.status for r in res.rep_table] == ["full", "full"]
+    assert "partial_range" in dict(res.checks_disabled)

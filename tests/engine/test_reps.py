@@ -308,3 +308,26 @@ def test_a_brisk_small_partial_rep_is_timed_at_half_its_rise(small, statuses):
     jitter = np.random.default_rng(5).normal(0.0, 0.3, len(values))
     _, records = run(list(np.array(values) + jitter), heel)
     assert [r.status for r in records] == statuses
+
+
+@pytest.mark.parametrize(
+    ("absolute", "statuses"),
+    [
+        # the view reads the angle truly: 140 is short of the spec's full 160
+        (True, ["partial"] * 4),
+        # it doesn't (beyond the feet a straight knee reads 117-165): only the person's
+        # own reps judge, and the fourth stopped well short of them
+        (False, ["full", "full", "full", "partial"]),
+    ],
+)
+def test_a_view_that_cant_read_the_angle_judges_reps_against_the_persons_own(absolute, statuses):
+    tracker = RepTracker("left", UP, driver=None, checks=[], counter=RepCounter())
+    tracker.absolute = absolute
+    values = [80.0] * 15 + rep(140, rest=80) * 3 + rep(118, rest=80)
+    records = []
+    for i, value in enumerate(values):
+        pose = Pose(t=i / FPS, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
+        _, record = tracker.update(pose, value, CAL)
+        if record is not None:
+            records.append(record)
+    assert [r.status for r in records] == statuses
