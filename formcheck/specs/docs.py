@@ -177,7 +177,10 @@ def render_spec_language() -> str:
             "a rep must pass `exit`, the edge of rest, and move at least half the way from "
             "`exit` to `full`, so fidgets don't count. `full` is the clinical target: a rep "
             "that turns back before it (or well short of the person's own full reps) is a "
-            "partial rep, counted separately. For `increase`, `exit < enter <= full <= ` the "
+            "partial rep, counted separately. A `range` check on the driving metric that "
+            "lists `views` limits where `full` is judged: from other views (where the pose "
+            "model misreads the angle) only the person's own full reps judge a rep. "
+            "For `increase`, `exit < enter <= full <= ` the "
             "metric's largest value; `decrease` mirrors it. Anything else can't count and is "
             "an error.",
             phase_params(),

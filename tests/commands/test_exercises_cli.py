@@ -30,7 +30,7 @@ def test_shows_one_exercise_with_checks_limits_units_and_views(capsys):
     )
     assert (
         "partial_range (range, info): knee straightening; limit at least 135 deg; "
-        "judged from any view" in out
+        "judged from side" in out
     )
     assert "Setup:" in out and "Cues:" in out and "Camera:" in out
 
