@@ -404,13 +404,16 @@ class Engine:
 
     def _build(self, view: str, every_view_only: bool = False) -> None:
         """Give each side's tracker the checks ``view`` can judge (``every_view_only``:
-        only those every view can, while the view is still provisional)."""
+        only those every view can, and ranges and symmetries, judged at a rep's end,
+        while the view is still provisional)."""
         spec = self.spec
         if spec.phase is None:
             return
         on = [c for c in spec.checks if view in c.views]
         if every_view_only:
-            on = [c for c in on if set(VIEWS) <= set(c.views)]
+            # A range judges the rep's extreme at its end, as the tracker judges full
+            # against this view (`_judges_target`): both follow the provisional view.
+            on = [c for c in on if set(VIEWS) <= set(c.views) or c.judged_at_rep_end()]
         for side in self.tracked:
             checks = [compile_check(spec, c, side, view, self._compiled) for c in on]
             self._apply(checks)

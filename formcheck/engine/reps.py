@@ -19,12 +19,14 @@ than `min_rep_seconds` is discarded; its status is `rep_status`: partial when
 short of the spec's ``full`` or well short of the person's own full reps;
 ``uncertain`` when the driving metric could not be seen for part of it (a gap
 longer than the conditioner bridges) and what was seen fell short of ``full``
-(seen reaching full, it is judged as usual). Where the view can't read the
-driving angle truly (`formcheck.engine.view.rom_withheld`; the engine sets
-``absolute``), the spec's numbers are not judged: a rep is partial, or its
-seen part short, only against the person's own reps. A rep with a gap is not judged by
-range and symmetry checks at its end (flags seen during it stand). Frames
-without a value change nothing.
+(seen reaching full, it is judged as usual). Outside the views where the spec
+judges its range check on the driving metric (the engine sets ``absolute``;
+from beyond the feet the pose model misreads the knee), the spec's numbers are
+not judged: a rep is partial, or its seen part short, only against the
+person's own reps (before any, the spec's number is the only guide to whether
+a rep with a hidden turn may be short, or an echo). A rep with a gap is not
+judged by range and symmetry checks at its end (flags seen during it stand).
+Frames without a value change nothing.
 """
 
 from __future__ import annotations
@@ -377,11 +379,11 @@ class RepTracker:
         of the other's rise from this rep's valley. (A noisy mirror can pass ``full``
         while the working leg goes much further; two legs taking turns briskly both go
         about as far.)"""
-        if self.overlapped and self.absolute and not self.phase.is_full(extreme):
+        x, floor = self._sign * extreme, self._floor(self._reach)
+        if self.overlapped and self._maybe_short(x, self._sign * floor):
             return True
         if self.shadow == -math.inf:
             return False
-        x, floor = self._sign * extreme, self._floor(self._reach)
         return self.shadow - x > SHORT_OF_OWN * (self.shadow - floor)
 
     def _keep(self, t: float, x: float) -> None:
@@ -416,7 +418,11 @@ class RepTracker:
         if not self.one_at_a_time:
             return False
         floor = self._floor(self._reach)
-        if self.judge(self._sign * self.top, self._sign * floor) != "partial":
+        top = self._sign * self.top
+        # Where the view can't read the spec's numbers, a rep with none to compare to is
+        # full for want of any: before any, the spec's number decides, as it does here.
+        short = self.judge(top, self._sign * floor) == "partial"
+        if not short and (self._compared() or self.phase.is_full(top)):
             return False
         since = self.start - self.phase.min_duration
         others = (p.swept(since, end) for p in self.peers.values() if p is not self)
@@ -440,6 +446,19 @@ class RepTracker:
         full = own_full([e for e, _ in history], ph.direction)
         rest_level = float(np.median([r for _, r in history]))
         return rep_status(extreme, ph, full, rest_level, absolute=self.absolute)
+
+    def _compared(self) -> bool:
+        """True once any side has judged reps to compare a rep with (`judge`)."""
+        return any(peer.history for peer in self.peers.values())
+
+    def _maybe_short(self, extreme: float, rest: float) -> bool:
+        """True when a rep that went as far as ``extreme`` may be short: short of the
+        spec's ``full`` where the view reads that number (`absolute`), or before any rep
+        to compare it with (the spec's number is then the only guide, as in `Levels`);
+        else short of the person's own reps (`judge`)."""
+        if self.absolute or not self._compared():
+            return not self.phase.is_full(extreme)
+        return self.judge(extreme, rest) == "partial"
 
     def _activate(self, t: float, events: list) -> None:
         self.state = "active"
@@ -554,7 +573,6 @@ class RepTracker:
     def _finish(self, pose: Pose, events: list, held: float | None = None) -> RepRecord | None:
         """End the rep under way at ``pose``: a record, or None if it is withdrawn.
         ``held``: how long it lasted, if not from its start to now."""
-        ph = self.phase
         self.state = "rest"
         end = pose.t
         extreme = self.extreme
@@ -583,12 +601,7 @@ class RepTracker:
         rest = self._sign * self._floor(self._reach)
         # The turn's 3-frame median, not one frame: jitter must not pass a short rep as full.
         extreme = self._sign * self.top if self.top > -math.inf else extreme
-        # Short of the spec's full, or, where the view can't read that number, of the
-        # person's own reps (a full rep seen only up to 130 degrees is short either way).
-        seen_short = (
-            not ph.is_full(extreme) if self.absolute else self.judge(extreme, rest) == "partial"
-        )
-        if self.gap and seen_short and self.turn_unseen():
+        if self.gap and self._maybe_short(extreme, rest) and self.turn_unseen():
             # The turn unseen, and what was seen fell short: it may have gone further,
             # unless even the furthest it can have gone while unseen is partial.
             furthest = self._sign * self._hidden_reach()

@@ -35,6 +35,16 @@ def _stride(n: int) -> int:
     return max(1, math.ceil(n / _MAX_POINTS))
 
 
+def _full_judged(result: AnalysisResult, spec: Spec) -> bool:
+    """False when the clip's view turned off the spec's range check on the driving
+    metric: there the spec's ``full`` was not judged (reps were judged against the
+    person's own), so a line at it would mislead."""
+    off = {code for code, _ in result.checks_disabled}
+    return not any(
+        c.kind == "range" and c.metric == spec.phase.metric and c.code in off for c in spec.checks
+    )
+
+
 def metric_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
     """The driving metric per side over time, with each rep's span shaded by its status."""
     series = result.series
@@ -81,7 +91,7 @@ def metric_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
                 tooltip=["rep", "status", "start", "end"],
             )
         )
-    if spec.phase is not None:
+    if spec.phase is not None and _full_judged(result, spec):
         full = f"full range: {amount(spec.phase.full, metric.unit)}"
         rules = pd.DataFrame({"value": [spec.phase.full], "label": [full]})
         rule = alt.Chart(rules).encode(y="value:Q")
