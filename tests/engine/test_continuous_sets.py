@@ -171,3 +171,23 @@ def test_a_body_never_measurable_is_a_warning():
     res = analyze(hidden, specs()["heel_slide"])
     assert res.view is None and counted(res) == 0
     assert len(res.warnings) == 1 and "could never be measured" in res.warnings[0]
+
+
+def test_a_first_rep_with_no_lead_in_is_judged_for_range_from_the_side():
+    # The heel slide's range check is judged from the side only; with no lead-in the
+    # first rep starts while the view is provisional, and must still be judged short.
+    sim = simulate(
+        "heel_slide",
+        reps=3,
+        view="side",
+        side="left",
+        tempo=2.0,
+        pause=0.0,
+        lead_in=0.0,
+        partial_reps=(1,),
+        partial_frac=0.45,
+        seed=42,
+    )
+    res = analyze(sim.frames, specs()["heel_slide"])
+    assert [r.status for r in res.rep_table] == ["partial", "full", "full"]
+    assert [f.rep for f in res.flags if f.code == "partial_range"] == [1]
