@@ -436,11 +436,17 @@ class Engine:
 
     def _judges_target(self, view: str) -> bool:
         """True when ``view`` can judge a rep against the spec's own ``full``: the spec
-        judges its range check on the driving metric from there (or has none). Elsewhere
-        a rep is full or partial only against the person's own reps (from beyond the
-        feet MediaPipe's depth reads a straight knee at 117-165 degrees)."""
+        judges its range check on how far the driving metric goes (its peak in the
+        working direction) from there, or has none. Elsewhere a rep is full or partial
+        only against the person's own reps (from beyond the feet MediaPipe's depth reads
+        a straight knee at 117-165 degrees)."""
         phase = self.spec.phase
-        ranges = [c for c in self.spec.checks if c.kind == "range" and c.metric == phase.metric]
+        peak = "max" if phase.direction == "increase" else "min"
+        ranges = [
+            c
+            for c in self.spec.checks
+            if c.kind == "range" and c.metric == phase.metric and c.arg("stat") == peak
+        ]
         return not ranges or any(view in c.views for c in ranges)
 
     def _settle(self, t: float) -> list:
