@@ -622,6 +622,22 @@ class History:
             ],
         )
 
+    def restatus(self, session_id: int, statuses: Mapping[tuple[int, str], str]) -> None:
+        """Set reps' statuses, by ``(rep number, side)`` in the session, and recount it.
+
+        Live saves each rep as the engine judged it then, against the reps so far; at
+        the end of the run the engine judges every rep against all of them (a first rep
+        short of the person's later full reps is partial), and this brings the saved
+        reps in line. Reps not in the session are left alone.
+        """
+        RepCounts.of(statuses.values())  # refuses an unknown status before any write
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE reps SET status = ? WHERE session_id = ? AND rep = ? AND side = ?",
+                [(s, session_id, n, side) for (n, side), s in statuses.items()],
+            )
+            self._recount(conn, session_id)
+
     @staticmethod
     def _recount(conn: sqlite3.Connection, session_id: int) -> None:
         # Counted by `RepCounts`, the engine's own definition, not again in SQL.

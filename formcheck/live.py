@@ -311,11 +311,30 @@ class RepRecorder:
     def finish(self, result: Mapping[str, Any] | None = None) -> None:
         """Save any reps still waiting, then mark the session finished; safe to call twice.
 
-        ``result`` (the engine's full result) is kept with the session.
+        ``result`` (the engine's full result) is kept with the session, and the saved
+        reps take its statuses: live, each rep was judged against the reps before it
+        only (from beyond the feet, a first rep with none to compare to is full).
         """
         self.flush()
         if self.session_id is not None:
+            if result is not None:
+                self._restatus(result)
             self.history.finish_session(self.session_id, result, run=self.run)
+
+    def _restatus(self, result: Mapping[str, Any]) -> None:
+        """Give this run's saved reps the statuses of the engine's final result."""
+        statuses = {}
+        for row in result.get("rep_table", ()):
+            number = self.numbers.get((row["rep"], row["side"]))
+            if number is not None:
+                statuses[(number, row["side"])] = row["status"]
+        if not statuses:
+            return
+        try:
+            self.history.restatus(self.session_id, statuses)
+        except HistoryError:
+            # The reps stay as judged live; the session must still be finished.
+            log.exception("live: the reps' final statuses could not be saved")
 
 
 def _last_numbers(history: History, session: SessionRow) -> dict[str, int]:

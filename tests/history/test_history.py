@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from formcheck.engine import RepCounts
 from formcheck.history import (
     DB_ENV,
     INTERRUPTED_AFTER_SECONDS,
@@ -192,6 +193,19 @@ def test_live_reps_are_saved_one_by_one_and_recording_again_replaces(history):
     assert history.flags(sid) == []
     history.finish_session(sid)
     assert history.session(sid).status == "finished"
+
+
+def test_reps_take_new_statuses_and_the_counts_follow(history):
+    # Live saves each rep as judged then; the run's end judges them all again.
+    sid = history.start_session(exercise="heel_slide", side="left", source="live")
+    for n in (1, 2, 3):
+        history.record_rep(sid, rep(n))
+    history.restatus(sid, {(1, "left"): "partial", (9, "left"): "partial"})  # 9: none
+    assert [r.status for r in history.reps(sid)] == ["partial", "full", "full"]
+    assert history.session(sid).counts == RepCounts(full=2, partial=1)
+    with pytest.raises(ValueError, match="expected one of full, partial, uncertain, got 'x'"):
+        history.restatus(sid, {(2, "left"): "x"})
+    assert [r.status for r in history.reps(sid)] == ["partial", "full", "full"]
 
 
 def test_uncertain_reps_are_counted_apart_from_the_full_ones(history):

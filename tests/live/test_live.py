@@ -107,6 +107,24 @@ def test_reps_are_counted_and_each_one_is_saved_as_it_completes(spec, history, p
 
 
 @pytest.mark.slow
+def test_saved_reps_take_the_final_judgement_when_the_stream_ends(spec, history):
+    # Beyond the feet a rep is judged against the person's own reps only: live, the
+    # first one has none to compare to and is saved full; at the end it is partial
+    # beside the full reps that followed, in the history's rows and counts too.
+    sim = simulate("heel_slide", reps=4, side="left", view="end_on", partial_reps=(1,), seed=3)
+    live = LiveProcessor(
+        spec, "auto", recorder=RepRecorder(history, spec, "auto"), estimator=ReplayPoses(sim.frames)
+    )
+    for frame in sim.frames:
+        live.process(blank(frame), frame.t)
+    assert live.settle(timeout=60)
+    session_id = live.status().session_id
+    assert [r.status for r in history.reps(session_id)] == ["full"] * 4
+    live.close()
+    assert [r.status for r in history.reps(session_id)] == ["partial", "full", "full", "full"]
+    assert history.session(session_id).counts == RepCounts(full=3, partial=1)
+
+
 def test_the_page_thread_reads_status_while_the_worker_processes(spec, history):
     sim = simulate("heel_slide", reps=2, side="left", view="end_on", seed=1)
     live = LiveProcessor(spec, "auto", estimator=ReplayPoses(sim.frames))
