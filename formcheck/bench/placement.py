@@ -191,12 +191,16 @@ def detectability(
 
 
 def open_spec(spec):
-    """The spec with every check allowed from every view, to read each metric everywhere."""
+    """The spec with every drift check (`FAULT_OF`) allowed from every view, to read each
+    metric everywhere. Other checks keep their views: the range check's views also say
+    where the spec's ``full`` is judged, and opening it would count reps differently
+    from the shipped engine."""
     from formcheck.specs.kinds import VIEWS
 
-    return dataclasses.replace(
-        spec, checks=tuple(dataclasses.replace(c, views=tuple(VIEWS)) for c in spec.checks)
-    )
+    def opened(check):
+        return dataclasses.replace(check, views=tuple(VIEWS)) if check.code in FAULT_OF else check
+
+    return dataclasses.replace(spec, checks=tuple(opened(c) for c in spec.checks))
 
 
 def _match(table, start: float, end: float):

@@ -78,14 +78,17 @@ def test_a_bin_without_faulted_reps_borrows_the_study_placements_response():
     assert not d.judges  # 6.6 cm > 1.5 x 4
 
 
-def test_open_spec_lets_every_check_run_from_every_view():
+def test_open_spec_lets_every_drift_check_run_from_every_view():
     from formcheck.specs import load_specs
     from formcheck.specs.kinds import VIEWS
 
     spec = load_specs()["heel_slide"]
     opened = placement.open_spec(spec)
     assert [c.code for c in opened.checks] == [c.code for c in spec.checks]
-    assert all(set(c.views) == set(VIEWS) for c in opened.checks)
+    drift = [c for c in opened.checks if c.code in placement.FAULT_OF]
+    assert len(drift) == 4 and all(set(c.views) == set(VIEWS) for c in drift)
+    # the range check keeps its views: they say where the spec's full is judged
+    assert opened.check("partial_range").views == spec.check("partial_range").views
     assert spec.check("pelvis_lift").views == ("side",)  # the spec itself is untouched
 
 
