@@ -133,7 +133,7 @@ def test_a_real_bridge_reads_as_a_pelvis_lift_from_the_side(tmp_path):
 
 
 def test_full_reps_filmed_from_high_beyond_the_feet_are_full_not_partial():
-    # Regression (issue 13): through the real model a straight knee read 117-125 degrees
+    # Regression (issue 13): through the real model a straight knee read 120-125 degrees
     # from 1.3 m high beyond the feet, so both full reps were called partial against the
     # spec's 135. That view can't read the angle, so only the person's own reps judge.
     # Cached landmarks of a rendered clip: fast, no model.
