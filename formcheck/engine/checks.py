@@ -13,6 +13,7 @@ flag is raised at once; range and symmetry are judged at the rep's end.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
@@ -214,9 +215,8 @@ class RestLine:
     """
 
     def __init__(self, keep: int = 6, reset_deg: float = 8.0) -> None:
-        self.keep = keep
         self.cos_reset = math.cos(math.radians(reset_deg))
-        self._units: list[np.ndarray] = []
+        self._units: deque[np.ndarray] = deque(maxlen=keep)
 
     def add(self, reach: np.ndarray) -> np.ndarray:
         """Note one rest's sit-bone-to-heel vector; return the pooled direction at its length."""
@@ -226,7 +226,7 @@ class RestLine:
         unit = reach / n
         if self._units and float(_unit(np.mean(self._units, axis=0)) @ unit) < self.cos_reset:
             self._units.clear()
-        self._units = [*self._units, unit][-self.keep :]
+        self._units.append(unit)
         return n * _unit(np.mean(self._units, axis=0))
 
 

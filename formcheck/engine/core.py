@@ -410,9 +410,14 @@ class Engine:
         if spec.phase is None:
             return
         on = [c for c in spec.checks if view in c.views]
+        # Where the view can't judge the spec's full, reps are judged against the
+        # person's own (from beyond the feet MediaPipe's depth reads a straight knee at
+        # 117-165 degrees): the target's range checks say where it can.
+        targets = spec.target_checks()
+        absolute = not targets or any(view in c.views for c in targets)
         if every_view_only:
             # A range judges the rep's extreme at its end, as the tracker judges full
-            # against this view (`_judges_target`): both follow the provisional view.
+            # against this view (``absolute``): both follow the provisional view.
             on = [c for c in on if set(VIEWS) <= set(c.views) or c.judged_at_rep_end()]
         for side in self.tracked:
             checks = [compile_check(spec, c, side, view, self._compiled) for c in on]
@@ -432,22 +437,7 @@ class Engine:
                 )
             else:
                 tracker.set_checks(checks)
-            self._trackers[side].absolute = self._judges_target(view)
-
-    def _judges_target(self, view: str) -> bool:
-        """True when ``view`` can judge a rep against the spec's own ``full``: the spec
-        judges its range check on how far the driving metric goes (its peak in the
-        working direction) from there, or has none. Elsewhere a rep is full or partial
-        only against the person's own reps (from beyond the feet MediaPipe's depth reads
-        a straight knee at 117-165 degrees)."""
-        phase = self.spec.phase
-        peak = "max" if phase.direction == "increase" else "min"
-        ranges = [
-            c
-            for c in self.spec.checks
-            if c.kind == "range" and c.metric == phase.metric and c.arg("stat") == peak
-        ]
-        return not ranges or any(view in c.views for c in ranges)
+            self._trackers[side].absolute = absolute
 
     def _settle(self, t: float) -> list:
         """The view is known: say so, and turn on the checks it can judge."""

@@ -244,6 +244,19 @@ class Spec:
                 return check
         raise KeyError(code)
 
+    def target_checks(self) -> tuple[CheckSpec, ...]:
+        """The range checks on how far a rep goes (the driving metric's peak in the
+        working direction): their ``views`` are where the phase's ``full`` is judged
+        (`formcheck.engine.core.Engine`); none without a phase."""
+        if self.phase is None:
+            return ()
+        peak = "max" if self.phase.direction == "increase" else "min"
+        return tuple(
+            c
+            for c in self.checks
+            if c.kind == "range" and c.metric == self.phase.metric and c.arg("stat") == peak
+        )
+
     def allowed_sides(self) -> tuple[str, ...]:
         """The ``side`` values `Engine` accepts for this exercise."""
         return ("both", "auto") if self.sides == "both" else ("left", "right", "both", "auto")

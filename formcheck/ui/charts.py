@@ -36,13 +36,11 @@ def _stride(n: int) -> int:
 
 
 def _full_judged(result: AnalysisResult, spec: Spec) -> bool:
-    """False when the clip's view turned off the spec's range check on the driving
-    metric: there the spec's ``full`` was not judged (reps were judged against the
-    person's own), so a line at it would mislead."""
+    """False when the clip's view turned off a check on the spec's target
+    (`Spec.target_checks`): there the spec's ``full`` was not judged (reps were judged
+    against the person's own), so a line at it would mislead."""
     off = {code for code, _ in result.checks_disabled}
-    return not any(
-        c.kind == "range" and c.metric == spec.phase.metric and c.code in off for c in spec.checks
-    )
+    return not any(c.code in off for c in spec.target_checks())
 
 
 def metric_chart(result: AnalysisResult, spec: Spec) -> alt.Chart | None:
