@@ -272,15 +272,27 @@ def show_status(
         )
         return
     status = live.status()
-    snap = status.snapshot
     gate = _gate(live)
     words = gate.feed(live.drain_events())
-    setting_up, prompts = setup_panel.show_live(live, playing)  # what to fix, until counting
+    # Fixed slots: the setup panel and the voice come and go. Had they shifted the
+    # elements below them, this fragment's next run would show its new count beside
+    # the old one until the run ended (two "Reps" on the page at once).
+    setup_slot, voice_slot, body = st.container(), st.container(), st.container()
+    with setup_slot:
+        setting_up, prompts = setup_panel.show_live(live, playing)  # what to fix, until counting
     words += prompts
     if speak:
         token, said = st.session_state.setdefault(SAID, (uuid.uuid4().hex, Announcements()))
         said.add(words)
-        speech.speak(said, token)
+        with voice_slot:
+            speech.speak(said, token)
+    with body:
+        _readout(live, status, playing, spec, side, gate, setting_up, now)
+
+
+def _readout(live, status, playing, spec, side, gate, setting_up: bool, now: float) -> None:
+    """The count, the view, the cue and the last rep, below the setup panel."""
+    snap = status.snapshot
     if playing and (live.spec != spec or live.side != side):
         st.info(
             f"Still coaching {live.spec.display_name} ({live.side}): press Stop, then Start "

@@ -92,6 +92,26 @@ def test_once_a_rep_is_under_way_the_panel_gives_way_to_the_counter():
     assert at.metric[0].label == "Reps"
 
 
+def place(at, label: str) -> tuple[int, ...]:
+    """Where the metric called ``label`` sits in the page's element tree."""
+
+    def walk(node, path=()):
+        for key, child in getattr(node, "children", {}).items():
+            yield from walk(child, (*path, key))
+        yield path, node
+
+    (found,) = [p for p, n in walk(at._tree) if getattr(n, "label", None) == label]
+    return found
+
+
+def test_the_counter_keeps_its_place_when_the_setup_panel_goes():
+    # The panel runs in a fragment every 0.5 s. Had the count moved when the panel
+    # went, the browser would show the new count beside the old one until the run ended.
+    before, after = run(until=2.9), run(until=5.0)
+    assert "Ready." in markdown(before) and "Ready." not in markdown(after)
+    assert place(before, "Reps") == place(after, "Reps")
+
+
 def review_section(path: str):
     from pathlib import Path
 
