@@ -285,7 +285,7 @@ class Engine:
                 for other in self._trackers.values():
                     if other is not tracker and other.in_rep:
                         overlaps = one_at_a_time and other.state == "active"
-                        tracker.shadowed(other, overlaps)
+                        tracker.shadowed(other, overlaps, pose.t)
             if one_at_a_time:
                 if tracker.state == "active":
                     active = tracker

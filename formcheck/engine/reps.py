@@ -63,6 +63,9 @@ TURN_SHARE = 0.25
 #: Seconds of each side's values kept to tell an echo of the other side (`_echoed`):
 #: longer than any rep plus the window before it.
 SEEN_SECONDS = 30.0
+#: A rep that moved beside another side's rep for this share of its time, and rose less
+#: far, mirrored it (`_mostly_beside`).
+MOSTLY_BESIDE = 0.5
 #: Values at rest kept to find where a small rep left its valley (2 s at 30 fps).
 TAIL_VALUES = 60
 #: While its turn was hidden, a rep may have moved at up to this many times the fastest
@@ -197,6 +200,10 @@ class RepTracker:
         self._pace = 0.0  # the fastest pace seen in the rep (units per second)
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
         self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
+        # While that side's rep was under way (one side at a time): how far it rose from
+        # its valley, and from when until when this one moved beside it.
+        self.shadow_rise = -math.inf
+        self._beside = (math.inf, -math.inf)
         self.raised: set[str] = set()
         self.flags: list[FlagRaised] = []
 
@@ -362,7 +369,7 @@ class RepTracker:
             return False
         return self._sign * (value - self.extreme) > abs(ph.enter - ph.exit)
 
-    def shadowed(self, other: RepTracker, overlaps: bool = True) -> None:
+    def shadowed(self, other: RepTracker, overlaps: bool, t: float) -> None:
         """This side and ``other`` are both moving: remember how far the other went, to
         tell a mirror from a rep (`_finish`). ``overlaps``: the other's rep is under way
         in a one-side-at-a-time exercise, so this movement is not its own alone
@@ -370,9 +377,19 @@ class RepTracker:
         well short of the other tells."""
         if overlaps:
             self.overlapped = True
+            peak = other._sign * other.extreme
+            self.shadow_rise = max(self.shadow_rise, peak - other._floor(other._reach))
+            self._beside = (min(self._beside[0], t), max(self._beside[1], t))
         self.shadow = max(self.shadow, other._sign * other.extreme)
 
-    def _mirrored(self, extreme: float) -> bool:
+    def _mostly_beside(self, end: float) -> bool:
+        """True when, for at least `MOSTLY_BESIDE` of this rep (to ``end``), another
+        side's rep was under way in a one-side-at-a-time exercise. (Two legs taking
+        turns briskly overlap only as one ends and the other begins.)"""
+        first, last = self._beside
+        return last - first >= MOSTLY_BESIDE * (end - self.start)
+
+    def _mirrored(self, extreme: float, end: float) -> bool:
         """True when this rep moved while the other side's was under way and stayed short
         of the spec's ``full`` (one side at a time, where the view reads that number), or
         while the other side moved and went well short of it: by more than `SHORT_OF_OWN`
@@ -381,6 +398,12 @@ class RepTracker:
         about as far.)"""
         x, floor = self._sign * extreme, self._floor(self._reach)
         if self.overlapped and self._maybe_short(x, self._sign * floor):
+            return True
+        band = abs(self.phase.enter - self.phase.exit)
+        if self._mostly_beside(end) and x - floor < self.shadow_rise + band:
+            # Two legs can't both be the one moving: a misread resting leg can rise about
+            # as far as the working one, whose rep the engine already follows. (Had it gone
+            # clearly further meanwhile, it would have taken that rep over: `overtaken_by`.)
             return True
         if self.shadow == -math.inf:
             return False
@@ -579,7 +602,7 @@ class RepTracker:
         reason = None
         if (end - self.start if held is None else held) < self._min_seconds:
             reason = "too short"
-        elif self._mirrored(extreme):
+        elif self._mirrored(extreme, end):
             # Part of it happened during the other side's rep and it stayed short of full,
             # or of that rep: the resting leg mirroring the working one (`overtaken_by`).
             reason = "it moved only while the other side did"

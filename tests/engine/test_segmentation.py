@@ -105,6 +105,21 @@ def test_a_mirror_that_passes_full_but_stays_well_short_of_the_working_leg_is_no
     assert dropped
 
 
+@pytest.mark.parametrize(("lead", "frac"), [(1.5, 0.95), (1.5, 1.0), (1.6, 0.9)])
+def test_a_resting_leg_read_moving_as_far_with_the_working_one_is_no_second_rep(lead, frac):
+    # Rendered clip rs31 of the seed-14 tuning set (a corner camera at table height):
+    # MediaPipe read the resting leg rising 48-50 degrees beside each of the working
+    # leg's last two reps, which rose 44-52. Neither short of full nor well short of the
+    # working rep, each counted as a second rep: 6 reps where there were 4. A heel slide
+    # moves one leg at a time, so a rep made mostly beside the one under way mirrored it.
+    eng = Engine(spec())
+    reasons = [e.reason for f in mirrored_heel_slide(lead, frac) for e in eng.update(f)
+               if e.kind == "rep_discarded"]  # fmt: skip
+    res = eng.result()
+    assert [(r.side, r.status) for r in res.rep_table] == [("left", "full")] * 3
+    assert reasons.count("it moved only while the other side did") == 3
+
+
 @pytest.mark.parametrize("cut", [0.55, 0.7])
 def test_a_recording_that_ends_mid_rep_with_nothing_counted_says_so(cut):
     # Rendered clip rs18 (beyond the feet, chair height): the pose was found in 5 of 50
