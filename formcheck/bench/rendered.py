@@ -254,6 +254,9 @@ def score_clip(clip: RenderedClip, frames: Sequence[PoseFrame], spec) -> ClipSco
         if math.isfinite(best.rom_max):
             straight.append(best.rom_max - rep.knee_max)
     warnings = tuple(getattr(result, "warnings", ()) or ())
+    if not any(f.image is not None for f in frames):
+        # formcheck analyze and Review stop here with this error: not a silent zero.
+        warnings += ("no person was found in any frame",)
     counted = result.reps + result.partial_reps + result.uncertain_reps
     return ClipScore(
         clip,

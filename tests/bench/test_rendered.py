@@ -79,3 +79,24 @@ def test_scoring_runs_on_representative_clips_from_cached_landmarks():
     rows = rendered.bench_rows(scores, "test", "cached landmarks")
     assert all(isinstance(r, Row) for r in rows)
     assert rows[0].value.endswith(f"/{len(clips)}")
+
+
+SECOND = rendered.RENDERED_DIR.parent / "rendered_s14"
+
+
+def test_the_second_rendered_set_is_tuning_data_only_and_complete():
+    clips = rendered.load_clips(SECOND)
+    assert len(clips) == 36
+    assert {c.split for c in clips} == {"tune"}  # never a figure formcheck reports
+    missing = [c.name for c in clips if not (c.video.is_file() and c.landmarks.is_file())]
+    assert not missing, f"truth without video or landmarks: {missing}"
+
+
+def test_a_clip_with_no_person_in_any_frame_is_an_error_not_a_silent_zero():
+    # formcheck analyze stops on it with "no person was found in any frame" (exit 1);
+    # the bench scored it as a silent zero, as if the user had been told nothing.
+    (clip,) = [c for c in rendered.load_clips(SECOND) if c.name == "rs25_end_on_table_right"]
+    (score,) = rendered.score_all([clip])
+    assert score.quality.pose == 0 and score.full + score.partial == 0
+    assert not score.silent_zero
+    assert score.warnings == ("no person was found in any frame",)
