@@ -20,6 +20,7 @@ import numpy as np
 from formcheck.errors import ModelError
 from formcheck.frame import PoseFrame
 from formcheck.people import Follower, count_people
+from formcheck.picture import sharpness
 
 MODEL_NAMES = ("lite", "full", "heavy")
 DEFAULT_MODEL = "full"
@@ -122,6 +123,15 @@ MAX_PEOPLE = 4
 #: Seconds between two counts of the people in the picture. A count is a second
 #: pose model run (about 2.5 % of a clip's cost at 3 s; measured in docs/hardening.md).
 PEOPLE_EVERY = 3.0
+#: Tracking is started again when the picture has grown this many times sharper than it
+#: was where the tracking found the person. MediaPipe's VIDEO mode tracks each pose from
+#: the last one, and a first lock on a soft picture can hold a wrong one: a browser's
+#: camera stream starts soft (sharpness 178, then 308-354 from the first second on), and
+#: Live misread a lying person's legs for 30 s, counting six phantom reps. Every bundled
+#: sample and rendered clip stays within 1.24 times its own least sharp frame.
+SHARPER = 1.5
+#: Seconds between two looks at the picture's sharpness.
+SHARPNESS_EVERY = 1.0
 
 
 class PoseEstimator:
@@ -177,6 +187,9 @@ class PoseEstimator:
         self._counter = None  # IMAGE mode, looking for one more person than were seen
         self._counter_size = 0
         self._crowd = None  # VIDEO mode, as many poses as people: made once a crowd is seen
+        self._locked_sharpness: float | None = None  # where the tracking found the person
+        self._next_look = -1.0
+        self.restarts = 0  # times the tracking was started again on a sharper picture
         self._landmarker = self._create("video", 1)
         if people_every is not None:  # loaded now, with the model, not on the first frame
             self._counter, self._counter_size = self._create("image", 2), 2
@@ -228,8 +241,18 @@ class PoseEstimator:
         if self._people_every is not None and t >= self._next_count:
             self._next_count = t + self._people_every
             self._count_people(image, t)
+        if self._locked_sharpness is not None and t >= self._next_look:
+            self._next_look = t + SHARPNESS_EVERY
+            now = sharpness(rgb)
+            if now > SHARPER * self._locked_sharpness:
+                self._restart_tracking()  # this frame is detected afresh
         result = (self._crowd or self._landmarker).detect_for_video(image, ms)
         poses = [self._landmarks(points) for points in result.pose_landmarks]
+        if not poses:
+            self._locked_sharpness = None  # found again later, it is a new lock
+        elif self._locked_sharpness is None:
+            self._locked_sharpness = sharpness(rgb)
+            self._next_look = t + SHARPNESS_EVERY
         chosen = self.follower.choose(poses)
         if chosen is None:
             return PoseFrame.empty(t=t, width=width, height=height)
@@ -241,6 +264,16 @@ class PoseEstimator:
                 world = _unrotate_world(world, self._turns)
         _outside_is_unseen(landmarks)
         return PoseFrame(t=t, width=width, height=height, image=landmarks, world=world)
+
+    def _restart_tracking(self) -> None:
+        """New VIDEO-mode graphs (about 0.1 s), so the next frame is detected afresh."""
+        self.restarts += 1
+        self._locked_sharpness = None
+        self._landmarker.close()
+        self._landmarker = self._create("video", 1)
+        if self._crowd is not None:
+            self._crowd.close()
+            self._crowd = self._create("video", self.people)
 
     def following(self) -> str:
         """Where the followed person is (``"at the top of the picture"``) once others

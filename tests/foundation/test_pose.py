@@ -1,6 +1,7 @@
 """The pose adapter on real footage: golden landmarks, the bridge's hip path, no-pose frames."""
 
 import json
+import math
 import zipfile
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from formcheck.errors import ModelError
 from formcheck.landmarks import index
 from formcheck.pipeline import ClipPoses
-from formcheck.pose import PoseEstimator, resolve_model
+from formcheck.pose import SHARPER, PoseEstimator, resolve_model
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "glute_bridge_side.full.json"
 # MediaPipe's output differs slightly across CPUs and library builds; 0.01 of
@@ -145,3 +146,55 @@ def test_rotated_inference_returns_upright_landmarks(bridge_frames, orientation)
         if r.has_pose and u.has_pose
     ]
     assert np.median(diffs) < 4.0  # px: the same person, turned back the right way
+
+
+def _knee(frame, leg: str = "left") -> float:
+    hip, knee, ankle = (frame.world[index(f"{leg}_{p}")] for p in ("hip", "knee", "ankle"))
+    u, v = hip - knee, ankle - knee
+    return float(np.degrees(np.arccos(u @ v / np.linalg.norm(u) / np.linalg.norm(v))))
+
+
+@pytest.mark.slow
+def test_tracking_that_locked_onto_a_blurred_start_starts_again_once_the_picture_is_sharp():
+    # Live, Chromium's camera stream starts soft. MediaPipe's VIDEO mode tracks each pose
+    # from the last one, and a first lock on a blurred lying person kept the legs misread
+    # (a straight knee jumping 104-165 degrees) for 30 s: six phantom reps. Tracking now
+    # starts again once the picture is `SHARPER` than where it found the person. Three
+    # blurred frames, then the bundled end-on clip.
+    import cv2
+
+    from formcheck.video import VideoReader
+
+    root = Path(__file__).parent.parent.parent
+    with VideoReader(root / "sample_videos" / "heel_slide_left_end_on_veer_in.mp4") as reader:
+        clip = [f.rgb for f in reader]
+    h, w = clip[0].shape[:2]
+    small = cv2.resize(clip[0], (w // 8, h // 8), interpolation=cv2.INTER_AREA)
+    blurred = cv2.GaussianBlur(cv2.resize(small, (w, h)), (25, 25), 0)
+    frames = [blurred] * 3 + clip
+
+    def knees(sharper):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("formcheck.pose.SHARPER", sharper)
+            with PoseEstimator("full") as est:
+                read = [est.process(rgb, i / 15) for i, rgb in enumerate(frames)]
+                return np.array([_knee(f) for f in read]), est.restarts
+
+    with PoseEstimator("full", people_every=None) as est:
+        clean = np.array([_knee(est.process(rgb, i / 15)) for i, rgb in enumerate(clip)])
+    lost, never = knees(math.inf)  # as before: the tracking was never started again
+    found, restarts = knees(SHARPER)
+    after = slice(3 + 2 * 15, None)  # from a second after the first look
+    assert (never, restarts) == (0, 1)
+    assert np.nanmedian(np.abs(lost[after] - clean[2 * 15 :])) > 10  # the failure is real
+    assert np.nanmedian(np.abs(found[after] - clean[2 * 15 :])) < 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", ["heel_slide_left_side.mp4", "heel_slide_left_end_on.mp4"])
+def test_a_steady_picture_never_starts_the_tracking_again(clip):
+    root = Path(__file__).parent.parent.parent
+    with PoseEstimator("full") as est:
+        for _ in ClipPoses(root / "sample_videos" / clip, estimator=est):
+            pass
+        assert est.restarts == 0
