@@ -11,6 +11,7 @@ build; any path to a ``.task`` file (e.g. an official download) also works.
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -127,11 +128,14 @@ PEOPLE_EVERY = 3.0
 #: was where the tracking found the person. MediaPipe's VIDEO mode tracks each pose from
 #: the last one, and a first lock on a soft picture can hold a wrong one: a browser's
 #: camera stream starts soft (sharpness 178, then 308-354 from the first second on), and
-#: Live misread a lying person's legs for 30 s, counting six phantom reps. Every bundled
-#: sample and rendered clip stays within 1.24 times its own least sharp frame.
+#: Live misread a lying person's legs for up to 30 s, counting 4-7 reps of 9. Every
+#: bundled sample and rendered clip stays within 1.24 times its own least sharp frame.
 SHARPER = 1.5
-#: Seconds between two looks at the picture's sharpness.
+#: Seconds between two looks at the picture's sharpness, and for how long after the
+#: tracking found the person it is looked at: a soft start is the case, and a room's light
+#: changing later (sharpness grows with contrast) must not restart tracking mid-set.
 SHARPNESS_EVERY = 1.0
+SHARPNESS_FOR = 10.0
 
 
 class PoseEstimator:
@@ -147,6 +151,9 @@ class PoseEstimator:
     tracks them all (up to `MAX_PEOPLE`) and returns the pose where the
     followed person was (`formcheck.people.Follower`), or no pose while that
     person is away, never someone else's (`following` says where they are).
+    For `SHARPNESS_FOR` seconds after it finds the person it looks at the
+    picture's sharpness, and starts the tracking again if the picture became
+    `SHARPER` (a soft start held a wrong pose; ``restarts`` counts them).
 
     Args:
         model: ``lite``, ``full``, ``heavy`` or a path to a ``.task`` file.
@@ -187,7 +194,8 @@ class PoseEstimator:
         self._counter = None  # IMAGE mode, looking for one more person than were seen
         self._counter_size = 0
         self._crowd = None  # VIDEO mode, as many poses as people: made once a crowd is seen
-        self._locked_sharpness: float | None = None  # where the tracking found the person
+        # Where the tracking found the person: (time, frame shape, sharpness), or None.
+        self._lock: tuple[float, tuple[int, ...], float] | None = None
         self._next_look = -1.0
         self.restarts = 0  # times the tracking was started again on a sharper picture
         self._landmarker = self._create("video", 1)
@@ -241,17 +249,14 @@ class PoseEstimator:
         if self._people_every is not None and t >= self._next_count:
             self._next_count = t + self._people_every
             self._count_people(image, t)
-        if self._locked_sharpness is not None and t >= self._next_look:
-            self._next_look = t + SHARPNESS_EVERY
-            now = sharpness(rgb)
-            if now > SHARPER * self._locked_sharpness:
-                self._restart_tracking()  # this frame is detected afresh
+        if self._lock is not None and t >= self._next_look:
+            self._look(rgb, t)
         result = (self._crowd or self._landmarker).detect_for_video(image, ms)
         poses = [self._landmarks(points) for points in result.pose_landmarks]
         if not poses:
-            self._locked_sharpness = None  # found again later, it is a new lock
-        elif self._locked_sharpness is None:
-            self._locked_sharpness = sharpness(rgb)
+            self._lock = None  # found again later, it is a new lock
+        elif self._lock is None:
+            self._lock = (t, rgb.shape, sharpness(rgb))
             self._next_look = t + SHARPNESS_EVERY
         chosen = self.follower.choose(poses)
         if chosen is None:
@@ -265,15 +270,31 @@ class PoseEstimator:
         _outside_is_unseen(landmarks)
         return PoseFrame(t=t, width=width, height=height, image=landmarks, world=world)
 
+    def _look(self, rgb: np.ndarray, t: float) -> None:
+        """Start the tracking again if the picture is now `SHARPER` than where it found the
+        person, within `SHARPNESS_FOR` of that; a new frame size is a new lock."""
+        since, shape, locked = self._lock
+        self._next_look = t + SHARPNESS_EVERY
+        if rgb.shape != shape:  # the stream changed resolution: sharpness isn't comparable
+            self._lock = (t, rgb.shape, sharpness(rgb))
+        elif t - since > SHARPNESS_FOR:
+            self._next_look = math.inf  # until the person is found again
+        elif sharpness(rgb) > SHARPER * locked:
+            self._restart_tracking()  # this frame is detected afresh
+
     def _restart_tracking(self) -> None:
-        """New VIDEO-mode graphs (about 0.1 s), so the next frame is detected afresh."""
+        """A new VIDEO-mode graph for the one in use (about 0.1 s), so the next frame is
+        detected afresh. Made before the old one is closed: if it can't be, nothing changed."""
+        crowd = self._crowd is not None
+        fresh = self._create("video", self.people if crowd else 1)
+        old = self._crowd if crowd else self._landmarker
+        if crowd:
+            self._crowd = fresh
+        else:
+            self._landmarker = fresh
+        old.close()
         self.restarts += 1
-        self._locked_sharpness = None
-        self._landmarker.close()
-        self._landmarker = self._create("video", 1)
-        if self._crowd is not None:
-            self._crowd.close()
-            self._crowd = self._create("video", self.people)
+        self._lock = None
 
     def following(self) -> str:
         """Where the followed person is (``"at the top of the picture"``) once others

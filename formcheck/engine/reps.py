@@ -63,8 +63,8 @@ TURN_SHARE = 0.25
 #: Seconds of each side's values kept to tell an echo of the other side (`_echoed`):
 #: longer than any rep plus the window before it.
 SEEN_SECONDS = 30.0
-#: A rep that moved beside another side's rep for this share of its time, and rose less
-#: far, mirrored it (`_mostly_beside`).
+#: A rep that moved beside another side's rep over this share of its time, and rose no
+#: clearly further, mirrored it (`_mostly_beside`, `_mirrored`).
 MOSTLY_BESIDE = 0.5
 #: Values at rest kept to find where a small rep left its valley (2 s at 30 fps).
 TAIL_VALUES = 60
@@ -201,9 +201,9 @@ class RepTracker:
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
         self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
         # While that side's rep was under way (one side at a time): how far it rose from
-        # its valley, and from when until when this one moved beside it.
+        # its valley, and the first and last moments this one moved beside it.
         self.shadow_rise = -math.inf
-        self._beside = (math.inf, -math.inf)
+        self._alongside = (math.inf, -math.inf)
         self.raised: set[str] = set()
         self.flags: list[FlagRaised] = []
 
@@ -374,28 +374,32 @@ class RepTracker:
         tell a mirror from a rep (`_finish`). ``overlaps``: the other's rep is under way
         in a one-side-at-a-time exercise, so this movement is not its own alone
         (``overlapped``); where legs may overlap (alternating exercises), only going
-        well short of the other tells."""
+        well short of the other tells. ``t``: this frame's time, to tell how much of this
+        rep moved beside the other's (`_mostly_beside`)."""
         if overlaps:
             self.overlapped = True
             peak = other._sign * other.extreme
             self.shadow_rise = max(self.shadow_rise, peak - other._floor(other._reach))
-            self._beside = (min(self._beside[0], t), max(self._beside[1], t))
+            self._alongside = (min(self._alongside[0], t), max(self._alongside[1], t))
         self.shadow = max(self.shadow, other._sign * other.extreme)
 
     def _mostly_beside(self, end: float) -> bool:
-        """True when, for at least `MOSTLY_BESIDE` of this rep (to ``end``), another
-        side's rep was under way in a one-side-at-a-time exercise. (Two legs taking
-        turns briskly overlap only as one ends and the other begins.)"""
-        first, last = self._beside
+        """True when the span from the first to the last moment this rep moved beside
+        another side's rep (one side at a time) is at least `MOSTLY_BESIDE` of this rep
+        (to ``end``). Two legs taking turns briskly overlap only as one ends and the
+        other begins."""
+        first, last = self._alongside
         return last - first >= MOSTLY_BESIDE * (end - self.start)
 
     def _mirrored(self, extreme: float, end: float) -> bool:
         """True when this rep moved while the other side's was under way and stayed short
         of the spec's ``full`` (one side at a time, where the view reads that number), or
         while the other side moved and went well short of it: by more than `SHORT_OF_OWN`
-        of the other's rise from this rep's valley. (A noisy mirror can pass ``full``
-        while the working leg goes much further; two legs taking turns briskly both go
-        about as far.)"""
+        of the other's rise from this rep's valley; or, one side at a time, when it moved
+        beside the other's rep for most of its time (`_mostly_beside`) and rose no clearly
+        further. (A noisy mirror can pass ``full`` while the working leg goes much
+        further; two legs taking turns briskly both go about as far, but one after the
+        other.)"""
         x, floor = self._sign * extreme, self._floor(self._reach)
         if self.overlapped and self._maybe_short(x, self._sign * floor):
             return True
@@ -505,6 +509,8 @@ class RepTracker:
         other.overlapped = True  # if it ever ends as a rep of its own, it mirrored this one
         self.overlapped = False  # this side moved with the other active, but it is the rep
         self.shadow = -math.inf
+        self.shadow_rise = -math.inf
+        self._alongside = (math.inf, -math.inf)
         self._activate(t, events)
         return events
 
@@ -604,7 +610,8 @@ class RepTracker:
             reason = "too short"
         elif self._mirrored(extreme, end):
             # Part of it happened during the other side's rep and it stayed short of full,
-            # or of that rep: the resting leg mirroring the working one (`overtaken_by`).
+            # or of that rep; or most of it did, and it went no further than that rep: the
+            # resting leg mirroring the working one (`overtaken_by`).
             reason = "it moved only while the other side did"
         elif self._echoed(end):
             reason = "it only echoed the other side's movement"

@@ -290,11 +290,21 @@ def show_status(
         _readout(live, status, playing, spec, side, gate, setting_up, now)
 
 
-def _readout(live, status, playing, spec, side, gate, setting_up: bool, now: float) -> None:
+def _readout(
+    live: LiveProcessor,
+    status: LiveStatus,
+    playing: bool,
+    spec: Spec,
+    side: str,
+    gate: CueGate,
+    setting_up: bool,
+    now: float,
+) -> None:
     """The count, the view, the cue and the last rep, below the setup panel."""
     snap = status.snapshot
+    notice = st.container()  # its own slot: coming and going, it never moves the count
     if playing and (live.spec != spec or live.side != side):
-        st.info(
+        notice.info(
             f"Still coaching {live.spec.display_name} ({live.side}): press Stop, then Start "
             "camera, to switch."
         )

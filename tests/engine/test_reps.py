@@ -338,3 +338,29 @@ def test_a_first_rep_whose_turn_was_hidden_is_uncertain_in_any_view(absolute):
     values = [80.0] * 15 + ramp(80, 125, 0.75) + hidden + ramp(125, 80, 0.75) + [80.0] * 15
     _, records = run(values, absolute=absolute)
     assert [r.status for r in records] == ["uncertain"]
+
+
+def test_a_leg_that_takes_the_rep_over_from_its_mirror_is_no_longer_beside_it():
+    # Review of the rule "a rep made mostly beside the other side's, and no further, is
+    # its mirror": a working leg that took the rep over from its mirror kept the record of
+    # having moved beside it, so it could be withdrawn as that mirror's mirror at its end,
+    # and the movement counted no rep at all. Taking over starts that record afresh.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    peers: dict[str, RepTracker] = {}
+    counter = RepCounter()
+    for side in ("left", "right"):
+        peers[side] = RepTracker(side, heel, None, [], counter, peers=peers, one_at_a_time=True)
+    mirror, working = peers["left"], peers["right"]
+    mirror_values = [85.0] * 30 + [85.0 + 3 * k for k in range(20)]
+    working_values = [115.0] * 36 + [115.0 + 4 * k for k in range(14)]
+    for i, (m, w) in enumerate(zip(mirror_values, working_values, strict=True)):
+        pose = Pose(t=i / FPS, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
+        mirror.update(pose, m, CAL)
+        working.update(pose, w, CAL, may_start=mirror.state != "active")
+        if working.in_rep and mirror.in_rep:
+            working.shadowed(mirror, mirror.state == "active", pose.t)
+    assert mirror.state == "active" and working.in_rep and working.shadow_rise > 0
+    working.take_over(mirror, pose.t)
+    assert working.state == "active" and mirror.state == "moving"
+    assert not working._mostly_beside(pose.t + 1.0)
+    assert working.shadow_rise == -math.inf

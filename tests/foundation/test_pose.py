@@ -149,6 +149,8 @@ def test_rotated_inference_returns_upright_landmarks(bridge_frames, orientation)
 
 
 def _knee(frame, leg: str = "left") -> float:
+    if frame.world is None:
+        return math.nan
     hip, knee, ankle = (frame.world[index(f"{leg}_{p}")] for p in ("hip", "knee", "ankle"))
     u, v = hip - knee, ankle - knee
     return float(np.degrees(np.arccos(u @ v / np.linalg.norm(u) / np.linalg.norm(v))))
@@ -195,6 +197,6 @@ def test_tracking_that_locked_onto_a_blurred_start_starts_again_once_the_picture
 def test_a_steady_picture_never_starts_the_tracking_again(clip):
     root = Path(__file__).parent.parent.parent
     with PoseEstimator("full") as est:
-        for _ in ClipPoses(root / "sample_videos" / clip, estimator=est):
-            pass
+        found = sum(f.has_pose for _, f in ClipPoses(root / "sample_videos" / clip, estimator=est))
+        assert found > 100 and est._lock is not None  # the person was found, and kept
         assert est.restarts == 0
