@@ -547,8 +547,7 @@ class Engine:
         out = []
         for r in self._records:
             tracker = self._trackers.get(r.side)
-            seen = tracker.judged.get(r.rep) if tracker is not None else None
-            status = r.status if seen is None else tracker.judge(*seen)
+            status = r.status if tracker is None else tracker.final_status(r.rep, r.status)
             out.append(r if status == r.status else dataclasses.replace(r, status=status))
         return out
 

@@ -71,6 +71,15 @@ TAIL_VALUES = 60
 #: While its turn was hidden, a rep may have moved at up to this many times the fastest
 #: pace seen in it (toward the turn and back, half the gap each way).
 HIDDEN_PACE = 2.0
+#: The pace is measured over at least this many seconds. Frame to frame, landmark jitter
+#: reads as speed: at 30 fps a 3-degree wobble is 90 degrees a second, several times a
+#: slow rep's true pace, and a partial rep whose turn a gap hid then seemed able to have
+#: reached full. The brisk rep's (0.8 s) fastest pace, averaged over 0.2 s, keeps 90 %
+#: of its peak.
+PACE_SECONDS = 0.3
+#: ...or, where less was seen between gaps (a brisk rep rises in 0.2 s), at least this many
+#: (frame to frame only where a rep was never seen this long at a stretch).
+PACE_LEAST = 0.1
 
 
 class RepCounter:
@@ -153,6 +162,9 @@ class RepTracker:
         self.discarded = 0  # movements that passed for a rep, then were withdrawn
         #: rep number -> (extreme, rest) of each judged rep, to judge again at the end
         self.judged: dict[int, tuple[float, float]] = {}
+        #: rep number -> (the furthest it can have gone, rest) of each rep whose turn was
+        #: unseen and seen short (`_finish`), to judge again at the end too
+        self.unseen_turns: dict[int, tuple[float, float]] = {}
         self._pending: list[Check] | None = None
         # The last value seen (time, working-direction value): a movement that begins
         # out of view started between it and the next (see `_crossing`), and a gap in a
@@ -196,8 +208,11 @@ class RepTracker:
         self._gap_t = math.nan  # ...and its time
         self._beside_gaps = -math.inf
         self._gaps: list[tuple[float, float]] = []  # (furthest value beside, seconds) each
-        self._mid = (math.nan, math.nan)  # the last (time, 3-frame median) seen in the rep
+        # The rep's (time, 3-frame median) values since the last gap, back to `PACE_SECONDS`
+        # before the newest: the pace is measured across them.
+        self._mids: deque[tuple[float, float]] = deque()
         self._pace = 0.0  # the fastest pace seen in the rep (units per second)
+        self._quick = 0.0  # ...measured over less than PACE_LEAST (used if nothing longer)
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
         self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
         # While that side's rep was under way (one side at a time): how far it rose from
@@ -301,22 +316,30 @@ class RepTracker:
         mid = sorted(last3)[len(last3) // 2] if len(last3) == 3 else x
         if mid > self.top:
             self.top = mid
+        mids = self._mids
         if self._gap_from == self._gap_from:  # the first value after a gap
             beside = max(self._gap_from, x)
             self._beside_gaps = max(self._beside_gaps, beside)
             self._gaps.append((beside, t - self._gap_t))
             self._gap_from = math.nan
-        else:
-            before_t, before = self._mid
-            if t > before_t:
-                self._pace = max(self._pace, abs(mid - before) / (t - before_t))
-        self._mid = (t, mid)
+            mids.clear()  # the pace is measured on what was seen, not across the gap
+        mids.append((t, mid))
+        while len(mids) > 1 and mids[1][0] <= t - PACE_SECONDS:
+            mids.popleft()
+        then_t, then = mids[0]
+        if t > then_t:
+            pace = abs(mid - then) / (t - then_t)
+            if t - then_t >= PACE_LEAST:  # less than PACE_SECONDS only while no more was seen
+                self._pace = max(self._pace, pace)
+            else:  # frame to frame: all there is of a brisk rep seen briefly between gaps
+                self._quick = max(self._quick, pace)
 
     def _hidden_reach(self) -> float:
         """The furthest a rep whose turn a gap hid can have gone: from the value beside
         the gap, at `HIDDEN_PACE` times its fastest pace seen, for half the gap."""
         limit = self.top - TURN_SHARE * self._reach
-        hiding = [b + HIDDEN_PACE * self._pace * 0.5 * d for b, d in self._gaps if b >= limit]
+        pace = self._pace or self._quick
+        hiding = [b + HIDDEN_PACE * pace * 0.5 * d for b, d in self._gaps if b >= limit]
         return max(hiding, default=self.top)
 
     def turn_unseen(self) -> bool:
@@ -474,6 +497,18 @@ class RepTracker:
         rest_level = float(np.median([r for _, r in history]))
         return rep_status(extreme, ph, full, rest_level, absolute=self.absolute)
 
+    def final_status(self, rep: int, status: str) -> str:
+        """Rep ``rep``'s status judged against this side's reps so far (`judge`): as seen,
+        or, where its turn was unseen, ``partial`` only if even the furthest it can have
+        gone is partial, else ``uncertain``; ``status`` for a rep neither (unjudged)."""
+        seen = self.judged.get(rep)
+        if seen is not None:
+            return self.judge(*seen)
+        unseen = self.unseen_turns.get(rep)
+        if unseen is not None:
+            return "partial" if self.judge(*unseen) == "partial" else "uncertain"
+        return status
+
     def _compared(self) -> bool:
         """True once any side has judged reps to compare a rep with (`judge`)."""
         return any(peer.history for peer in self.peers.values())
@@ -486,6 +521,15 @@ class RepTracker:
         if self.absolute or not self._compared():
             return not self.phase.is_full(extreme)
         return self.judge(extreme, rest) == "partial"
+
+    def _seen_short(self, extreme: float, rest: float) -> bool:
+        """True when a rep seen going as far as ``extreme`` would be judged short by any
+        standard this side has: the spec's ``full``, or the person's own reps once there
+        are some (`judge`). A rep whose turn went unseen is then not judged on what was
+        seen (`_finish`)."""
+        if self._compared():
+            return self.judge(extreme, rest) == "partial"
+        return not self.phase.is_full(extreme)
 
     def _activate(self, t: float, events: list) -> None:
         self.state = "active"
@@ -621,21 +665,23 @@ class RepTracker:
             self.counter.give_back(self.rep)
             self._reset_rep()
             return None
-        if not self.gap:
+        rest = self._sign * self._floor(self._reach)
+        # The turn's 3-frame median, not one frame: jitter must not pass a short rep as full.
+        extreme = self._sign * self.top if self.top > -math.inf else extreme
+        hidden = self.gap and self._seen_short(extreme, rest) and self.turn_unseen()
+        if not (self.gap or hidden):
             # Range and symmetry judge the whole rep; with part of it unseen they would
             # judge a guess (a knee that straightened out of view is not a short rep).
             self._raise(end, events, final=True)
         # A flag raised mid-rep (the live cue) carried the value as it crossed the limit;
         # the rep's record reports its peak, the rep table's number, whatever the limit.
         self.flags = [dataclasses.replace(f, value=self.by_code[f.code].peak) for f in self.flags]
-        rest = self._sign * self._floor(self._reach)
-        # The turn's 3-frame median, not one frame: jitter must not pass a short rep as full.
-        extreme = self._sign * self.top if self.top > -math.inf else extreme
-        if self.gap and self._maybe_short(extreme, rest) and self.turn_unseen():
+        if hidden:
             # The turn unseen, and what was seen fell short: it may have gone further,
             # unless even the furthest it can have gone while unseen is partial.
             furthest = self._sign * self._hidden_reach()
-            status = "partial" if self.judge(furthest, rest) == "partial" else "uncertain"
+            self.unseen_turns[self.rep] = (furthest, rest)
+            status = self.final_status(self.rep, "uncertain")
         else:
             # Seen reaching full, a gap can't have made it shorter; a turn seen between
             # gaps is the rep's extreme.
