@@ -107,6 +107,11 @@ _NO_CHECKS: Mapping = MappingProxyType({})
 JUDGE_EVERY_S = 0.5
 #: How long every side must have rested before its poses measure the noise floor.
 SETTLE_S = 0.3
+#: A result from a clip where a person was found in fewer than this share of its frames
+#: carries a warning. On the rendered tuning sets every side and corner clip found one in
+#: all frames; beyond the feet, 8 clips (floor to tripod height) found one in 7-54 % of
+#: their frames, and 7 of the 8 were miscounted.
+POSE_SHARE = 0.6
 _NO_POINT = (math.nan, math.nan)
 
 
@@ -639,13 +644,26 @@ class Engine:
         return verdicts(self.spec, view, self._probe.floors(), skew)
 
     def _warnings(self, final: bool = False) -> tuple[str, ...]:
-        """What the user must be told rather than shown a silent zero: the driving metric
-        never measurable (no view, no rest pose), or movement with no rep counted.
+        """What the user must be told rather than shown a silent zero or a count on too
+        little: the driving metric never measurable (no view, no rest pose), movement
+        with no rep counted, or, in the result, a person found in too few frames.
 
         Live (``final`` False) a rep under way is not yet a miss; in the result it is one
         that never finished (the clip ended, or the person left the view mid-rep), and a
         result of 0 reps with it must say so.
         """
+        found = self._with_pose / self._frames if self._frames else 1.0
+        if final and self._with_pose and found < POSE_SHARE:
+            # Live the share is low while the person walks in, and the setup panel says so.
+            return (
+                f"a person was found in only {found:.0%} of the frames, so reps may be "
+                "missed or misjudged: keep the whole body in view and well lit, with the "
+                "camera where the exercise's placement advises",
+                *self._rep_warnings(final),
+            )
+        return self._rep_warnings(final)
+
+    def _rep_warnings(self, final: bool) -> tuple[str, ...]:
         spec = self.spec
         name = spec.phase.metric if spec.phase else spec.hold.metric
         if self._cal is None:
