@@ -231,6 +231,12 @@ class Engine:
         self._gaps: list[Gap] = []
         self._away_since: float | None = None  # nobody in view since (once seen)
         self._seen_anyone = False
+        # For the share of frames with a person (`_warnings`): the frames from the first
+        # with a person to the last, less those in absences reported as gaps.
+        self._first_with_pose = 0  # its frame number (1-based; 0: none yet)
+        self._span = 0
+        self._away_frames = 0  # frames of the absence under way
+        self._gap_frames = 0  # frames of the absences reported as gaps
         self._values: dict[str, float] = {}
         self._last_side: str | None = self.tracked[0] if len(self.tracked) == 1 else None
         self._cue = ShownCue()
@@ -250,11 +256,16 @@ class Engine:
         events: list = []
         if frame.has_pose:
             self._with_pose += 1
+            if not self._first_with_pose:
+                self._first_with_pose = self._frames
             if self._away_since is not None:
                 self._returned(frame.t, events)
             self._seen_anyone = True
-        elif self._away_since is None and self._seen_anyone:
-            self._away_since = frame.t
+            self._span = self._frames - self._first_with_pose + 1 - self._gap_frames
+        elif self._seen_anyone:
+            if self._away_since is None:
+                self._away_since, self._away_frames = frame.t, 0
+            self._away_frames += 1
         pose = self._cond.update(frame)
         if pose is not None and self._settled_at != self._settled_at:
             events += self._calibrate(pose)
@@ -365,6 +376,7 @@ class Engine:
         start, self._away_since = self._away_since, None
         if t - start >= self.gap_seconds:
             self._gaps.append(Gap(start, t))
+            self._gap_frames += self._away_frames
             events.append(PersonReturned(t=t, start=start, seconds=t - start))
 
     def _calibrate(self, pose: Pose) -> list:
@@ -548,7 +560,9 @@ class Engine:
     def _rejudged(self) -> list[RepRecord]:
         """The rep table with each rep judged against all of its side's reps, not only
         those before it: a first rep that stopped short of the person's later full reps
-        is partial too (live events could only judge it against the reps so far)."""
+        is partial too (live events could only judge it against the reps so far), and so
+        is one whose turn was unseen if even the furthest it can have gone was short
+        (`RepTracker.final_status`)."""
         out = []
         for r in self._records:
             tracker = self._trackers.get(r.side)
@@ -652,9 +666,11 @@ class Engine:
         that never finished (the clip ended, or the person left the view mid-rep), and a
         result of 0 reps with it must say so.
         """
-        found = self._with_pose / self._frames if self._frames else 1.0
-        if final and self._with_pose and found < POSE_SHARE:
-            # Live the share is low while the person walks in, and the setup panel says so.
+        # Counted from the first frame with a person to the last, less the absences
+        # reported as gaps: an empty start, a walk-in or stepping away is no misreading.
+        found = self._with_pose / self._span if self._span else 1.0
+        if final and found < POSE_SHARE:
+            # Live snapshots leave it out: early on the share swings with a few frames.
             return (
                 f"a person was found in only {found:.0%} of the frames, so reps may be "
                 "missed or misjudged: keep the whole body in view and well lit, with the "

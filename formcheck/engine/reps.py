@@ -162,9 +162,9 @@ class RepTracker:
         self.discarded = 0  # movements that passed for a rep, then were withdrawn
         #: rep number -> (extreme, rest) of each judged rep, to judge again at the end
         self.judged: dict[int, tuple[float, float]] = {}
-        #: rep number -> (the furthest it can have gone, rest) of each rep whose turn was
-        #: unseen and seen short (`_finish`), to judge again at the end too
-        self.unseen_turns: dict[int, tuple[float, float]] = {}
+        #: rep number -> (the furthest seen, the furthest it can have gone, rest) of each
+        #: rep whose turn was unseen (`_finish`), to judge again at the end too
+        self.unseen_turns: dict[int, tuple[float, float, float]] = {}
         self._pending: list[Check] | None = None
         # The last value seen (time, working-direction value): a movement that begins
         # out of view started between it and the next (see `_crossing`), and a gap in a
@@ -213,6 +213,7 @@ class RepTracker:
         self._mids: deque[tuple[float, float]] = deque()
         self._pace = 0.0  # the fastest pace seen in the rep (units per second)
         self._quick = 0.0  # ...measured over less than PACE_LEAST (used if nothing longer)
+        self._after_gap = 3  # values seen since the last gap in the rep (3: none, or long ago)
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
         self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
         # While that side's rep was under way (one side at a time): how far it rose from
@@ -322,7 +323,13 @@ class RepTracker:
             self._beside_gaps = max(self._beside_gaps, beside)
             self._gaps.append((beside, t - self._gap_t))
             self._gap_from = math.nan
-            mids.clear()  # the pace is measured on what was seen, not across the gap
+            # The pace is measured on what was seen, not across the gap: from the third
+            # value after it, when the median no longer holds values from before it.
+            mids.clear()
+            self._after_gap = 0
+        self._after_gap += 1
+        if self._after_gap < 3:
+            return
         mids.append((t, mid))
         while len(mids) > 1 and mids[1][0] <= t - PACE_SECONDS:
             mids.popleft()
@@ -498,15 +505,19 @@ class RepTracker:
         return rep_status(extreme, ph, full, rest_level, absolute=self.absolute)
 
     def final_status(self, rep: int, status: str) -> str:
-        """Rep ``rep``'s status judged against this side's reps so far (`judge`): as seen,
-        or, where its turn was unseen, ``partial`` only if even the furthest it can have
-        gone is partial, else ``uncertain``; ``status`` for a rep neither (unjudged)."""
+        """Rep ``rep``'s status judged against this side's reps so far (`judge`): as seen;
+        where its turn was unseen, ``full`` if what was seen is full by every standard
+        (`_seen_short`), else ``partial`` only if even the furthest it can have gone is
+        partial, else ``uncertain``; ``status`` for a rep neither (unjudged)."""
         seen = self.judged.get(rep)
         if seen is not None:
             return self.judge(*seen)
         unseen = self.unseen_turns.get(rep)
         if unseen is not None:
-            return "partial" if self.judge(*unseen) == "partial" else "uncertain"
+            extreme, furthest, rest = unseen
+            if not self._seen_short(extreme, rest):
+                return "full"
+            return "partial" if self.judge(furthest, rest) == "partial" else "uncertain"
         return status
 
     def _compared(self) -> bool:
@@ -523,10 +534,11 @@ class RepTracker:
         return self.judge(extreme, rest) == "partial"
 
     def _seen_short(self, extreme: float, rest: float) -> bool:
-        """True when a rep seen going as far as ``extreme`` would be judged short by any
-        standard this side has: the spec's ``full``, or the person's own reps once there
-        are some (`judge`). A rep whose turn went unseen is then not judged on what was
-        seen (`_finish`)."""
+        """True when a rep seen going as far as ``extreme`` would be judged short by the
+        standard this side has (`judge`): once there are reps to compare with, the
+        person's own (and the spec's ``full`` too where the view reads it, `absolute`);
+        before any, the spec's ``full``. A rep whose turn went unseen and was seen short
+        is then not judged on what was seen (`final_status`)."""
         if self._compared():
             return self.judge(extreme, rest) == "partial"
         return not self.phase.is_full(extreme)
@@ -668,7 +680,7 @@ class RepTracker:
         rest = self._sign * self._floor(self._reach)
         # The turn's 3-frame median, not one frame: jitter must not pass a short rep as full.
         extreme = self._sign * self.top if self.top > -math.inf else extreme
-        hidden = self.gap and self._seen_short(extreme, rest) and self.turn_unseen()
+        hidden = self.gap and self.turn_unseen()
         if not self.gap:
             # Range and symmetry judge the whole rep; with part of it unseen they would
             # judge a guess (a knee that straightened out of view is not a short rep).
@@ -677,10 +689,12 @@ class RepTracker:
         # the rep's record reports its peak, the rep table's number, whatever the limit.
         self.flags = [dataclasses.replace(f, value=self.by_code[f.code].peak) for f in self.flags]
         if hidden:
-            # The turn unseen, and what was seen fell short: it may have gone further,
-            # unless even the furthest it can have gone while unseen is partial.
+            # The turn unseen: judged on what was seen if that was full, else it may have
+            # gone further, unless even the furthest it can have gone unseen is partial.
+            # Kept apart from the person's own reps (its seen top is only a lower bound),
+            # and judged again at the end, when there may be more reps to judge it by.
             furthest = self._sign * self._hidden_reach()
-            self.unseen_turns[self.rep] = (furthest, rest)
+            self.unseen_turns[self.rep] = (extreme, furthest, rest)
             status = self.final_status(self.rep, "uncertain")
         else:
             # Seen reaching full, a gap can't have made it shorter; a turn seen between

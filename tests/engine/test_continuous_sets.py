@@ -194,22 +194,32 @@ def test_a_first_rep_with_no_lead_in_is_judged_for_range_from_the_side():
 
 
 @pytest.mark.parametrize(
-    ("unseen", "warned"),
+    ("drop", "unseen", "warned"),
     [
         # Rendered beyond the feet from a chair, the model found a person in 26 % of the
-        # frames and the count came out wrong, with nothing said. Here: 3 s of every 4.
-        ([(1.0, 4.0), (5.0, 8.0), (9.0, 12.0), (13.0, 16.0)], True),
-        # A person who is out of view for a moment between reps is no such case.
-        ([(1.0, 2.0)], False),
+        # frames, flickering in and out, and the count came out wrong with nothing said.
+        (0.55, (), True),
+        # An empty room for the first 30 s, then the set: a walk-in is no misreading.
+        (0.0, ((0.0, 30.0),), False),
+        # Nor is stepping out of view for 5 s between reps (it is reported as a gap).
+        (0.0, ((4.0, 9.0),), False),
+        # Nor a few frames lost here and there.
+        (0.1, (), False),
     ],
 )
-def test_a_clip_where_a_person_was_rarely_found_says_so(unseen, warned):
+def test_a_clip_where_a_person_was_rarely_found_says_so(drop, unseen, warned):
     sim = simulate(
-        "heel_slide", reps=3, view="side", tempo=1.0, pause=4.0, seed=7, gaps=tuple(unseen)
+        "heel_slide",
+        reps=3,
+        view="side",
+        pause=3.0,
+        lead_in=31.0 if unseen else 1.5,
+        drop_frames=drop,
+        gaps=unseen,
+        seed=7,
     )
     res = analyze(sim.frames, specs()["heel_slide"])
     found = [w for w in res.warnings if "a person was found in only" in w]
     assert bool(found) == warned
     if warned:
-        share = res.frames_with_pose / res.frames
-        assert share < 0.6 and f"{share:.0%} of the frames" in found[0]
+        assert re.search(r"found in only (4\d|5\d)% of the frames", found[0])
