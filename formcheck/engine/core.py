@@ -230,10 +230,10 @@ class Engine:
         self._t = 0.0
         self._gaps: list[Gap] = []
         self._away_since: float | None = None  # nobody in view since (once seen)
-        self._seen_anyone = False
-        # For the share of frames with a person (`_warnings`): the frames from the first
-        # with a person to the last, less those in absences reported as gaps.
-        self._first_with_pose = 0  # its frame number (1-based; 0: none yet)
+        # The first frame with a person (its 1-based number; 0: nobody seen yet). With the
+        # span below, for the share of frames with a person (`_warnings`): the frames from
+        # the first with a person to the last, less those in absences reported as gaps.
+        self._first_with_pose = 0
         self._span = 0
         self._away_frames = 0  # frames of the absence under way
         self._gap_frames = 0  # frames of the absences reported as gaps
@@ -260,9 +260,8 @@ class Engine:
                 self._first_with_pose = self._frames
             if self._away_since is not None:
                 self._returned(frame.t, events)
-            self._seen_anyone = True
             self._span = self._frames - self._first_with_pose + 1 - self._gap_frames
-        elif self._seen_anyone:
+        elif self._first_with_pose:
             if self._away_since is None:
                 self._away_since, self._away_frames = frame.t, 0
             self._away_frames += 1
@@ -669,15 +668,16 @@ class Engine:
         # Counted from the first frame with a person to the last, less the absences
         # reported as gaps: an empty start, a walk-in or stepping away is no misreading.
         found = self._with_pose / self._span if self._span else 1.0
+        reps = self._rep_warnings(final)
         if final and found < POSE_SHARE:
             # Live snapshots leave it out: early on the share swings with a few frames.
             return (
                 f"a person was found in only {found:.0%} of the frames, so reps may be "
                 "missed or misjudged: keep the whole body in view and well lit, with the "
                 "camera where the exercise's placement advises",
-                *self._rep_warnings(final),
+                *reps,
             )
-        return self._rep_warnings(final)
+        return reps
 
     def _rep_warnings(self, final: bool) -> tuple[str, ...]:
         spec = self.spec

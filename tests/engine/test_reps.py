@@ -40,9 +40,11 @@ def ramp(a: float, b: float, seconds: float) -> list[float]:
     return list(np.linspace(a, b, n, endpoint=False))
 
 
-def run(values: list[float], phase: PhaseSpec = UP, absolute: bool = True) -> tuple[list, list]:
-    """Events and records of one side's tracker; ``absolute``: the view reads the spec's
-    numbers truly (the engine sets it from the view)."""
+def track(
+    values: list[float], phase: PhaseSpec = UP, absolute: bool = True
+) -> tuple[RepTracker, list, list]:
+    """One side's tracker fed ``values``, with its events and records; ``absolute``: the
+    view reads the spec's numbers truly (the engine sets it from the view)."""
     tracker = RepTracker("left", phase, driver=None, checks=[], counter=RepCounter())
     tracker.absolute = absolute
     events, records = [], []
@@ -52,6 +54,12 @@ def run(values: list[float], phase: PhaseSpec = UP, absolute: bool = True) -> tu
         events += new
         if record is not None:
             records.append(record)
+    return tracker, events, records
+
+
+def run(values: list[float], phase: PhaseSpec = UP, absolute: bool = True) -> tuple[list, list]:
+    """Events and records of one side's tracker (see `track`)."""
+    _, events, records = track(values, phase, absolute)
     return events, records
 
 
@@ -371,15 +379,6 @@ def _hide_above(values: list[float], level: float) -> list[float]:
     return [math.nan if v > level else v for v in values]
 
 
-def _tracker_run(values: list[float], phase: PhaseSpec) -> tuple[RepTracker, list]:
-    tracker = RepTracker("left", phase, driver=None, checks=[], counter=RepCounter())
-    records = []
-    for i, value in enumerate(values):
-        pose = Pose(t=i / FPS, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
-        records.append(tracker.update(pose, value, CAL)[1])
-    return tracker, [r for r in records if r is not None]
-
-
 def test_jitter_is_no_pace_that_could_have_reached_full_while_the_turn_was_hidden():
     # Suite cases s13-0521 and s13-0529 (tuning split): a slow partial rep turning back
     # at 130 degrees, its turn hidden for 0.3 s. Measured frame to frame, the landmarks'
@@ -417,6 +416,6 @@ def test_a_first_rep_whose_hidden_turn_was_short_of_later_reps_is_judged_again_a
     short = _smooth(132.0, 2.5)
     short[35:44] = [math.nan] * 9
     values = rest + short + rest + _smooth(176.0, 2.5) + rest + _smooth(175.0, 2.5) + rest
-    tracker, records = _tracker_run(values, heel)
+    tracker, _, records = track(values, heel)
     assert [r.status for r in records] == ["uncertain", "full", "full"]
     assert [tracker.final_status(r.rep, r.status) for r in records] == ["partial", "full", "full"]
