@@ -267,7 +267,7 @@ class RepTracker:
             # brisk rep at 15 fps, and a whole gap when the landmarks were unseen as it
             # rose (the rep then seemed to start late and was discarded as too short).
             self.start = _crossing(last_t, last_x, pose.t, x, begin)
-            self._reach, self._small = reach, self._small_reach(reach)
+            self._reach, self._small = reach, self._small_reach()
             if self._pending is not None:
                 self._use(self._pending)
             self.ref = self._reference()
@@ -355,11 +355,14 @@ class RepTracker:
         way out or back, with the turn seen between, leaves the rep's extreme known."""
         return self._beside_gaps >= self.top - TURN_SHARE * self._reach
 
-    def _small_reach(self, reach: float) -> float:
-        """How far above its valley a movement short of ``reach`` must rise to be a small
+    def _small_reach(self) -> float:
+        """How far above its valley a movement short of the usual reach must rise to be a small
         partial rep: the spec's least excursion, or ten times the spread of this side's
         rest if more (`formcheck.engine.restnoise`); infinite (no small reps) for a signed
-        metric or before the rest's spread is known.
+        metric or before the rest's spread is known. It may exceed the usual reach: a rise
+        past both that never passes the spec's ``exit`` (a view that reads the knee
+        low: beyond the feet a rest reads 78 and a partial rep turns back at 107) is a
+        small rep too, not a twitch.
 
         The person's usual reach (a quarter of their span) misses a heel slide that turns
         back at 100 degrees from a rest of 85, and the spec's ``exit`` (112) is never passed;
@@ -370,8 +373,7 @@ class RepTracker:
         """
         if self._noise is None:
             return math.inf
-        small = small_reach(self.levels.least, self._noise.sigma)
-        return small if small < reach else math.inf
+        return small_reach(self.levels.least, self._noise.sigma)
 
     @property
     def extreme(self) -> float:

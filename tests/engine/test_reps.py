@@ -294,6 +294,22 @@ def test_a_short_gap_over_a_clearly_short_turn_is_still_partial(hidden, status):
     assert [r.status for r in records] == ["full", "full", status, "full"]
 
 
+def test_a_rep_past_the_usual_reach_that_stays_below_the_edge_of_rest_is_partial():
+    # Rendered clip rs24_end_on_tripod_left (tuning): from beyond the feet the knee
+    # reads 78 at rest and 140 straight, and a partial rep turned back at 107, below
+    # the spec's edge of rest (112). It rose 29 degrees, past the usual reach (16) and
+    # past ten spreads of a rest that wanders by 2, yet it was dropped as a twitch: a
+    # small rep was only looked for while ten spreads were under the usual reach.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    values = [78.0] * 90 + rep(140, rest=78) + rep(107, rest=78) + rep(140, rest=78)
+    values += [78.0] * 30
+    t = np.arange(len(values)) / FPS
+    noise = 2.0 * np.sin(2 * np.pi * 0.7 * t) + np.random.default_rng(3).normal(0, 0.3, len(t))
+    resting = np.array(values) <= 79.0
+    _, records = run(list(np.array(values) + noise * resting), heel, absolute=False)
+    assert [r.status for r in records] == ["full", "partial", "full"]
+
+
 def _smooth(peak: float, seconds: float, rest: float = 85.0) -> list[float]:
     """One raised-cosine movement from ``rest`` to ``peak`` and back, at `FPS`."""
     n = round(seconds * FPS)
