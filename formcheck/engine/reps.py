@@ -220,6 +220,7 @@ class RepTracker:
         # its valley, and the first and last moments this one moved beside it.
         self.shadow_rise = -math.inf
         self._alongside = (math.inf, -math.inf)
+        self._overlapped_by: set[str] = set()  # the sides whose reps made it overlapped
         self.raised: set[str] = set()
         self.flags: list[FlagRaised] = []
 
@@ -410,6 +411,7 @@ class RepTracker:
         rep moved beside the other's (`_mostly_beside`)."""
         if overlaps:
             self.overlapped = True
+            self._overlapped_by.add(other.side)
             peak = other._sign * other.extreme
             self.shadow_rise = max(self.shadow_rise, peak - other._floor(other._reach))
             self._alongside = (min(self._alongside[0], t), max(self._alongside[1], t))
@@ -444,6 +446,21 @@ class RepTracker:
         if self.shadow == -math.inf:
             return False
         return self.shadow - x > SHORT_OF_OWN * (self.shadow - floor)
+
+    def _withdrawn(self) -> None:
+        """This side's rep is withdrawn: it no longer makes another side's rep under way
+        a mirror (`_mirrored`). Two legs moving at once, each judged a mirror of the other,
+        would otherwise both be lost: a far resting leg that drifted past rest while the
+        working leg turned back early (rendered rs06_side_chair_left) took that partial
+        rep with it."""
+        for peer in self.peers.values():
+            if peer is self or self.side not in peer._overlapped_by:
+                continue
+            peer._overlapped_by.discard(self.side)
+            if not peer._overlapped_by:
+                peer.overlapped = False
+                peer.shadow_rise = -math.inf
+                peer._alongside = (math.inf, -math.inf)
 
     def _keep(self, t: float, x: float) -> None:
         seen = self._seen
@@ -565,7 +582,9 @@ class RepTracker:
         other.state = "moving"
         other.rep = 0
         other.overlapped = True  # if it ever ends as a rep of its own, it mirrored this one
+        other._overlapped_by.add(self.side)
         self.overlapped = False  # this side moved with the other active, but it is the rep
+        self._overlapped_by.clear()
         self.shadow = -math.inf
         self.shadow_rise = -math.inf
         self._alongside = (math.inf, -math.inf)
@@ -674,6 +693,7 @@ class RepTracker:
         elif self._echoed(end):
             reason = "it only echoed the other side's movement"
         if reason is not None:
+            self._withdrawn()
             self.discarded += 1
             events.append(RepDiscarded(rep=self.rep, side=self.side, t=end, reason=reason))
             self.counter.give_back(self.rep)

@@ -435,3 +435,55 @@ def test_a_first_rep_whose_hidden_turn_was_short_of_later_reps_is_judged_again_a
     tracker, _, records = track(values, heel)
     assert [r.status for r in records] == ["uncertain", "full", "full"]
     assert [tracker.final_status(r.rep, r.status) for r in records] == ["partial", "full", "full"]
+
+
+def _one_at_a_time(values: dict[str, list[float]]) -> list[tuple]:
+    """Drive a left and a right tracker (one side at a time) as the engine does: a side
+    may start only with no other side's rep under way, and each side moving beside
+    another's rep is told so. Returns the records' (side, status) and the withdrawn
+    reps' (side, reason), in order."""
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    peers: dict[str, RepTracker] = {}
+    counter = RepCounter()
+    for side in values:
+        peers[side] = RepTracker(side, heel, None, [], counter, peers=peers, one_at_a_time=True)
+    active, out = None, []
+    for i in range(len(values["left"])):
+        pose = Pose(t=i / FPS, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
+        for side, tracker in peers.items():
+            may_start = active is None or active is tracker
+            events, record = tracker.update(pose, values[side][i], CAL, may_start=may_start)
+            out += [(side, e.reason) for e in events if type(e).__name__ == "RepDiscarded"]
+            if record is not None:
+                out.append((side, record.status))
+            for other in peers.values():
+                if other is not tracker and tracker.in_rep and other.in_rep:
+                    tracker.shadowed(other, other.state == "active", pose.t)
+            if tracker.state == "active":
+                active = tracker
+            elif active is tracker:
+                active = None
+    return out
+
+
+def test_a_withdrawn_mirror_does_not_take_the_rep_it_overlapped_with_it():
+    # Rendered rs06_side_chair_left (tuning): the far, resting leg's reading drifted past
+    # the edge of rest just as the working leg began a partial rep. The drift was
+    # withdrawn as a mirror, and the partial rep, having moved beside it, was withdrawn
+    # as that mirror's mirror: no rep at all. A withdrawn rep mirrors nothing.
+    n = int(8 * FPS)
+    left, right = [85.0] * n, [92.0] * n
+
+    def put(values: list[float], t0: float, part: list[float]) -> None:
+        i = int(t0 * FPS)
+        values[i : i + len(part)] = part
+
+    put(left, 2.0, ramp(85, 176, 1.5) + ramp(176, 85, 1.5))
+    put(right, 3.4, ramp(92, 113, 1.6) + [113.0] * 9 + ramp(113, 92, 0.2))
+    put(left, 4.8, ramp(85, 124, 0.6) + ramp(124, 85, 0.6))
+    out = _one_at_a_time({"left": left, "right": right})
+    assert out == [
+        ("left", "full"),
+        ("right", "it moved only while the other side did"),
+        ("left", "partial"),
+    ]
