@@ -84,6 +84,28 @@ def test_low_visibility_counts_as_missing():
     assert not pose.seen.any()
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "seen"),
+    [
+        # Rendered rs02_side_floor_right (s15 tuning renders): the far working leg's knee
+        # hovered at 0.45-0.53 visibility, so it dropped out for 1.2 s of a rep whose
+        # pixels stayed true, and the clip counted nothing. Once in use it stays in use
+        # (a second below the threshold is longer than any gap that is bridged).
+        (0.55, [0.47, 0.45, 0.46, 0.48, 0.45] * 6, True),
+        # Never seen above the threshold: a landmark at 0.45 is not taken up.
+        (0.45, [0.45] * 30, False),
+        # In use, then clearly unseen: dropped.
+        (0.55, [0.2] * 30, False),
+    ],
+)
+def test_a_landmark_in_use_stays_in_use_just_below_the_threshold(first, then, seen):
+    cond = LandmarkConditioner(visibility=0.5)
+    cond.update(frame(0, (0.5, 0.5), vis=first))
+    poses = [cond.update(frame(1 + k, (0.5, 0.5), vis=v)) for k, v in enumerate(then)]
+    last = poses[-1]
+    assert (last is not None and bool(last.seen.all())) == seen
+
+
 def test_nothing_until_a_landmark_is_seen():
     cond = LandmarkConditioner(visibility=0.5)
     assert cond.update(frame(0)) is None
