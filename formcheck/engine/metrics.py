@@ -7,7 +7,8 @@ of the rep (only displacement metrics read it). ``needs`` lists the landmark
 indices that must be seen for the value to count (visibility gating).
 
 Angles come from world landmarks when the source has them (they are metric
-and view-independent), else from pixels. Image-space displacements are
+and view-independent), else from pixels; ``space = "auto"`` reads pixels in the
+views that show the bend (`PIXEL_VIEWS`). Image-space displacements are
 scaled to cm with the calibrated image scale at the pelvis.
 """
 
@@ -34,6 +35,16 @@ from formcheck.specs.kinds import BODY_LENGTHS
 from formcheck.specs.model import MetricSpec
 
 Value = Callable[[Pose, Pose | None, Calibration], float]
+
+#: The views where a ``space = "auto"`` angle is read from pixels: where the image
+#: shows the limb's bend. MediaPipe's depth is its weakest output: on rendered heel
+#: slides from a corner, a straight knee's world angle read 22-29 degrees short (median
+#: per set) and its pixel angle 1-10 short, and counting on pixels made 3 more of the 21
+#: corner tuning clips exact (1 fewer). From a tripod beyond the feet (read as
+#: ``overhead``) pixels did better still, but a camera straight overhead sees a heel
+#: slide's knee rise towards it, its pixel angle near straight throughout, and the two
+#: can't yet be told apart; from a low camera beyond the feet the leg is edge-on.
+PIXEL_VIEWS = ("side", "oblique")
 
 
 class Metric:
@@ -147,7 +158,7 @@ def _joint_angle(spec: MetricSpec, side: str) -> tuple[set[int], Value]:
     plain = a[0] == a[1] and b[0] == b[1] and c[0] == c[1]
 
     def value(pose: Pose, ref: Pose | None, cal: Calibration) -> float:
-        pixels = space == "image" or (space == "auto" and cal.view == "side")
+        pixels = space == "image" or (space == "auto" and cal.view in PIXEL_VIEWS)
         P = pose.px if pixels or pose.world is None else pose.world
         if plain:  # three landmarks, no midpoints: read their rows directly
             return angle_at(P[a[0]].tolist(), P[b[0]].tolist(), P[c[0]].tolist())

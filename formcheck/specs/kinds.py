@@ -202,8 +202,8 @@ def metric_kinds() -> Mapping[str, Kind]:
                     choice(("world", "image", "auto")),
                     "world: the 3D world landmarks (view-independent, but the pose model's "
                     "depth compresses bends seen end-on); image: pixels (exact for motion "
-                    "across the image); auto: pixels in a side view, world otherwise. Sources "
-                    "without world landmarks always use pixels",
+                    "across the image); auto: pixels in a side or corner (oblique) view, world "
+                    "otherwise. Sources without world landmarks always use pixels",
                     required=False,
                     default="world",
                 ),

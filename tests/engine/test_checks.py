@@ -204,3 +204,30 @@ def test_the_sit_bone_line_is_pooled_over_rests_so_one_misread_rest_tilts_it_les
     assert slide_after_rests(moved_on, 30.0) == pytest.approx(
         slide_after_rests(compile_check(RAIL, RAIL.check("rail"), "left", "end_on"), 30.0)
     )
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        # From the side and from a corner the image shows the bend: pixels (rendered
+        # corner views: world angles read a straight knee 22-29 degrees short).
+        ("side", 90.0),
+        ("oblique", 90.0),
+        # Beyond the feet or overhead the leg can be edge-on to the image: world.
+        ("end_on", 180.0),
+        ("overhead", 180.0),
+    ],
+)
+def test_an_auto_angle_reads_pixels_where_the_view_shows_the_bend(view, expected):
+    from formcheck.engine.metrics import compile_metric
+
+    raw = {**RAW, "metrics": {**RAW["metrics"]}}
+    raw["metrics"]["knee"] = {**RAW["metrics"]["knee"], "space": "auto"}
+    knee = compile_metric(build_spec(raw).metric("knee"), "left")
+    px, world = np.zeros((33, 2)), np.zeros((33, 3))
+    hip, knee_i, ankle = index("left_hip"), index("left_knee"), index("left_ankle")
+    px[hip], px[knee_i], px[ankle] = (0.0, 0.0), (100.0, 0.0), (100.0, 100.0)  # bent square
+    world[hip], world[knee_i], world[ankle] = (0, 0, 0), (0.4, 0, 0), (0.8, 0, 0)  # straight
+    pose = Pose(t=0.0, px=px, world=world, seen=np.ones(33, bool))
+    cal = Calibration(view, 1.0, 2.0, True, {"hip_width": 20.0, "torso": 50.0}, 10.0, 150.0)
+    assert knee.evaluate(pose, None, cal) == pytest.approx(expected)
