@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from formcheck.engine.checks import compile_check
+from formcheck.engine.metrics import compile_metric
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import Calibration
 from formcheck.landmarks import index
@@ -219,8 +220,6 @@ def test_the_sit_bone_line_is_pooled_over_rests_so_one_misread_rest_tilts_it_les
     ],
 )
 def test_an_auto_angle_reads_pixels_where_the_view_shows_the_bend(view, expected):
-    from formcheck.engine.metrics import compile_metric
-
     raw = {**RAW, "metrics": {**RAW["metrics"]}}
     raw["metrics"]["knee"] = {**RAW["metrics"]["knee"], "space": "auto"}
     knee = compile_metric(build_spec(raw).metric("knee"), "left")
