@@ -191,7 +191,15 @@ ROM_ERROR: Mapping[str, AngleError] = {
         "9 reps of heel_slide_left_end_on, heel_slide_right_end_on_veer_out and "
         "heel_slide_left_end_on_veer_in (camera beyond the feet, 1.6 m high)",
     ),
-    "oblique": AngleError(27.8, -7.2, -27.6, "3 reps of heel_slide_left_oblique_dim_late"),
+    # Pixel angles (formcheck.engine.metrics.PIXEL_VIEWS): the straight end's median
+    # error is small, but some clips' misreads keep the p95 far past `ROM_WITHIN_DEG`.
+    "oblique": AngleError(
+        37.5,
+        -7.2,
+        -6.0,
+        "53 reps of the 28 rendered tuning clips read as oblique (tests/validation/"
+        "rendered, rendered_s14, rendered_s15)",
+    ),
     # Not rendered as such: a lower camera beyond the feet sees the shin even more
     # end-on than the overhead clips did, so their figures are the best known.
     "end_on": AngleError(38.6, +2.0, -27.7, "as overhead: no rendered clip reads as end_on yet"),
