@@ -505,9 +505,14 @@ class RepTracker:
         return self.top - floor < START_FRACTION * max(others, default=0.0)
 
     def _floor(self, reach: float) -> float:
-        """The valley a rep rises from, but never more than one reach below the spec's
-        edge of rest: deeper than that is not this side's rest but, for a signed
-        metric, the other side's movement (the knees swung the other way)."""
+        """The valley a rep rises from, but, for a signed metric or where the view reads
+        the spec's numbers (`absolute`), never more than one reach below the spec's edge
+        of rest: deeper than that is not this side's rest but, for a signed metric, the
+        other side's movement (the knees swung the other way). Where the view reads the
+        knee low (from beyond the feet a rest of 95 reads 55-60), the person's own rest
+        is the valley: measured from under the edge, brisk reps seemed too short."""
+        if not self.absolute and self._noise is not None:
+            return self.valley
         return max(self.valley, self.levels.edge - reach)
 
     def judge(self, extreme: float, rest: float) -> str:

@@ -310,6 +310,18 @@ def test_a_rep_past_the_usual_reach_that_stays_below_the_edge_of_rest_is_partial
     assert [r.status for r in records] == ["full", "partial", "full"]
 
 
+def test_a_view_that_reads_the_knee_low_times_reps_from_the_persons_own_rest():
+    # Rendered rs121_end_on_tripod_left (seed-15 tuning set): from a tripod beyond the
+    # feet the knee read 55-60 at rest and about 124 straight. The rise was measured
+    # from one reach under the spec's edge of rest (112), not from the person's rest,
+    # so each brisk rep lasted 0.34 s above its start and all 3 were dropped as too
+    # short. Where the view can't read the spec's numbers, the person's rest counts.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    brisk = ramp(55, 125, 0.6) + ramp(125, 55, 0.6) + [55.0] * 30
+    _, records = run([55.0] * 60 + brisk * 3, heel, absolute=False)
+    assert [r.status for r in records] == ["full"] * 3
+
+
 def _smooth(peak: float, seconds: float, rest: float = 85.0) -> list[float]:
     """One raised-cosine movement from ``rest`` to ``peak`` and back, at `FPS`."""
     n = round(seconds * FPS)
