@@ -281,7 +281,7 @@ class RepTracker:
         self._run_checks(pose, cal)
         valley = self._floor(self._reach)
         if self.state == "moving":
-            if x - valley >= self._reach and x >= levels.edge and may_start:
+            if x - valley >= self._reach and self._past_edge(x) and may_start:
                 self._activate(pose.t, events)
             elif x <= valley + 0.5 * self._reach:
                 if self.top - self.valley < self._small or not may_start or self.overlapped:
@@ -503,6 +503,16 @@ class RepTracker:
         since = self.start - self.phase.min_duration
         others = (p.swept(since, end) for p in self.peers.values() if p is not self)
         return self.top - floor < START_FRACTION * max(others, default=0.0)
+
+    def _past_edge(self, x: float) -> bool:
+        """True when ``x`` is past the spec's edge of rest, or needn't be: for an unsigned
+        metric in a view that doesn't read the spec's numbers (see `_floor`), once there
+        are reps to learn the person's levels from, the rise from their own rest by the
+        usual reach is what counts (before any, the spec's numbers are the only guide, as
+        in `_maybe_short`)."""
+        if x >= self.levels.edge:
+            return True
+        return not self.absolute and self._noise is not None and self._compared()
 
     def _floor(self, reach: float) -> float:
         """The valley a rep rises from, but, for a signed metric or where the view reads

@@ -322,6 +322,22 @@ def test_a_view_that_reads_the_knee_low_times_reps_from_the_persons_own_rest():
     assert [r.status for r in records] == ["full"] * 3
 
 
+def test_where_the_view_reads_low_a_rep_need_not_pass_the_specs_edge_of_rest():
+    # From beyond the feet the knee reads 55 at rest and 125 straight; a partial rep
+    # turning back at a reading of 100 never passes the spec's edge of rest (112). With
+    # a rest wandering by 5 degrees it is no small rep either (ten spreads is 50), so it
+    # was dropped as a twitch. Once the person's own reps show their levels, a rise from
+    # their rest by the usual reach is a rep, wherever the spec's numbers fall.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    values = [55.0] * 90 + rep(125, rest=55) * 2 + rep(100, rest=55) + rep(125, rest=55)
+    values += [55.0] * 30
+    t = np.arange(len(values)) / FPS
+    resting = np.array(values) <= 56.0
+    wander = 5.0 * np.sin(2 * np.pi * 0.7 * t) * resting
+    _, records = run(list(np.array(values) + wander), heel, absolute=False)
+    assert [r.status for r in records] == ["full", "full", "partial", "full"]
+
+
 def _smooth(peak: float, seconds: float, rest: float = 85.0) -> list[float]:
     """One raised-cosine movement from ``rest`` to ``peak`` and back, at `FPS`."""
     n = round(seconds * FPS)
