@@ -37,13 +37,13 @@ from formcheck.specs.model import MetricSpec
 Value = Callable[[Pose, Pose | None, Calibration], float]
 
 #: The views where a ``space = "auto"`` angle is read from pixels: where the image
-#: shows the limb's bend. MediaPipe's depth is its weakest output: on rendered heel
-#: slides from a corner, a straight knee's world angle read 22-29 degrees short (median
-#: per set) and its pixel angle 1-10 short, and counting on pixels made 3 more of the 21
-#: corner tuning clips exact (1 fewer). From a tripod beyond the feet (read as
-#: ``overhead``) pixels did better still, but a camera straight overhead sees a heel
-#: slide's knee rise towards it, its pixel angle near straight throughout, and the two
-#: can't yet be told apart; from a low camera beyond the feet the leg is edge-on.
+#: shows the limb's bend. MediaPipe's depth is its weakest output: on the 21 rendered
+#: tuning clips filmed from a corner, a straight knee's world angle read 22-29 degrees
+#: short (median per set) and its pixel angle 1-10 short. From a tripod beyond the feet
+#: (read as ``overhead``) pixels read the straight knee truly too, but a camera straight
+#: overhead sees a heel slide's knee rise towards it, its pixel angle near straight
+#: throughout, and counting on world angles did better there once the rep counter
+#: learnt the person's own levels; from a low camera beyond the feet the leg is edge-on.
 PIXEL_VIEWS = ("side", "oblique")
 
 

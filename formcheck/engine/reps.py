@@ -4,10 +4,15 @@ States, in the working direction (a ``decrease`` phase is counted on the negated
 metric, so rest is always low); ``v`` is the valley (the lowest value since the
 last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
 
-    rest ──x > v + r/2──► moving ──x > v + r (and past exit)──► active
-      ▲                     │                                     │
-      │                     └── x <= v + r/2: a twitch, nothing   │
+    rest ──x > v + r/2──► moving ──x > v + r (and past exit*)──► active
+      ▲                     │                                      │
+      │                     └── x <= v + r/2: a twitch, or a small  │
+      │                         rep if it rose far enough above v   │
       └── x <= p - min(max(0.6 (p - v), r), 0.8 (p - v)): completed ◄┘
+
+(*) Where the view doesn't read the spec's numbers (``absolute``) and the
+metric can't go negative, ``v`` is the person's own rest and, once any side has
+reps, the spec's ``exit`` needn't be passed (`_floor`, `_past_edge`).
 
 ``r`` comes from `Levels` (the side's own span over the last seconds, with a
 least excursion from the spec; see `formcheck.engine.levels`) and is fixed
@@ -215,7 +220,8 @@ class RepTracker:
         self._quick = 0.0  # ...measured over less than PACE_LEAST (used if nothing longer)
         self._after_gap = 3  # values seen since the last gap in the rep (3: none, or long ago)
         self.overlapped = False  # moved while another side's rep was under way (see _finish)
-        self.shadow = -math.inf  # the furthest that side's rep went meanwhile (working direction)
+        # The furthest each other side's rep went meanwhile (working direction), by side.
+        self._shadows: dict[str, float] = {}
         # While that side's rep was under way (one side at a time): how far it rose from
         # its valley, and the first and last moments this one moved beside it.
         self.shadow_rise = -math.inf
@@ -415,7 +421,15 @@ class RepTracker:
             peak = other._sign * other.extreme
             self.shadow_rise = max(self.shadow_rise, peak - other._floor(other._reach))
             self._alongside = (min(self._alongside[0], t), max(self._alongside[1], t))
-        self.shadow = max(self.shadow, other._sign * other.extreme)
+        peak = other._sign * other.extreme
+        if peak > self._shadows.get(other.side, -math.inf):
+            self._shadows[other.side] = peak
+
+    @property
+    def shadow(self) -> float:
+        """The furthest another side's rep went while this one moved (working direction;
+        -inf if none did)."""
+        return max(self._shadows.values(), default=-math.inf)
 
     def _mostly_beside(self, end: float) -> bool:
         """True when the span from the first to the last moment this rep moved beside
@@ -443,9 +457,10 @@ class RepTracker:
             # as far as the working one, whose rep the engine already follows. (Had it gone
             # clearly further meanwhile, it would have taken that rep over: `overtaken_by`.)
             return True
-        if self.shadow == -math.inf:
+        shadow = self.shadow
+        if shadow == -math.inf:
             return False
-        return self.shadow - x > SHORT_OF_OWN * (self.shadow - floor)
+        return shadow - x > SHORT_OF_OWN * (shadow - floor)
 
     def _withdrawn(self) -> None:
         """This side's rep is withdrawn: it no longer makes another side's rep under way
@@ -454,7 +469,10 @@ class RepTracker:
         working leg turned back early (rendered rs06_side_chair_left) took that partial
         rep with it."""
         for peer in self.peers.values():
-            if peer is self or self.side not in peer._overlapped_by:
+            if peer is self:
+                continue
+            peer._shadows.pop(self.side, None)
+            if self.side not in peer._overlapped_by:
                 continue
             peer._overlapped_by.discard(self.side)
             if not peer._overlapped_by:
@@ -600,7 +618,7 @@ class RepTracker:
         other._overlapped_by.add(self.side)
         self.overlapped = False  # this side moved with the other active, but it is the rep
         self._overlapped_by.clear()
-        self.shadow = -math.inf
+        self._shadows.clear()
         self.shadow_rise = -math.inf
         self._alongside = (math.inf, -math.inf)
         self._activate(t, events)

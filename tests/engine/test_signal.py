@@ -92,6 +92,11 @@ def test_low_visibility_counts_as_missing():
         # pixels stayed true, and the clip counted nothing. Once in use it stays in use
         # (a second below the threshold is longer than any gap that is bridged).
         (0.55, [0.47, 0.45, 0.46, 0.48, 0.45] * 6, True),
+        (0.55, [0.42] * 30, True),  # down to 0.8 of the threshold (0.4)...
+        (0.55, [0.35] * 30, False),  # ...and no further
+        # In use, then no pose for longer than a bridged gap: taken up afresh only
+        # above the threshold.
+        (0.55, [None] * 10 + [0.45] * 20, False),
         # Never seen above the threshold: a landmark at 0.45 is not taken up.
         (0.45, [0.45] * 30, False),
         # In use, then clearly unseen: dropped.
@@ -101,7 +106,10 @@ def test_low_visibility_counts_as_missing():
 def test_a_landmark_in_use_stays_in_use_just_below_the_threshold(first, then, seen):
     cond = LandmarkConditioner(visibility=0.5)
     cond.update(frame(0, (0.5, 0.5), vis=first))
-    poses = [cond.update(frame(1 + k, (0.5, 0.5), vis=v)) for k, v in enumerate(then)]
+    poses = [
+        cond.update(frame(1 + k) if v is None else frame(1 + k, (0.5, 0.5), vis=v))
+        for k, v in enumerate(then)
+    ]
     last = poses[-1]
     assert (last is not None and bool(last.seen.all())) == seen
 
