@@ -14,9 +14,7 @@ the movement itself, against the side's own levels:
   less than the spec's least excursion (`min_excursion`), so fidgets and
   tremor don't count however small the span; it must also pass the spec's
   ``exit``, the edge of rest, so a signed metric's far side can't pass for
-  this side's rest (the knees swung the other way in a knee wag), except in a
-  view that reads the metric low, once the person's reps are known (see
-  `formcheck.engine.reps`);
+  this side's rest (the knees swung the other way in a knee wag);
 - it **ends** when the metric has come back `RETURN_FRACTION` of the way from
   the rep's own peak to its valley, and by at least the reach (the hysteresis is
   symmetric, so noise on a slow start can't split a rep in two), though never

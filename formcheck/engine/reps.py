@@ -4,15 +4,15 @@ States, in the working direction (a ``decrease`` phase is counted on the negated
 metric, so rest is always low); ``v`` is the valley (the lowest value since the
 last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
 
-    rest ──x > v + r/2──► moving ──x > v + r (and past exit*)──► active
-      ▲                     │                                      │
-      │                     └── x <= v + r/2: a twitch, or a small  │
-      │                         rep if it rose far enough above v   │
+    rest ──x > v + r/2──► moving ──x > v + r (and past exit)──► active
+      ▲                     │                                     │
+      │                     └── x <= v + r/2: a twitch, or a small │
+      │                         rep if it rose far enough above v  │
       └── x <= p - min(max(0.6 (p - v), r), 0.8 (p - v)): completed ◄┘
 
-(*) Where the view doesn't read the spec's numbers (``absolute``) and the
-metric can't go negative, ``v`` is the person's own rest and, once any side has
-reps, the spec's ``exit`` needn't be passed (`_floor`, `_past_edge`).
+``v`` is never more than one reach under the spec's ``exit`` (`_floor`); where
+the view reads the metric low, a rep is timed from where it left the person's
+own rest (`_left_own_rest`).
 
 ``r`` comes from `Levels` (the side's own span over the last seconds, with a
 least excursion from the spec; see `formcheck.engine.levels`) and is fixed
@@ -175,6 +175,9 @@ class RepTracker:
         # out of view started between it and the next (see `_crossing`), and a gap in a
         # rep starts from it (`_gap_from`).
         self._last_t, self._last_x = math.nan, math.nan
+        # The last value at the person's own rest (half a reach above the valley), where
+        # a view that reads the metric low times a rep from (`_left_own_rest`).
+        self._at_own_rest = (math.nan, math.nan)
         # The last values at rest (time, working-direction value): where a small rep
         # left its valley (`_small_rep_times`).
         self._tail: deque[tuple[float, float]] = deque(maxlen=TAIL_VALUES)
@@ -263,6 +266,8 @@ class RepTracker:
             self._tail.append((pose.t, x))
             reach = levels.reach()
             begin = self._floor(reach) + 0.5 * reach
+            if x <= self.valley + 0.5 * reach:
+                self._at_own_rest = (pose.t, x)
             if x <= begin or not self._recent:
                 self._rest(pose, value, s)
                 if self._noise is not None and x <= levels.rest + 0.5 * reach:
@@ -274,7 +279,9 @@ class RepTracker:
             # brisk rep at 15 fps, and a whole gap when the landmarks were unseen as it
             # rose (the rep then seemed to start late and was discarded as too short).
             self.start = _crossing(last_t, last_x, pose.t, x, begin)
-            self._reach, self._small = reach, self._small_reach()
+            if not self.absolute and self._noise is not None:
+                self.start = self._left_own_rest(pose.t, x, reach)
+            self._reach, self._small = reach, self._small_reach(reach)
             if self._pending is not None:
                 self._use(self._pending)
             self.ref = self._reference()
@@ -287,7 +294,7 @@ class RepTracker:
         self._run_checks(pose, cal)
         valley = self._floor(self._reach)
         if self.state == "moving":
-            if x - valley >= self._reach and self._past_edge(x) and may_start:
+            if x - valley >= self._reach and x >= levels.edge and may_start:
                 self._activate(pose.t, events)
             elif x <= valley + 0.5 * self._reach:
                 if self.top - self.valley < self._small or not may_start or self.overlapped:
@@ -362,14 +369,16 @@ class RepTracker:
         way out or back, with the turn seen between, leaves the rep's extreme known."""
         return self._beside_gaps >= self.top - TURN_SHARE * self._reach
 
-    def _small_reach(self) -> float:
+    def _small_reach(self, reach: float) -> float:
         """How far above its valley a movement short of the usual reach must rise to be a small
         partial rep: the spec's least excursion, or ten times the spread of this side's
         rest if more (`formcheck.engine.restnoise`); infinite (no small reps) for a signed
-        metric or before the rest's spread is known. It may exceed the usual reach: a rise
-        past both that never passes the spec's ``exit`` (a view that reads the knee
-        low: beyond the feet a rest reads 78 and a partial rep turns back at 107) is a
-        small rep too, not a twitch.
+        metric or before the rest's spread is known. Where the view reads the knee low
+        (not `absolute`) it may exceed the usual reach: a rise past both that never
+        passes the spec's ``exit`` (beyond the feet a rest reads 78 and a partial rep
+        turns back at 107) is a small rep too, not a twitch. Elsewhere a small rep must
+        stay under the usual reach: from the side, the hidden resting leg's reading
+        lags the working leg's rep by 18 degrees (tests/hardening/test_scenes.py).
 
         The person's usual reach (a quarter of their span) misses a heel slide that turns
         back at 100 degrees from a rest of 85, and the spec's ``exit`` (112) is never passed;
@@ -380,7 +389,8 @@ class RepTracker:
         """
         if self._noise is None:
             return math.inf
-        return small_reach(self.levels.least, self._noise.sigma)
+        small = small_reach(self.levels.least, self._noise.sigma)
+        return small if small < reach or not self.absolute else math.inf
 
     @property
     def extreme(self) -> float:
@@ -522,25 +532,23 @@ class RepTracker:
         others = (p.swept(since, end) for p in self.peers.values() if p is not self)
         return self.top - floor < START_FRACTION * max(others, default=0.0)
 
-    def _past_edge(self, x: float) -> bool:
-        """True when ``x`` is past the spec's edge of rest, or needn't be: for an unsigned
-        metric in a view that doesn't read the spec's numbers (see `_floor`), once there
-        are reps to learn the person's levels from, the rise from their own rest by the
-        usual reach is what counts (before any, the spec's numbers are the only guide, as
-        in `_maybe_short`)."""
-        if x >= self.levels.edge:
-            return True
-        return not self.absolute and self._noise is not None and self._compared()
+    def _left_own_rest(self, t: float, x: float, reach: float) -> float:
+        """When a rise that just passed the start threshold left the person's own rest
+        (half a reach above the valley), where the view reads the metric low: from
+        beyond the feet the knee rests at 55-60 while the start threshold sits one reach
+        under the spec's exit (about 102), and timed from there a brisk rep seemed too
+        short (rendered rs121_end_on_tripod_left, seed 15: all 3 reps dropped)."""
+        t0, x0 = self._at_own_rest
+        if not t0 < t:
+            return self.start
+        return min(self.start, _crossing(t0, x0, t, x, self.valley + 0.5 * reach))
 
     def _floor(self, reach: float) -> float:
-        """The valley a rep rises from, but, for a signed metric or where the view reads
-        the spec's numbers (`absolute`), never more than one reach below the spec's edge
-        of rest: deeper than that is not this side's rest but, for a signed metric, the
-        other side's movement (the knees swung the other way). Where the view reads the
-        knee low (from beyond the feet a rest of 95 reads 55-60), the person's own rest
-        is the valley: measured from under the edge, brisk reps seemed too short."""
-        if not self.absolute and self._noise is not None:
-            return self.valley
+        """The valley a rep rises from, but never more than one reach below the spec's
+        edge of rest: deeper than that is not this side's rest but, for a signed
+        metric, the other side's movement (the knees swung the other way). (Where the
+        view reads the metric low, a rep is still timed from the person's own rest:
+        `_left_own_rest`.)"""
         return max(self.valley, self.levels.edge - reach)
 
     def judge(self, extreme: float, rest: float) -> str:

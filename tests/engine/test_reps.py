@@ -316,6 +316,21 @@ def test_a_rep_past_the_usual_reach_that_stays_below_the_edge_of_rest_is_partial
     ]
 
 
+def test_a_small_rise_past_the_usual_reach_is_no_rep_where_the_view_reads_true():
+    # From the side (tests/hardening/test_scenes.py, a cropped side view) the hidden
+    # resting leg's reading rose 18 degrees from a rest wandering by about 1.5, lagging
+    # each of the working leg's reps: ten spreads (16) under the rise but past the usual
+    # reach (11.5). A view that reads the spec's numbers keeps a small rep under the
+    # usual reach (only one that reads the knee low lets it past: the rs24 test above).
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    values = [92.0] * 120 + _smooth(110.0, 0.9, rest=92.0) + [92.0] * 60
+    t = np.arange(len(values)) / FPS
+    resting = np.array(values) <= 92.5
+    wander = 1.5 * np.sin(2 * np.pi * 0.7 * t) * resting
+    _, records = run(list(np.array(values) + wander), heel, absolute=True)
+    assert records == []
+
+
 def test_a_view_that_reads_the_knee_low_times_reps_from_the_persons_own_rest():
     # Rendered rs121_end_on_tripod_left (seed-15 tuning set): from a tripod beyond the
     # feet the knee read 55-60 at rest and about 124 straight. The rise was measured
@@ -326,22 +341,6 @@ def test_a_view_that_reads_the_knee_low_times_reps_from_the_persons_own_rest():
     brisk = ramp(55, 125, 0.6) + ramp(125, 55, 0.6) + [55.0] * 30
     _, records = run([55.0] * 60 + brisk * 3, heel, absolute=False)
     assert [r.status for r in records] == ["full"] * 3
-
-
-def test_where_the_view_reads_low_a_rep_need_not_pass_the_specs_edge_of_rest():
-    # From beyond the feet the knee reads 55 at rest and 125 straight; a partial rep
-    # turning back at a reading of 100 never passes the spec's edge of rest (112). With
-    # a rest wandering by 5 degrees it is no small rep either (ten spreads is 50), so it
-    # was dropped as a twitch. Once the person's own reps show their levels, a rise from
-    # their rest by the usual reach is a rep, wherever the spec's numbers fall.
-    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
-    values = [55.0] * 90 + rep(125, rest=55) * 2 + rep(100, rest=55) + rep(125, rest=55)
-    values += [55.0] * 30
-    t = np.arange(len(values)) / FPS
-    resting = np.array(values) <= 56.0
-    wander = 5.0 * np.sin(2 * np.pi * 0.7 * t) * resting
-    _, records = run(list(np.array(values) + wander), heel, absolute=False)
-    assert [r.status for r in records] == ["full", "full", "partial", "full"]
 
 
 def _smooth(peak: float, seconds: float, rest: float = 85.0) -> list[float]:
