@@ -222,14 +222,14 @@ class RepTracker:
         self._pace = 0.0  # the fastest pace seen in the rep (units per second)
         self._quick = 0.0  # ...measured over less than PACE_LEAST (used if nothing longer)
         self._after_gap = 3  # values seen since the last gap in the rep (3: none, or long ago)
-        self.overlapped = False  # moved while another side's rep was under way (see _finish)
         # The furthest each other side's rep went meanwhile (working direction), by side.
         self._shadows: dict[str, float] = {}
         # While that side's rep was under way (one side at a time): how far it rose from
         # its valley, and the first and last moments this one moved beside it.
         self.shadow_rise = -math.inf
         self._alongside = (math.inf, -math.inf)
-        self._overlapped_by: set[str] = set()  # the sides whose reps made it overlapped
+        # The sides whose reps were under way while this one moved (`overlapped`).
+        self._overlapped_by: set[str] = set()
         self.raised: set[str] = set()
         self.flags: list[FlagRaised] = []
 
@@ -425,15 +425,19 @@ class RepTracker:
         (``overlapped``); where legs may overlap (alternating exercises), only going
         well short of the other tells. ``t``: this frame's time, to tell how much of this
         rep moved beside the other's (`_mostly_beside`)."""
+        peak = other._sign * other.extreme
         if overlaps:
-            self.overlapped = True
             self._overlapped_by.add(other.side)
-            peak = other._sign * other.extreme
             self.shadow_rise = max(self.shadow_rise, peak - other._floor(other._reach))
             self._alongside = (min(self._alongside[0], t), max(self._alongside[1], t))
-        peak = other._sign * other.extreme
         if peak > self._shadows.get(other.side, -math.inf):
             self._shadows[other.side] = peak
+
+    @property
+    def overlapped(self) -> bool:
+        """True when this movement went on while another side's rep was under way (one
+        side at a time; see `_finish`), and that rep was not withdrawn (`_withdrawn`)."""
+        return bool(self._overlapped_by)
 
     @property
     def shadow(self) -> float:
@@ -486,7 +490,6 @@ class RepTracker:
                 continue
             peer._overlapped_by.discard(self.side)
             if not peer._overlapped_by:
-                peer.overlapped = False
                 peer.shadow_rise = -math.inf
                 peer._alongside = (math.inf, -math.inf)
 
@@ -622,9 +625,9 @@ class RepTracker:
         other.counter.give_back(other.rep)
         other.state = "moving"
         other.rep = 0
-        other.overlapped = True  # if it ever ends as a rep of its own, it mirrored this one
+        # If it ever ends as a rep of its own, it mirrored this one; this side moved with
+        # the other active, but it is the rep.
         other._overlapped_by.add(self.side)
-        self.overlapped = False  # this side moved with the other active, but it is the rep
         self._overlapped_by.clear()
         self._shadows.clear()
         self.shadow_rise = -math.inf

@@ -184,9 +184,10 @@ class LandmarkConditioner:
         raw = np.empty((COUNT, 5))
         self._buffer = (raw, raw[:, :2], raw[:, 2:])
 
-    def _raw(self, frame: PoseFrame) -> tuple[np.ndarray, np.ndarray, bool]:
+    def _raw(self, frame: PoseFrame, recent: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
         """This frame's ``(33, 5)`` pixels and world, which landmarks are usable, and
-        whether every number is finite (then no NaN can leak through arithmetic)."""
+        whether every number is finite (then no NaN can leak through arithmetic).
+        ``recent``: which landmarks were seen within the bridged gap."""
         img = frame.image
         # One buffer for every frame (nothing keeps it: `update` only reads it), with
         # its two halves' views made once: each numpy call here costs as much as the maths.
@@ -205,9 +206,7 @@ class LandmarkConditioner:
         # about it (0.45-0.53 on a rendered heel slide) while its pixels stay true.
         vis = img[:, 3]
         ok = vis >= self.visibility
-        ok |= (vis >= self.visibility * KEEP_SHARE) & (
-            self._last_seen >= frame.t - self.cfg.max_gap
-        )
+        ok |= (vis >= self.visibility * KEEP_SHARE) & recent
         # One sum tells whether anything is NaN or infinite; only then look row by row.
         finite = math.isfinite(np.add.reduce(raw, axis=None))
         if not finite:
@@ -218,8 +217,9 @@ class LandmarkConditioner:
         """Condition one frame; None until some landmark has been seen."""
         t, cfg = frame.t, self.cfg
         raw = None
+        recent = self._last_seen >= t - cfg.max_gap  # seen within max_gap
         if frame.image is not None:
-            raw, ok, finite = self._raw(frame)
+            raw, ok, finite = self._raw(frame, recent)
         if self._x is None:
             if raw is None or not ok.any():
                 return None
@@ -229,7 +229,6 @@ class LandmarkConditioner:
             return self._pose(t, ok)
         prev = self._x
         body = self.scale or 0.25 * math.hypot(frame.width, frame.height)
-        recent = self._last_seen >= t - cfg.max_gap  # seen within max_gap
         dt = t - self._t
         if raw is None:
             ok = np.zeros(COUNT, dtype=bool)
