@@ -64,7 +64,8 @@ def test_scoring_runs_on_representative_clips_from_cached_landmarks():
     assert [s.clip.name for s in scores] == [c.name for c in clips]
     for s in scores:
         truth = rendered.Truth.load(s.clip.truth_path)
-        assert (s.truth_full, s.truth_partial) == (truth.count("full"), truth.count("partial"))
+        partial = truth.count("partial") - s.fidgets
+        assert (s.truth_full, s.truth_partial) == (truth.count("full"), partial)
         assert 0 <= s.partial_found <= s.truth_partial
         matched = len(truth.reps) - s.unmatched
         assert len(s.rom_err_bent) <= matched and len(s.rom_err_straight) <= matched
@@ -100,3 +101,38 @@ def test_a_clip_with_no_person_in_any_frame_is_an_error_not_a_silent_zero():
     assert score.quality.pose == 0 and score.full + score.partial == 0
     assert not score.silent_zero
     assert score.warnings == ("no person was found in any frame",)
+
+
+def _rep(index, start, end, status, knee_min, knee_max):
+    return rendered.TruthRep(index, start, end, status, knee_min, knee_max)
+
+
+def test_a_rendered_rep_under_the_least_excursion_and_its_row_are_not_scored():
+    from formcheck.engine.result import RepRecord
+
+    truth = rendered.Truth(
+        (
+            _rep(1, 0.0, 2.0, "full", 95.0, 176.0),
+            _rep(2, 3.0, 4.0, "partial", 95.0, 101.0),  # the knee moved 6 degrees
+            _rep(3, 5.0, 6.0, "partial", 95.0, 120.0),
+        ),
+        times=rendered.np.zeros(0),
+        knee=rendered.np.zeros(0),
+    )
+    rows = (
+        RepRecord(1, "left", 0.1, 1.9, "full", 96.0, 170.0),
+        RepRecord(2, "left", 3.1, 3.9, "partial", 96.0, 104.0),
+        RepRecord(3, "left", 5.1, 5.8, "partial", 96.0, 118.0),
+    )
+    assert rendered._fidgets(truth, rows, least=11.5) == ({2}, {2})
+    assert rendered._fidgets(truth, rows, least=5.0) == (set(), set())
+
+
+def test_a_six_degree_rendered_partial_is_neither_wanted_nor_held_against_the_engine():
+    # rs12: the renderer aimed a partial rep at a 100-degree knee from a 95-degree rest;
+    # the knee truly moved 6 degrees, under the heel slide's least excursion (11.5).
+    third = rendered.RENDERED_DIR.parent / "rendered_s15"
+    (clip,) = [c for c in rendered.load_clips(third) if c.name == "rs12_side_floor_left"]
+    (score,) = rendered.score_all([clip])
+    assert (score.fidgets, score.truth_full, score.truth_partial) == (1, 1, 0)
+    assert score.exact and score.unmatched == 0
