@@ -175,6 +175,8 @@ class RepTracker:
         # out of view started between it and the next (see `_crossing`), and a gap in a
         # rep starts from it (`_gap_from`).
         self._last_t, self._last_x = math.nan, math.nan
+        # The metric went unseen at rest since the last value (`update`).
+        self._unseen_at_rest = False
         # The last value at the person's own rest (half a reach above the valley), where
         # a view that reads the metric low times a rep from (`_left_own_rest`).
         self._at_own_rest = (math.nan, math.nan)
@@ -252,6 +254,8 @@ class RepTracker:
                 self.gap = True
                 if self._gap_from != self._gap_from:
                     self._gap_from, self._gap_t = self._last_x, self._last_t
+            else:
+                self._unseen_at_rest = True
             return events, None
         s = self._sign
         x = s * value
@@ -261,6 +265,7 @@ class RepTracker:
             self._keep(pose.t, x)
         last_t, last_x = self._last_t, self._last_x
         self._last_t, self._last_x = pose.t, x
+        unseen, self._unseen_at_rest = self._unseen_at_rest, False
         if self.state == "rest":
             self.valley = min(self.valley, x)
             self._tail.append((pose.t, x))
@@ -274,6 +279,12 @@ class RepTracker:
                     self._noise.add(pose.t, x)
                 return events, None
             self.state = "moving"
+            if unseen:
+                # First seen already under way: it rose out of view, and may have turned
+                # there too (a brisk rep, first seen at 149 on its way back, was judged
+                # partial). The gap is the rep's, as one that opens mid-rep is.
+                self.gap = True
+                self._gap_from, self._gap_t = last_x, last_t
             # It left rest between the last value seen and this one: when, as the line
             # between them says. Frame times alone lose up to a frame at each end of a
             # brisk rep at 15 fps, and a whole gap when the landmarks were unseen as it

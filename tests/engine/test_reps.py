@@ -456,6 +456,32 @@ def test_a_brisk_full_rep_whose_turn_was_hidden_is_uncertain_not_partial():
     assert [r.status for r in records] == ["full", "full", "uncertain", "full"]
 
 
+def test_a_rep_that_rose_and_turned_out_of_view_is_uncertain_not_partial():
+    # Suite case s31-0265 (end-on, 15 fps): the landmarks went unseen at rest, and the
+    # brisk rep was first seen at 149 on its way back. The gap began before the rep, so
+    # it was not the rep's: judged on what was seen, it was partial, though the knee had
+    # straightened fully out of view.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    rest = [85.0] * 30
+    brisk = _smooth(178.0, 0.8)
+    unseen_rise = [math.nan] * 15 + brisk[len(brisk) // 2 + 5 :]  # first seen at 144
+    values = rest + brisk + rest + brisk + rest + unseen_rise + rest + brisk
+    _, records = run(values + rest, heel)
+    assert [r.status for r in records] == ["full", "full", "uncertain", "full"]
+
+
+def test_a_gap_at_rest_before_an_ordinary_rise_changes_nothing():
+    # The same rule must not touch a rep whose rise was seen: a short gap at rest, then
+    # the rep from rest as usual, is judged on what was seen.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    rest = [85.0] * 30
+    short = _smooth(128.0, 1.5)
+    values = rest + _smooth(178.0, 1.5) + rest + _smooth(177.0, 1.5) + [math.nan] * 8 + rest
+    values += short + rest + _smooth(178.0, 1.5) + rest
+    _, records = run(values, heel)
+    assert [r.status for r in records] == ["full", "full", "partial", "full"]
+
+
 def test_a_first_rep_whose_hidden_turn_was_short_of_later_reps_is_judged_again_at_the_end():
     # Before any other rep only the spec's 135 judges, and a rep seen to 128 may have
     # passed it unseen: uncertain for now. The person's later reps reach 176, which even
