@@ -10,9 +10,10 @@ last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
       │                         rep if it rose far enough above v  │
       └── x <= p - min(max(0.6 (p - v), r), 0.8 (p - v)): completed ◄┘
 
-``v`` is never more than one reach under the spec's ``exit`` (`_floor`); where
-the view reads the metric low, a rep is timed from where it left the person's
-own rest (`_left_own_rest`).
+``v`` is never more than one reach under the spec's ``exit`` (`_floor`), except
+where the view reads an unsigned metric low and every side is tracked; where the
+view reads the metric low, a rep is timed from where it left the person's own
+rest (`_left_own_rest`).
 
 ``r`` comes from `Levels` (the side's own span over the last seconds, with a
 least excursion from the spec; see `formcheck.engine.levels`) and is fixed
@@ -560,9 +561,18 @@ class RepTracker:
     def _floor(self, reach: float) -> float:
         """The valley a rep rises from, but never more than one reach below the spec's
         edge of rest: deeper than that is not this side's rest but, for a signed
-        metric, the other side's movement (the knees swung the other way). (Where the
-        view reads the metric low, a rep is still timed from the person's own rest:
-        `_left_own_rest`.)"""
+        metric, the other side's movement (the knees swung the other way).
+
+        Where the view reads the metric low (not `absolute`) and the metric can't go
+        negative, it is the valley itself when the other sides are tracked too: from a
+        tripod beyond the feet the real model read a knee resting at 61 and straight at
+        94 (rendered rs109, seed 15), so a rep never rose a reach above a floor pinned
+        near the exit, and none counted. The resting leg's reading, pulled 17 degrees
+        along by the working leg's reps, is then withdrawn as a mirror (`_mirrored`).
+        With one side chosen there is no other side's rep to tell such a mirror by, so
+        the floor stays pinned (tests/ui/test_walkthrough.py, the wrong side)."""
+        if not self.absolute and self._noise is not None and len(self.peers) > 1:
+            return self.valley
         return max(self.valley, self.levels.edge - reach)
 
     def judge(self, extreme: float, rest: float) -> str:
