@@ -136,3 +136,13 @@ def test_a_six_degree_rendered_partial_is_neither_wanted_nor_held_against_the_en
     (score,) = rendered.score_all([clip])
     assert (score.fidgets, score.truth_full, score.truth_partial) == (1, 1, 0)
     assert score.exact and score.unmatched == 0
+
+
+def test_a_tripod_beyond_the_feet_that_reads_the_knee_low_still_counts_its_reps():
+    # rs109: the real model read the knee resting at 61 and straight at 94, under the
+    # spec's exit (112). No rep counted; the engine only warned that the knee moved.
+    third = rendered.RENDERED_DIR.parent / "rendered_s15"
+    (clip,) = [c for c in rendered.load_clips(third) if c.name == "rs109_end_on_tripod_left"]
+    (score,) = rendered.score_all([clip])
+    assert (score.full, score.partial) == (1, 1)
+    assert score.exact and score.partial_found == 1 and not score.warnings
