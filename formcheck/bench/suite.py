@@ -225,7 +225,13 @@ def _parser() -> argparse.ArgumentParser:
         help="tune (develop and tune here) or test (final figures only)",
     )
     p.add_argument("--n", type=int, default=DEFAULT_N, help="cases drawn before the split")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"draw the cases with another seed: fresh data to check a change on "
+        f"(formcheck bench reports seed {DEFAULT_SEED}'s test split)",
+    )
     p.add_argument("--exercise", help="only this exercise's cases")
     p.add_argument("--limit", type=int, help="at most this many cases, spread evenly")
     p.add_argument("--misses", action="store_true", help="list every miscounted case")
