@@ -444,28 +444,27 @@ def test_jitter_is_no_pace_that_could_have_reached_full_while_the_turn_was_hidde
     assert [r.status for r in records] == ["full", "full", "partial", "full"]
 
 
-def test_a_brisk_full_rep_whose_turn_was_hidden_is_uncertain_not_partial():
-    # The stress study in docs/engine.md: a 0.8 s rep whose top 30 degrees went unseen
-    # was seen up to 148, past the spec's 135 but well short of the person's 178, and so
-    # was judged on what was seen, partial. It can have reached full while unseen.
-    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
-    rest = [85.0] * 30
-    brisk = _smooth(178.0, 0.8)
-    values = rest + brisk + rest + brisk + rest + _hide_above(brisk, 148.0) + rest + brisk
-    _, records = run(values + rest, heel)
-    assert [r.status for r in records] == ["full", "full", "uncertain", "full"]
+BRISK = _smooth(178.0, 0.8)
 
 
-def test_a_rep_that_rose_and_turned_out_of_view_is_uncertain_not_partial():
-    # Suite case s31-0265 (end-on, 15 fps): the landmarks went unseen at rest, and the
-    # brisk rep was first seen at 149 on its way back. The gap began before the rep, so
-    # it was not the rep's: judged on what was seen, it was partial, though the knee had
-    # straightened fully out of view.
+@pytest.mark.parametrize(
+    "third",
+    [
+        # The stress study in docs/engine.md: a 0.8 s rep whose top 30 degrees went unseen
+        # was seen up to 148, past the spec's 135 but well short of the person's 178, and
+        # so was judged on what was seen, partial. It can have reached full while unseen.
+        pytest.param(_hide_above(BRISK, 148.0), id="turn-hidden"),
+        # Suite case s31-0265 (end-on, 15 fps): the landmarks went unseen at rest, and
+        # the brisk rep was first seen at 149 on its way back. The gap began before the
+        # rep, so it was not the rep's: judged on what was seen, it was partial, though
+        # the knee had straightened fully out of view. (Here first seen at 144.)
+        pytest.param([math.nan] * 15 + BRISK[len(BRISK) // 2 + 5 :], id="rose-unseen"),
+    ],
+)
+def test_a_brisk_full_rep_whose_turn_was_unseen_is_uncertain_not_partial(third):
     heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
     rest = [85.0] * 30
-    brisk = _smooth(178.0, 0.8)
-    unseen_rise = [math.nan] * 15 + brisk[len(brisk) // 2 + 5 :]  # first seen at 144
-    values = rest + brisk + rest + brisk + rest + unseen_rise + rest + brisk
+    values = rest + BRISK + rest + BRISK + rest + third + rest + BRISK
     _, records = run(values + rest, heel)
     assert [r.status for r in records] == ["full", "full", "uncertain", "full"]
 
