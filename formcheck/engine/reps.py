@@ -13,7 +13,7 @@ last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
 ``v`` is never more than one reach under the spec's ``exit`` (`_floor`). Where
 the view reads an unsigned metric low and every side is tracked (`_own_floor`),
 ``v`` is the person's own valley and, *instead of passing ``exit``, a rep must
-rise clear of the rest's noise (`_clear_of_noise`). Where the view reads the
+rise clear of the rest's noise (`_past_edge`). Where the view reads the
 metric low, a rep is timed from where it left the person's own rest
 (`_left_own_rest`).
 
@@ -75,7 +75,7 @@ SEEN_SECONDS = 30.0
 #: clearly further, mirrored it (`_mostly_beside`, `_mirrored`).
 MOSTLY_BESIDE = 0.5
 #: Where the view reads the metric low, a rep that never passes the spec's ``exit`` must
-#: rise this many times the rest's spread above its valley (`RepTracker._clear_of_noise`).
+#: rise this many times the rest's spread above its valley (`RepTracker._past_edge`).
 #: The reach alone counted a resting leg's noise as reps at 8 times the simulator's jitter
 #: (tests/engine/test_drift_verdicts.py). 6, 10 and 14 were tried on the suite's tuning
 #: split and a fresh seed (31); 6 kept the most reps of both, and on a third seed (47)
@@ -315,13 +315,7 @@ class RepTracker:
         self._run_checks(pose, cal)
         valley = self._floor(self._reach)
         if self.state == "moving":
-            # Past the spec's edge of rest; or, where the view reads the knee low, clear
-            # of the rest's noise instead: from a tripod beyond the feet the real model
-            # read a straight knee at 94, under the exit (112), and no rep ever counted.
-            past_edge = x >= levels.edge or (
-                self._own_floor() and x - valley >= self._clear_of_noise()
-            )
-            if x - valley >= self._reach and past_edge and may_start:
+            if x - valley >= self._reach and may_start and self._past_edge(x, valley):
                 self._activate(pose.t, events)
             elif x <= valley + 0.5 * self._reach:
                 if self.top - self.valley < self._small or not may_start or self.overlapped:
@@ -573,14 +567,19 @@ class RepTracker:
             return self.start
         return min(self.start, _crossing(t0, x0, t, x, self.valley + 0.5 * reach))
 
-    def _clear_of_noise(self) -> float:
-        """How far above its valley a rep that never passes the spec's ``exit`` must rise
-        (`_own_floor`): `CLEAR_OF_NOISE` times the rest's spread, at least the spec's least
-        excursion; nothing more than the reach before the spread is known."""
-        sigma = self._noise.sigma if self._noise is not None else math.nan
-        if sigma != sigma:
-            return 0.0
-        return max(self.levels.least, CLEAR_OF_NOISE * sigma)
+    def _past_edge(self, x: float, valley: float) -> bool:
+        """True when ``x`` is past the spec's edge of rest; or, where the view reads the
+        knee low (`_own_floor`), clear of the rest's noise instead: `CLEAR_OF_NOISE` times
+        the rest's spread above the ``valley``, at least the spec's least excursion, and
+        no more than the reach before the spread is known. From a tripod beyond the feet
+        the real model read a straight knee at 94, under the exit (112), and no rep ever
+        counted."""
+        if x >= self.levels.edge:
+            return True
+        if not self._own_floor():
+            return False
+        clear = small_reach(self.levels.least, self._noise.sigma, CLEAR_OF_NOISE, unknown=0.0)
+        return x - valley >= clear
 
     def _own_floor(self) -> bool:
         """True where a rep is counted from the person's own levels alone: the view reads

@@ -77,14 +77,20 @@ class RestNoise:
 NOISE_MULTIPLE = 10.0
 
 
-def small_reach(least: float, sigma: float) -> float:
+def small_reach(
+    least: float, sigma: float, multiple: float = NOISE_MULTIPLE, unknown: float = math.inf
+) -> float:
     """How far a movement short of the person's usual reach must rise to count as a
-    (partial) rep: the spec's least excursion, or `NOISE_MULTIPLE` times the rest's
-    spread if that is more; infinite while the spread is unknown.
+    (partial) rep: the spec's least excursion, or ``multiple`` (`NOISE_MULTIPLE`) times the
+    rest's spread if that is more; ``unknown`` (infinite) while the spread is unknown.
+    The rep counter also asks, with its own multiple, how far a rep that never passes the
+    spec's ``exit`` must rise (`formcheck.engine.reps.CLEAR_OF_NOISE`).
 
     >>> small_reach(11.5, 1.0), small_reach(11.5, 2.0), small_reach(11.5, math.nan)
     (11.5, 20.0, inf)
+    >>> small_reach(11.5, 3.0, multiple=6.0), small_reach(11.5, math.nan, unknown=0.0)
+    (18.0, 0.0)
     """
     if sigma != sigma:
-        return math.inf
-    return max(least, NOISE_MULTIPLE * sigma)
+        return unknown
+    return max(least, multiple * sigma)
