@@ -83,6 +83,14 @@ def test_scoring_runs_on_representative_clips_from_cached_landmarks():
 
 
 SECOND = rendered.RENDERED_DIR.parent / "rendered_s14"
+THIRD = rendered.RENDERED_DIR.parent / "rendered_s15"
+
+
+def _score(folder, name: str) -> rendered.ClipScore:
+    """The score of one rendered clip, from its cached landmarks."""
+    (clip,) = [c for c in rendered.load_clips(folder) if c.name == name]
+    (score,) = rendered.score_all([clip])
+    return score
 
 
 def test_the_second_rendered_set_is_tuning_data_only_and_complete():
@@ -96,8 +104,7 @@ def test_the_second_rendered_set_is_tuning_data_only_and_complete():
 def test_a_clip_with_no_person_in_any_frame_is_an_error_not_a_silent_zero():
     # formcheck analyze stops on it with "no person was found in any frame" (exit 1);
     # the bench scored it as a silent zero, as if the user had been told nothing.
-    (clip,) = [c for c in rendered.load_clips(SECOND) if c.name == "rs25_end_on_table_right"]
-    (score,) = rendered.score_all([clip])
+    score = _score(SECOND, "rs25_end_on_table_right")
     assert score.quality.pose == 0 and score.full + score.partial == 0
     assert not score.silent_zero
     assert score.warnings == ("no person was found in any frame",)
@@ -131,9 +138,7 @@ def test_a_rendered_rep_under_the_least_excursion_and_its_row_are_not_scored():
 def test_a_six_degree_rendered_partial_is_neither_wanted_nor_held_against_the_engine():
     # rs12: the renderer aimed a partial rep at a 100-degree knee from a 95-degree rest;
     # the knee truly moved 6 degrees, under the heel slide's least excursion (11.5).
-    third = rendered.RENDERED_DIR.parent / "rendered_s15"
-    (clip,) = [c for c in rendered.load_clips(third) if c.name == "rs12_side_floor_left"]
-    (score,) = rendered.score_all([clip])
+    score = _score(THIRD, "rs12_side_floor_left")
     assert (score.fidgets, score.truth_full, score.truth_partial) == (1, 1, 0)
     assert score.exact and score.unmatched == 0
 
@@ -141,8 +146,6 @@ def test_a_six_degree_rendered_partial_is_neither_wanted_nor_held_against_the_en
 def test_a_tripod_beyond_the_feet_that_reads_the_knee_low_still_counts_its_reps():
     # rs109: the real model read the knee resting at 61 and straight at 94, under the
     # spec's exit (112). No rep counted; the engine only warned that the knee moved.
-    third = rendered.RENDERED_DIR.parent / "rendered_s15"
-    (clip,) = [c for c in rendered.load_clips(third) if c.name == "rs109_end_on_tripod_left"]
-    (score,) = rendered.score_all([clip])
+    score = _score(THIRD, "rs109_end_on_tripod_left")
     assert (score.full, score.partial) == (1, 1)
     assert score.exact and score.partial_found == 1 and not score.warnings
