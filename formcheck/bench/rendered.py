@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.bench import baseline
 from formcheck.bench.report import Row, markdown_table
 from formcheck.engine.geometry import angle_at
 from formcheck.frame import PoseFrame
@@ -173,10 +174,21 @@ class ClipScore:
     warnings: tuple[str, ...]
     quality: PoseQuality
     fidgets: int = 0  # truth reps under the spec's least excursion, not scored (`_fidgets`)
+    one_angle: int = 0  # reps the one-angle counter counted (`baseline`)
+    deep: int = 0  # truth reps it is built to see: `baseline.spanning_reps`
 
     @property
     def exact(self) -> bool:
         return self.full == self.truth_full and self.partial == self.truth_partial
+
+    @property
+    def total_exact(self) -> bool:
+        """Every rep found, whatever its status."""
+        return self.full + self.partial == self.truth_full + self.truth_partial
+
+    @property
+    def one_angle_exact(self) -> bool:
+        return self.one_angle == self.deep
 
 
 def _angle(points: np.ndarray, ijk: tuple[int, int, int]) -> float:
@@ -295,6 +307,8 @@ def score_clip(clip: RenderedClip, frames: Sequence[PoseFrame], spec) -> ClipSco
         warnings,
         pose_quality(frames, truth, clip.leg),
         fidgets=len(small),
+        one_angle=baseline.one_angle_count(baseline.knee_angles_2d(frames, clip.leg)),
+        deep=baseline.spanning_reps((r.knee_min, r.knee_max) for r in reps),
     )
 
 
@@ -359,6 +373,8 @@ class Summary:
 
     clips: int
     exact: int
+    total_exact: int
+    one_angle_exact: int
     truth_partial: int
     partial_found: int
     silent_zeros: int
@@ -381,6 +397,8 @@ class Summary:
         return cls(
             len(scores),
             sum(s.exact for s in scores),
+            sum(s.total_exact for s in scores),
+            sum(s.one_angle_exact for s in scores),
             sum(s.truth_partial for s in scores),
             sum(s.partial_found for s in scores),
             sum(s.silent_zero for s in scores),
@@ -460,6 +478,7 @@ def bench_rows(scores: Sequence[ClipScore], split: str, source: str) -> list[Row
                 f"{summary.exact}/{summary.clips} exact",
             )
         )
+        rows.append(_beside_baseline(section, f"{split} split, {view}", summary))
     for name, summary in by_bin(scores, lambda c: c.placement).items():
         rows.append(
             Row(
@@ -471,6 +490,19 @@ def bench_rows(scores: Sequence[ClipScore], split: str, source: str) -> list[Row
             )
         )
     return rows
+
+
+def _beside_baseline(section: str, name: str, summary: Summary) -> Row:
+    """The one-angle counter's clips counted exactly, beside the engine's (`baseline`)."""
+    return Row(
+        section,
+        f"{name}: one-angle counter (2-D knee, {baseline.BENT:.0f}/{baseline.EXTENDED:.0f} deg, "
+        "leg given)",
+        f"{summary.one_angle_exact}/{summary.clips} exact",
+        note=f"engine on the same clips: {summary.exact}/{summary.clips} exact, all reps found "
+        f"in {summary.total_exact}/{summary.clips}; the counter is scored only on the "
+        "reps that cross both its lines",
+    )
 
 
 def _rom_met(scores: Sequence[ClipScore], view: str) -> bool:
@@ -486,7 +518,8 @@ def _rom_met(scores: Sequence[ClipScore], view: str) -> bool:
 
 def _table(title: str, summaries: dict[str, Summary]) -> str:
     header = [
-        title, "clips", "exact", "partial found", "silent 0", "ROM bent med/p95",
+        title, "clips", "exact", "all found", "one-angle exact", "partial found", "silent 0",
+        "ROM bent med/p95",
         "ROM straight med/p95", "pose", "hips", "heels", "knee err 3-D", "knee err 2-D",
         "raw 3-D ends bent/straight", "raw 2-D ends",
     ]  # fmt: skip
@@ -495,7 +528,8 @@ def _table(title: str, summaries: dict[str, Summary]) -> str:
 
 def _summary_cells(name: str, s: Summary) -> list[object]:
     return [
-        name, s.clips, s.exact, f"{s.partial_found}/{s.truth_partial}", s.silent_zeros,
+        name, s.clips, s.exact, s.total_exact, s.one_angle_exact,
+        f"{s.partial_found}/{s.truth_partial}", s.silent_zeros,
         s.bent, s.straight, f"{s.pose:.0%}", f"{s.hips:.0%}", f"{s.heels:.0%}",
         f"{s.knee_3d:.1f}", f"{s.knee_2d:.1f}", s.raw_ends_3d, s.raw_ends_2d,
     ]  # fmt: skip
@@ -504,7 +538,8 @@ def _summary_cells(name: str, s: Summary) -> list[object]:
 def clip_table(scores: Sequence[ClipScore]) -> str:
     """One line per clip: counts against the truth and how the knee read."""
     header = [
-        "clip", "truth full/partial", "engine full/partial", "partial found", "ROM bent err",
+        "clip", "truth full/partial", "engine full/partial", "one-angle (truth)", "partial found",
+        "ROM bent err",
         "ROM straight err", "view read", "pose", "heels", "knee 3-D read p5-p95 (true)",
         "warnings",
     ]  # fmt: skip
@@ -523,7 +558,7 @@ def _clip_cells(s: ClipScore) -> list[object]:
     return [
         s.clip.name,
         f"{s.truth_full}/{s.truth_partial}" + (f" (+{s.fidgets} fidget)" if s.fidgets else ""),
-        f"{s.full}/{s.partial}",
+        f"{s.full}/{s.partial}", f"{s.one_angle} ({s.deep})",
         f"{s.partial_found}/{s.truth_partial}", errs(s.rom_err_bent), errs(s.rom_err_straight),
         s.view_read or "-", f"{q.pose:.0%}", f"{q.heels:.0%}", knee, "; ".join(s.warnings),
     ]  # fmt: skip

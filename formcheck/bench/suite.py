@@ -62,6 +62,16 @@ def _med_p95(values: list[float]) -> str:
     return f"{np.median(values):.1f} / {np.percentile(values, 95):.1f}"
 
 
+def _beside_one_angle(outcomes: list[CaseOutcome]) -> tuple[int, int, int, int]:
+    scored = [o for o in outcomes if o.one_angle is not None]
+    return (
+        len(scored),
+        sum(o.one_angle[0] == o.one_angle[1] for o in scored),
+        sum(o.exact for o in scored),
+        sum(o.total_exact for o in scored),
+    )
+
+
 @dataclass(frozen=True)
 class Tally:
     """The suite's figures over a group of outcomes (ROM and drift over heel slides only)."""
@@ -79,6 +89,8 @@ class Tally:
     drift: dict[str, tuple[int, int, int, int]]  # code -> (hits, faulty, false flags, clean)
     #: code -> trials the engine said it couldn't judge (left out of ``drift``)
     unjudged: dict[str, int] = field(default_factory=dict)
+    #: single-leg heel slides: (cases, one-angle counter exact, engine exact, engine all found)
+    one_angle: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     @classmethod
     def of(cls, outcomes: list[CaseOutcome]) -> Tally:
@@ -107,6 +119,7 @@ class Tally:
             ),
             drift=drift,
             unjudged=unjudged,
+            one_angle=_beside_one_angle(outcomes),
         )
 
     def counts_cells(self) -> list[str]:
@@ -117,6 +130,8 @@ class Tally:
             _pct(self.partial_found, self.partial_total),
             str(self.silent_zeros),
             str(self.warned),
+            _pct(self.one_angle[1], self.one_angle[0])
+            + f" / {_pct(self.one_angle[2], self.one_angle[0])}",
         ]
 
     def rom_drift_cells(self) -> list[str]:
@@ -151,7 +166,16 @@ def tables(outcomes: list[CaseOutcome]) -> str:
     """Two Markdown tables, counts (every exercise) and ROM/drift (heel slides), per bin."""
     rows = [(dim, value, Tally.of(members)) for dim, value, members in groups(outcomes)]
     counts = markdown_table(
-        ["bin", "cases", "exact", "all reps found", "partial found", "silent 0", "warned"],
+        [
+            "bin",
+            "cases",
+            "exact",
+            "all reps found",
+            "partial found",
+            "silent 0",
+            "warned",
+            "one-angle counter / engine exact, single-leg heel slides",
+        ],
         [[f"{d} {v}", *t.counts_cells()] for d, v, t in rows],
     )
     rom = markdown_table(

@@ -74,6 +74,18 @@ def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
         if dim != "view":
             continue
         rt = Tally.of(members)
+        n, counter, engine, found = rt.one_angle
+        if n:
+            rows.append(
+                Row(
+                    section,
+                    f"heel slide, {value}: one-angle counter (2-D knee, 120/150 deg, leg given, "
+                    f"{n} sequences)",
+                    f"{counter / n:.1%} exact",
+                    note=f"engine on the same sequences: {engine / n:.1%} exact, all reps found "
+                    f"{found / n:.1%}; the counter is scored only on reps crossing both lines",
+                )
+            )
         for end, errors in (("bent", rt.rom_min), ("straight", rt.rom_max)):
             if not errors:
                 continue

@@ -10,16 +10,18 @@ the drift checks' hits and false flags.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from formcheck.bench import baseline
 from formcheck.bench.accuracy import engine_side
 from formcheck.bench.suite_cases import SuiteCase
 from formcheck.bench.suite_sim import cached_simulation
 from formcheck.engine import analyze
 from formcheck.engine.result import AnalysisResult, RepRecord
+from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 from formcheck.simulate import RepTruth, SimTruth
 from formcheck.specs import Spec
@@ -75,6 +77,8 @@ class CaseOutcome:
     rom: tuple[tuple[float, float, float, float], ...] = ()
     rom_withheld_reason: str | None = None
     drift: tuple[DriftTrial, ...] = ()
+    #: single-leg heel slides: (reps the one-angle counter counted, truth reps it can see)
+    one_angle: tuple[int, int] | None = None
 
     @property
     def true_total(self) -> int:
@@ -236,9 +240,26 @@ def score(case: SuiteCase, spec: Spec, truth: SimTruth, result: AnalysisResult) 
     )
 
 
+def one_angle(case: SuiteCase, frames: list[PoseFrame], truth: SimTruth) -> tuple[int, int] | None:
+    """The one-angle counter on a single-leg heel slide, leg given (`baseline`): what it
+    counted, and how many of the truth's reps crossed both its lines."""
+    if case.exercise != "heel_slide" or case.side not in ("left", "right"):
+        return None
+    knee = truth.angles[f"{case.side}_knee"]
+    ranges = []
+    for rep in truth.reps:
+        inside = knee[(truth.times >= rep.start) & (truth.times <= rep.end)]
+        if inside.size:
+            ranges.append((float(inside.min()), float(inside.max())))
+    counted = baseline.one_angle_count(baseline.knee_angles_2d(frames, case.side))
+    return counted, baseline.spanning_reps(ranges)
+
+
 def run_case(case: SuiteCase, spec: Spec, cache: Path | None = None) -> CaseOutcome:
     """Simulate ``case`` (or load it from ``cache``, see `cached_simulation`), run the
-    engine as a user would (``auto`` side where the spec lets the user pick), and score it."""
+    engine as a user would (``auto`` side where the spec lets the user pick), and score it,
+    with the one-angle counter beside it (`one_angle`)."""
     sim = cached_simulation(case, cache)
     result = analyze(sim.frames, spec, engine_side(spec))
-    return score(case, spec, sim.truth, result)
+    outcome = score(case, spec, sim.truth, result)
+    return replace(outcome, one_angle=one_angle(case, sim.frames, sim.truth))
