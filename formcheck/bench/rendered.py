@@ -182,6 +182,10 @@ class ClipScore:
         return self.full == self.truth_full and self.partial == self.truth_partial
 
     @property
+    def full_exact(self) -> bool:
+        return self.full == self.truth_full
+
+    @property
     def total_exact(self) -> bool:
         """Every rep found, whatever its status."""
         return self.full + self.partial == self.truth_full + self.truth_partial
@@ -373,6 +377,7 @@ class Summary:
 
     clips: int
     exact: int
+    full_exact: int
     total_exact: int
     one_angle_exact: int
     truth_partial: int
@@ -397,6 +402,7 @@ class Summary:
         return cls(
             len(scores),
             sum(s.exact for s in scores),
+            sum(s.full_exact for s in scores),
             sum(s.total_exact for s in scores),
             sum(s.one_angle_exact for s in scores),
             sum(s.truth_partial for s in scores),
@@ -499,9 +505,10 @@ def _beside_baseline(section: str, name: str, summary: Summary) -> Row:
         f"{name}: one-angle counter (2-D knee, {baseline.BENT:.0f}/{baseline.EXTENDED:.0f} deg, "
         "leg given)",
         f"{summary.one_angle_exact}/{summary.clips} exact",
-        note=f"engine on the same clips: {summary.exact}/{summary.clips} exact, all reps found "
-        f"in {summary.total_exact}/{summary.clips}; the counter is scored only on the "
-        "reps that cross both its lines",
+        note=f"engine on the same clips: full reps exact {summary.full_exact}/{summary.clips}, "
+        f"full and partial {summary.exact}/{summary.clips}, all reps found "
+        f"{summary.total_exact}/{summary.clips}; the counter can't tell partial reps and is "
+        "scored only on the reps that cross both its lines",
     )
 
 

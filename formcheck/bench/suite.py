@@ -62,11 +62,12 @@ def _med_p95(values: list[float]) -> str:
     return f"{np.median(values):.1f} / {np.percentile(values, 95):.1f}"
 
 
-def _beside_one_angle(outcomes: list[CaseOutcome]) -> tuple[int, int, int, int]:
+def _beside_one_angle(outcomes: list[CaseOutcome]) -> tuple[int, int, int, int, int]:
     scored = [o for o in outcomes if o.one_angle is not None]
     return (
         len(scored),
         sum(o.one_angle[0] == o.one_angle[1] for o in scored),
+        sum(o.full == o.true_full for o in scored),
         sum(o.exact for o in scored),
         sum(o.total_exact for o in scored),
     )
@@ -89,8 +90,9 @@ class Tally:
     drift: dict[str, tuple[int, int, int, int]]  # code -> (hits, faulty, false flags, clean)
     #: code -> trials the engine said it couldn't judge (left out of ``drift``)
     unjudged: dict[str, int] = field(default_factory=dict)
-    #: single-leg heel slides: (cases, one-angle counter exact, engine exact, engine all found)
-    one_angle: tuple[int, int, int, int] = (0, 0, 0, 0)
+    #: single-leg heel slides: (cases, one-angle counter exact, engine's full reps exact,
+    #: engine exact, engine all found)
+    one_angle: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
     @classmethod
     def of(cls, outcomes: list[CaseOutcome]) -> Tally:
@@ -130,8 +132,7 @@ class Tally:
             _pct(self.partial_found, self.partial_total),
             str(self.silent_zeros),
             str(self.warned),
-            _pct(self.one_angle[1], self.one_angle[0])
-            + f" / {_pct(self.one_angle[2], self.one_angle[0])}",
+            " / ".join(_pct(k, self.one_angle[0]) for k in self.one_angle[1:4]),
         ]
 
     def rom_drift_cells(self) -> list[str]:
@@ -174,7 +175,7 @@ def tables(outcomes: list[CaseOutcome]) -> str:
             "partial found",
             "silent 0",
             "warned",
-            "one-angle counter / engine exact, single-leg heel slides",
+            "single-leg heel slides: one-angle counter / engine full reps / engine exact",
         ],
         [[f"{d} {v}", *t.counts_cells()] for d, v, t in rows],
     )

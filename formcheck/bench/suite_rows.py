@@ -74,7 +74,7 @@ def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
         if dim != "view":
             continue
         rt = Tally.of(members)
-        n, counter, engine, found = rt.one_angle
+        n, counter, full, engine, found = rt.one_angle
         if n:
             rows.append(
                 Row(
@@ -82,8 +82,9 @@ def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
                     f"heel slide, {value}: one-angle counter (2-D knee, 120/150 deg, leg given, "
                     f"{n} sequences)",
                     f"{counter / n:.1%} exact",
-                    note=f"engine on the same sequences: {engine / n:.1%} exact, all reps found "
-                    f"{found / n:.1%}; the counter is scored only on reps crossing both lines",
+                    note=f"engine on the same sequences: full reps exact {full / n:.1%}, full and "
+                    f"partial {engine / n:.1%}, all reps found {found / n:.1%}; the counter "
+                    "can't tell partial reps and is scored only on reps crossing both its lines",
                 )
             )
         for end, errors in (("bent", rt.rom_min), ("straight", rt.rom_max)):

@@ -75,3 +75,23 @@ def test_a_suite_heel_slide_carries_the_counter_and_other_cases_do_not(tmp_path)
     assert visible == single.reps - len(single.partial_reps) == counted
     other = next(c for c in (draw_case(i, 13) for i in range(40)) if c.exercise != "heel_slide")
     assert one_angle(other, [], None) is None
+
+
+def test_the_suite_tally_sets_the_counter_beside_the_engines_full_reps_and_exact_counts():
+    from formcheck.bench.suite import Tally
+    from formcheck.bench.suite_score import CaseOutcome
+
+    case = draw_case(0)
+
+    def outcome(full, partial, counter):
+        # truth: 3 full + 1 partial; the counter's truth is the 3 full reps
+        return CaseOutcome(case, 3, 1, full, partial, 0, 0, (), "side", one_angle=(counter, 3))
+
+    outcomes = [
+        outcome(3, 1, 3),  # both right
+        outcome(3, 0, 3),  # the engine lost the partial rep: its full reps are still right
+        outcome(4, 0, 2),  # the engine called the partial full; the counter lost a rep
+        CaseOutcome(case, 3, 0, 3, 0, 0, 0, (), "side"),  # not a single-leg heel slide
+    ]
+    # (cases, counter exact, engine full reps exact, engine exact, engine all found)
+    assert Tally.of(outcomes).one_angle == (3, 2, 2, 1, 2)
