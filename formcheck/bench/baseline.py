@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from formcheck.engine.geometry import angle_at
 from formcheck.frame import PoseFrame
 from formcheck.landmarks import index
 
@@ -40,12 +41,7 @@ def knee_angles_2d(frames: Sequence[PoseFrame], leg: str) -> np.ndarray:
     for i, frame in enumerate(frames):
         if frame.image is None or frame.image[ijk, 3].min() < VISIBLE:
             continue
-        a, b, c = frame.image[ijk, :2] * (frame.width, frame.height)
-        u, v = a - b, c - b
-        norms = float(np.hypot(*u) * np.hypot(*v))
-        if norms > 0:
-            cos = float(np.dot(u, v)) / norms
-            out[i] = np.degrees(np.arccos(min(1.0, max(-1.0, cos))))
+        out[i] = angle_at(*(frame.image[ijk, :2] * (frame.width, frame.height)))
     return out
 
 

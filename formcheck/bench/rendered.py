@@ -175,7 +175,7 @@ class ClipScore:
     quality: PoseQuality
     fidgets: int = 0  # truth reps under the spec's least excursion, not scored (`_fidgets`)
     one_angle: int = 0  # reps the one-angle counter counted (`baseline`)
-    deep: int = 0  # truth reps it is built to see: `baseline.spanning_reps`
+    spanning: int = 0  # truth reps it is built to see: `baseline.spanning_reps`
 
     @property
     def exact(self) -> bool:
@@ -192,7 +192,7 @@ class ClipScore:
 
     @property
     def one_angle_exact(self) -> bool:
-        return self.one_angle == self.deep
+        return self.one_angle == self.spanning
 
 
 def _angle(points: np.ndarray, ijk: tuple[int, int, int]) -> float:
@@ -312,7 +312,7 @@ def score_clip(clip: RenderedClip, frames: Sequence[PoseFrame], spec) -> ClipSco
         pose_quality(frames, truth, clip.leg),
         fidgets=len(small),
         one_angle=baseline.one_angle_count(baseline.knee_angles_2d(frames, clip.leg)),
-        deep=baseline.spanning_reps((r.knee_min, r.knee_max) for r in reps),
+        spanning=baseline.spanning_reps((r.knee_min, r.knee_max) for r in reps),
     )
 
 
@@ -565,7 +565,7 @@ def _clip_cells(s: ClipScore) -> list[object]:
     return [
         s.clip.name,
         f"{s.truth_full}/{s.truth_partial}" + (f" (+{s.fidgets} fidget)" if s.fidgets else ""),
-        f"{s.full}/{s.partial}", f"{s.one_angle} ({s.deep})",
+        f"{s.full}/{s.partial}", f"{s.one_angle} ({s.spanning})",
         f"{s.partial_found}/{s.truth_partial}", errs(s.rom_err_bent), errs(s.rom_err_straight),
         s.view_read or "-", f"{q.pose:.0%}", f"{q.heels:.0%}", knee, "; ".join(s.warnings),
     ]  # fmt: skip

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -62,9 +62,20 @@ def _med_p95(values: list[float]) -> str:
     return f"{np.median(values):.1f} / {np.percentile(values, 95):.1f}"
 
 
-def _beside_one_angle(outcomes: list[CaseOutcome]) -> tuple[int, int, int, int, int]:
+class BesideOneAngle(NamedTuple):
+    """Single-leg heel slides counted exactly by the one-angle counter (`baseline`), and
+    by the engine on the same cases."""
+
+    cases: int
+    counter: int
+    full: int  # the engine's full reps exact: the counter's like-for-like figure
+    exact: int  # full and partial both right
+    found: int  # every rep found, whatever its status
+
+
+def _beside_one_angle(outcomes: list[CaseOutcome]) -> BesideOneAngle:
     scored = [o for o in outcomes if o.one_angle is not None]
-    return (
+    return BesideOneAngle(
         len(scored),
         sum(o.one_angle[0] == o.one_angle[1] for o in scored),
         sum(o.full == o.true_full for o in scored),
@@ -90,9 +101,7 @@ class Tally:
     drift: dict[str, tuple[int, int, int, int]]  # code -> (hits, faulty, false flags, clean)
     #: code -> trials the engine said it couldn't judge (left out of ``drift``)
     unjudged: dict[str, int] = field(default_factory=dict)
-    #: single-leg heel slides: (cases, one-angle counter exact, engine's full reps exact,
-    #: engine exact, engine all found)
-    one_angle: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    one_angle: BesideOneAngle = field(default_factory=lambda: BesideOneAngle(0, 0, 0, 0, 0))
 
     @classmethod
     def of(cls, outcomes: list[CaseOutcome]) -> Tally:
@@ -132,7 +141,7 @@ class Tally:
             _pct(self.partial_found, self.partial_total),
             str(self.silent_zeros),
             str(self.warned),
-            " / ".join(_pct(k, self.one_angle[0]) for k in self.one_angle[1:4]),
+            " / ".join(_pct(k, self.one_angle.cases) for k in self.one_angle[1:4]),
         ]
 
     def rom_drift_cells(self) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from formcheck.bench import baseline
 from formcheck.bench.report import Row
 from formcheck.bench.suite import Tally, groups
 from formcheck.bench.suite_score import CaseOutcome
@@ -79,8 +80,8 @@ def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
             rows.append(
                 Row(
                     section,
-                    f"heel slide, {value}: one-angle counter (2-D knee, 120/150 deg, leg given, "
-                    f"{n} sequences)",
+                    f"heel slide, {value}: one-angle counter (2-D knee, {baseline.BENT:.0f}/"
+                    f"{baseline.EXTENDED:.0f} deg, leg given, {n} sequences)",
                     f"{counter / n:.1%} exact",
                     note=f"engine on the same sequences: full reps exact {full / n:.1%}, full and "
                     f"partial {engine / n:.1%}, all reps found {found / n:.1%}; the counter "

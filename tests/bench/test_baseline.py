@@ -63,7 +63,7 @@ def test_a_rendered_clip_carries_the_counters_count_beside_the_engines():
     score = rendered.score_all(
         [c for c in rendered.load_clips(THIRD) if c.name == "rs00_side_floor_left"]
     )[0]
-    assert (score.one_angle, score.deep) == (1, 1) and score.one_angle_exact
+    assert (score.one_angle, score.spanning) == (1, 1) and score.one_angle_exact
     assert (score.truth_full, score.truth_partial) == (1, 1)
 
 
