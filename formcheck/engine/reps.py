@@ -271,6 +271,13 @@ class RepTracker:
         x = s * value
         levels = self.levels
         levels.add(pose.t, x)
+        if self.state != "active" and self.valley < levels.rest:
+            # The valley's reading has left the levels' window (longer than a slow rep
+            # and its pause): it is no rest this movement rose from. One low reading as
+            # a resting leg came into view pinned it, the leg sat above it ever after,
+            # "moving" and never a rep, so the person never seemed still and no check's
+            # noise floor was measured (Live through VP8, tests/engine/test_reps.py).
+            self.valley = levels.rest
         if self.one_at_a_time and len(self.peers) > 1:
             self._keep(pose.t, x)
         last_t, last_x = self._last_t, self._last_x

@@ -576,3 +576,15 @@ def test_with_one_side_chosen_the_floor_stays_pinned_under_the_exit():
     heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
     _, records = run(_read_low(), heel, absolute=False)
     assert records == []
+
+
+def test_a_resting_leg_first_seen_low_comes_back_to_rest():
+    # Live through VP8 (tests/e2e, the fault-cue test): the resting leg's first reading
+    # was 10 degrees under where it then lay. Pinned to that valley, the leg sat above
+    # half a reach from it ever after, "moving" and never a rep: the person never
+    # seemed still, so no check's noise floor was measured and no drift was judged.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    lying = [107.0 + (0.5 if i % 2 else -0.5) for i in range(int(12 * FPS))]
+    tracker, events, records = track([97.5, *lying], heel)
+    assert (tracker.state, events, records) == ("rest", [], [])
+    assert tracker.valley == pytest.approx(106.5)
