@@ -256,16 +256,6 @@ def ended(rep) -> float:
     return math.inf if rep.end is None else rep.end
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known intermittent defect (2026-12-03, 2 of 3 runs, one of them alone): Live "
-    "counted every rep of the looping veer clip but never flagged the 6 cm veer that "
-    "offline review flags on rep 3, so no cue was said. Cause: through VP8 the engine saw "
-    "no still moment, so heel_off_line had no noise floor and was unjudged (the same clip "
-    "through aiortc's VP8 round trip, offline: 'no still moment was seen'; without VP8: "
-    "floor 0.28 cm, judged, flagged). The Live page does not say so",
-    raises=PlaywrightError,
-)
 def test_live_says_a_fault_s_cue_once_on_its_rep(playwright_instance, tmp_path, artifacts):
     # The clean clip's test above never hears a cue: this camera plays a rep that drifts.
     clip = samples_dir() / VEER_CLIP
