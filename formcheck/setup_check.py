@@ -24,6 +24,7 @@ Then, for each of the exercise's checks, whether it can be judged from here
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,9 +34,9 @@ import numpy as np
 from formcheck.engine.noise_floor import (
     MARGIN,
     NOISY_KINDS,
-    SQUARE_WITHIN,
     NoiseFloor,
     assess_still,
+    path_leans,
 )
 from formcheck.engine.noise_floor import verdict as noise_verdict
 from formcheck.engine.view import (
@@ -208,10 +209,11 @@ def _legs(side: str) -> tuple[str, ...]:
     return (side,) if side in ("left", "right") else ("left", "right")
 
 
-def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, float]:
+def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, float, float]:
     """The view most of the posed frames are seen from (each calibrated on its own, by
-    the engine's rules), why it can't be trusted ("": it can), and how far off square
-    the camera sees the body (the median `Calibration.skew`, degrees)."""
+    the engine's rules), why it can't be trusted ("": it can), how far off square the
+    camera sees the body (the median `Calibration.skew`, degrees), and how foreshortened
+    (the median `Calibration.ratio`)."""
     cals = [calibrate(f.pixels(), f.world, f.visibility >= spec.visibility) for f in posed]
     view, count = Counter(c.view for c in cals).most_common(1)[0]
     doubt = ""
@@ -219,7 +221,8 @@ def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, float]:
         doubt = "The camera's view of you is unclear: it changes from frame to frame"
     elif view == "side" and spec.posture == "lying" and _elongation(posed) < SIDE_ELONGATION:
         doubt = "The camera's view of you is unclear: you look too short to be seen from the side"
-    return view, doubt, float(np.median([c.skew for c in cals]))
+    skew, ratio = np.median([(c.skew, c.ratio) for c in cals], axis=0)
+    return view, doubt, float(skew), float(ratio)
 
 
 def _elongation(posed: Sequence[PoseFrame]) -> float:
@@ -425,6 +428,7 @@ def _verdict(
     view: str | None,
     doubt: str,
     skew: float,
+    ratio: float,
     floors: Mapping[str, NoiseFloor] | None,
 ) -> SetupVerdict:
     code, label = check.code, check.label
@@ -451,12 +455,12 @@ def _verdict(
         return SetupVerdict(code, label, READY, "Can be judged from here")
     # The engine's own verdict: its noise floor, and (a path) how square the camera is.
     floor = floors.get(code) if floors is not None else None
-    off_square = check.kind == "path_straightness" and skew > SQUARE_WITHIN
+    off_square = check.kind == "path_straightness" and path_leans(view, skew, ratio)
     if (floor is None or not floor.known) and not off_square:
         # Seen from here, but how steady is not measured yet: lying still 2 s tells
         # (the engine judges no noisy check before that).
         return SetupVerdict(code, label, WAIT, "Seen from here; lie still to measure how steady")
-    noise = noise_verdict(check, view, floor, skew, spec.posture)
+    noise = noise_verdict(check, view, floor, skew, spec.posture, ratio)
     if not noise.judged:
         noisy = floor is not None and floor.known and MARGIN * floor.value > noise.limit
         move = None if noisy else (best if best in check.views else None)
@@ -485,7 +489,7 @@ def check_setup(
     ``floors`` the floors already measured (e.g. over a whole clip), if any.
     """
     posed = [f for f in frames if f.has_pose]
-    view, doubt, skew = _view_of(posed, spec) if posed else (None, "", 0.0)
+    view, doubt, skew, ratio = _view_of(posed, spec) if posed else (None, "", 0.0, math.nan)
     if floors is None:
         still = still_stretch(frames, resting) if still is None else tuple(still)
         floors = floor(still, spec, side, view) if still and view is not None else None
@@ -497,5 +501,5 @@ def check_setup(
         _light(picture),
         _still(floors, spec, view),
     )
-    checks = tuple(_verdict(c, spec, view, doubt, skew, floors) for c in spec.checks)
+    checks = tuple(_verdict(c, spec, view, doubt, skew, ratio, floors) for c in spec.checks)
     return SetupReport(items, checks, view, doubt)

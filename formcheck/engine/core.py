@@ -349,9 +349,9 @@ class Engine:
         near its limit stops failing (its peaks are still kept for the rep table)."""
         self._judged_at = self._t
         cal = self._cal
-        # The verdicts change only with the view, its skew or the noise measured: while
+        # The verdicts change only with the view, its skew and ratio or the noise: while
         # the person moves (most of a set) nothing is measured again.
-        key = (cal.view, cal.skew) if cal is not None else None, self._probe.state
+        key = (cal.view, cal.skew, cal.ratio) if cal is not None else None, self._probe.state
         if key != self._judged_key:
             self._judged_key = key
             self._verdicts = self._final_verdicts()
@@ -653,8 +653,9 @@ class Engine:
         if self._probe is None:
             return ()
         cal = self._cal
-        view, skew = (cal.view, cal.skew) if cal is not None else (None, 0.0)
-        return verdicts(self.spec, view, self._probe.floors(), skew)
+        if cal is None:
+            return verdicts(self.spec, None, self._probe.floors())
+        return verdicts(self.spec, cal.view, self._probe.floors(), cal.skew, cal.ratio)
 
     def _warnings(self, final: bool = False) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero or a count on too

@@ -76,6 +76,29 @@ def test_an_unjudged_floor_is_the_one_that_crosses_the_margin():
     assert not verdict(spec().check("partial_range"), "end_on", None).judged
 
 
+@pytest.mark.parametrize(
+    ("view", "skew", "ratio", "judged", "says"),
+    [
+        ("end_on", 5.0, 12.3, True, ""),  # square to the body: any height
+        # Beyond the feet the torso is foreshortened and its direction (the skew) is
+        # noise; a camera looking down steeply enough judges the path (a tripod's
+        # ratio is about 3), one from low down (the floor's, about 12) can't.
+        ("end_on", 80.0, 3.1, True, ""),
+        ("end_on", 80.0, 12.3, False, "too low"),
+        ("end_on", 80.0, math.nan, False, "too low"),
+        # High and off to one side, the torso is long and the skew is real.
+        ("overhead", 20.0, 1.2, False, "20° off square"),
+    ],
+)
+def test_a_path_is_judged_from_a_square_or_steep_camera(view, skew, ratio, judged, says):
+    heel = spec().check("heel_off_line")
+    calm = NoiseFloor(heel.code, "cm", rest=0.5, samples=50)
+    v = verdict(heel, view, calm, skew, ratio=ratio)
+    assert (v.judged, says in (v.reason or "")) == (judged, True)
+    if says == "too low":
+        assert v.advice.startswith("raise the camera beyond your feet")
+
+
 def test_rest_floor_is_robust_to_one_wild_frame():
     calm = [0.4, 0.5, 0.6] * 10
     assert rest_floor([*calm, 50.0]) == pytest.approx(rest_floor(calm), rel=0.1)
