@@ -221,8 +221,9 @@ def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, float, f
         doubt = "The camera's view of you is unclear: it changes from frame to frame"
     elif view == "side" and spec.posture == "lying" and _elongation(posed) < SIDE_ELONGATION:
         doubt = "The camera's view of you is unclear: you look too short to be seen from the side"
-    skew, ratio = np.median([(c.skew, c.ratio) for c in cals], axis=0)
-    return view, doubt, float(skew), float(ratio)
+    # An unknown ratio (nothing there) sorts past every other, as the engine's median does.
+    ratio = np.median([c.ratio if c.ratio == c.ratio else math.inf for c in cals])
+    return view, doubt, float(np.median([c.skew for c in cals])), float(ratio)
 
 
 def _elongation(posed: Sequence[PoseFrame]) -> float:
