@@ -28,7 +28,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -206,25 +205,15 @@ def _percent(share: float) -> str:
     return f"{100 * share:.0f} %"
 
 
-class Camera(NamedTuple):
-    """How the camera sees the body, for a path's verdict (`noise_floor.path_leans`):
-    degrees off square (hip line against torso), foreshortening ratio, and degrees
-    the legs lie off square."""
-
-    skew: float = 0.0
-    ratio: float = math.nan
-    leg_skew: float = math.nan
-
-
 def _legs(side: str) -> tuple[str, ...]:
     return (side,) if side in ("left", "right") else ("left", "right")
 
 
-def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, Camera]:
+def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, float, float]:
     """The view most of the posed frames are seen from (each calibrated on its own, by
     the engine's rules), why it can't be trusted ("": it can), how far off square the
-    camera sees the body, how foreshortened, and how far off square it sees the legs
-    (the medians of `Calibration.skew`, ``ratio`` and ``leg_skew``)."""
+    camera sees the body (the median `Calibration.skew`, degrees), and how foreshortened
+    (the median `Calibration.ratio`)."""
     cals = [calibrate(f.pixels(), f.world, f.visibility >= spec.visibility) for f in posed]
     view, count = Counter(c.view for c in cals).most_common(1)[0]
     doubt = ""
@@ -234,8 +223,7 @@ def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, Camera]:
         doubt = "The camera's view of you is unclear: you look too short to be seen from the side"
     # An unknown ratio (nothing there) sorts past every other, as the engine's median does.
     ratio = np.median([c.ratio if c.ratio == c.ratio else math.inf for c in cals])
-    skews = np.median([(c.skew, c.leg_skew) for c in cals], axis=0)
-    return view, doubt, Camera(float(skews[0]), float(ratio), float(skews[1]))
+    return view, doubt, float(np.median([c.skew for c in cals])), float(ratio)
 
 
 def _elongation(posed: Sequence[PoseFrame]) -> float:
@@ -440,7 +428,8 @@ def _verdict(
     spec: Spec,
     view: str | None,
     doubt: str,
-    camera: Camera,
+    skew: float,
+    ratio: float,
     floors: Mapping[str, NoiseFloor] | None,
 ) -> SetupVerdict:
     code, label = check.code, check.label
@@ -467,13 +456,12 @@ def _verdict(
         return SetupVerdict(code, label, READY, "Can be judged from here")
     # The engine's own verdict: its noise floor, and (a path) how square the camera is.
     floor = floors.get(code) if floors is not None else None
-    off_square = check.kind == "path_straightness" and path_leans(view, *camera)
+    off_square = check.kind == "path_straightness" and path_leans(view, skew, ratio)
     if (floor is None or not floor.known) and not off_square:
         # Seen from here, but how steady is not measured yet: lying still 2 s tells
         # (the engine judges no noisy check before that).
         return SetupVerdict(code, label, WAIT, "Seen from here; lie still to measure how steady")
-    skew, ratio, legs = camera
-    noise = noise_verdict(check, view, floor, skew, spec.posture, ratio, legs)
+    noise = noise_verdict(check, view, floor, skew, spec.posture, ratio)
     if not noise.judged:
         noisy = floor is not None and floor.known and MARGIN * floor.value > noise.limit
         move = None if noisy else (best if best in check.views else None)
@@ -502,7 +490,7 @@ def check_setup(
     ``floors`` the floors already measured (e.g. over a whole clip), if any.
     """
     posed = [f for f in frames if f.has_pose]
-    view, doubt, camera = _view_of(posed, spec) if posed else (None, "", Camera())
+    view, doubt, skew, ratio = _view_of(posed, spec) if posed else (None, "", 0.0, math.nan)
     if floors is None:
         still = still_stretch(frames, resting) if still is None else tuple(still)
         floors = floor(still, spec, side, view) if still and view is not None else None
@@ -514,5 +502,5 @@ def check_setup(
         _light(picture),
         _still(floors, spec, view),
     )
-    checks = tuple(_verdict(c, spec, view, doubt, camera, floors) for c in spec.checks)
+    checks = tuple(_verdict(c, spec, view, doubt, skew, ratio, floors) for c in spec.checks)
     return SetupReport(items, checks, view, doubt)

@@ -349,10 +349,9 @@ class Engine:
         near its limit stops failing (its peaks are still kept for the rep table)."""
         self._judged_at = self._t
         cal = self._cal
-        # The verdicts change only with how the camera sees the body or the noise: while
+        # The verdicts change only with the view, its skew and ratio or the noise: while
         # the person moves (most of a set) nothing is measured again.
-        camera = (cal.view, cal.skew, cal.ratio, cal.leg_skew) if cal is not None else None
-        key = camera, self._probe.state
+        key = (cal.view, cal.skew, cal.ratio) if cal is not None else None, self._probe.state
         if key != self._judged_key:
             self._judged_key = key
             self._verdicts = self._final_verdicts()
@@ -414,11 +413,10 @@ class Engine:
         ratios = sorted(samples, key=lambda c: c.ratio if c.ratio == c.ratio else math.inf)
         mid = ratios[(len(ratios) - 1) // 2]
         skew = float(np.median([c.skew for c in samples]))
-        leg_skew = float(np.median([c.leg_skew for c in samples]))
         view = skewed(view_from_ratio(mid.ratio), skew)
         if self.forced_view is not None:
             view = self.forced_view
-        return dataclasses.replace(mid, view=view, skew=skew, leg_skew=leg_skew)
+        return dataclasses.replace(mid, view=view, skew=skew)
 
     def _build(self, view: str, every_view_only: bool = False) -> None:
         """Give each side's tracker the checks ``view`` can judge (``every_view_only``:
@@ -657,9 +655,7 @@ class Engine:
         cal = self._cal
         if cal is None:
             return verdicts(self.spec, None, self._probe.floors())
-        return verdicts(
-            self.spec, cal.view, self._probe.floors(), cal.skew, cal.ratio, cal.leg_skew
-        )
+        return verdicts(self.spec, cal.view, self._probe.floors(), cal.skew, cal.ratio)
 
     def _warnings(self, final: bool = False) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero or a count on too

@@ -84,34 +84,20 @@ SQUARE_WITHIN = 10.0
 #: reps, against 40 % by the skew alone (its skews read 3-23 degrees, 10th to 90th
 #: percentile), and for 70 % of a table's, against 24 %.
 STEEP_WITHIN = 5.0
-#: ...and sees the legs (mid-hip to mid-ankle) square to the hip line within this
-#: (degrees; `Calibration.leg_skew`). Off the body's midline the path still leans: of
-#: the clean reps the two rules above judged, 10 of 95 were flagged where the legs read
-#: 15 degrees or more off square (their cameras 0.36-0.46 m off the midline, median),
-#: 2 of 228 below. Within 20 degrees, 1.7 % of 290 clean reps were flagged (3.7 % of 323
-#: without), and 33 of 35 veers of 6 cm or more; the camera passes for 94 % of a
-#: tripod's reps and 49 % of a table's (seeds 13, 31 and 47, tuning splits).
-LEGS_SQUARE_WITHIN = 20.0
 
 
-def path_leans(
-    view: str | None, skew: float, ratio: float = math.nan, leg_skew: float = math.nan
-) -> bool:
+def path_leans(view: str | None, skew: float, ratio: float = math.nan) -> bool:
     """True where a straight path can read as drift: a camera `SQUARE_WITHIN` off square,
-    unless it is beyond the feet, looks down steeply enough (`STEEP_WITHIN`) and sees
-    the legs square (`LEGS_SQUARE_WITHIN`).
+    unless it is beyond the feet and looks down steeply enough (`STEEP_WITHIN`).
 
-    >>> path_leans("end_on", 5.0), path_leans("end_on", 80.0, 3.1, 8.0)
-    (False, False)
-    >>> path_leans("end_on", 80.0, 12.3, 8.0), path_leans("end_on", 80.0, 3.1, 30.0)
-    (True, True)
-    >>> path_leans("overhead", 20.0, 1.2, 0.0)  # high and off to one side: its skew is real
+    >>> path_leans("end_on", 5.0), path_leans("end_on", 80.0, 3.1), path_leans("end_on", 80.0, 12.3)
+    (False, False, True)
+    >>> path_leans("overhead", 20.0, 1.2)  # high and off to one side: its skew is real
     True
     """
     if not skew > SQUARE_WITHIN:
         return False
-    steep = view == "end_on" and ratio <= STEEP_WITHIN
-    return not (steep and leg_skew <= LEGS_SQUARE_WITHIN)
+    return not (view == "end_on" and ratio <= STEEP_WITHIN)
 
 
 def _finite_or_nan(value: float, name: str) -> None:
@@ -304,15 +290,13 @@ def verdict(
     skew: float = 0.0,
     posture: str = "any",
     ratio: float = math.nan,
-    leg_skew: float = math.nan,
 ) -> CheckVerdict:
     """Whether ``check`` can be judged from ``view`` with this clip's noise ``floor``.
 
     Not from a view the check doesn't list, nor where ``MARGIN * floor`` passes
     the limit, nor (a path) from a camera whose view of the body is ``skew``
     degrees off square, past `SQUARE_WITHIN`, unless it looks down from beyond the
-    feet with a foreshortening ``ratio`` within `STEEP_WITHIN` and sees the legs
-    ``leg_skew`` degrees off square, within `LEGS_SQUARE_WITHIN` (`path_leans`); from
+    feet with a foreshortening ``ratio`` within `STEEP_WITHIN` (`path_leans`); from
     lower down beyond the feet it is too low. A check noise can fake
     (`NOISY_KINDS`) with no floor known (no still moment seen yet, ``floor``
     None or unknown) is not judged either: a noisy camera then flagged every
@@ -334,16 +318,8 @@ def verdict(
             if check.views
             else "place the camera square to you"
         )
-    elif check.kind == "path_straightness" and path_leans(view, skew, ratio, leg_skew):
-        if view == "end_on" and ratio <= STEEP_WITHIN:  # high enough, but off to one side
-            reason = (
-                f"the camera sees your legs {leg_skew:.0f}° off square, and from off to one "
-                "side a straight path looks bent"
-            )
-            advice = (
-                "place the camera straight beyond your feet, in line with the middle of your body"
-            )
-        elif view == "end_on":  # the skew is noise here: the camera is too low
+    elif check.kind == "path_straightness" and path_leans(view, skew, ratio):
+        if view == "end_on":  # the skew is noise here: the camera is too low
             reason = (
                 "the camera is too low beyond your feet, and from low down a straight path "
                 "looks bent"
@@ -387,12 +363,10 @@ def verdicts(
     floors: Mapping[str, NoiseFloor],
     skew: float = 0.0,
     ratio: float = math.nan,
-    leg_skew: float = math.nan,
 ) -> tuple[CheckVerdict, ...]:
     """`verdict` of every check of ``spec`` (checks noise can't fake: on the view alone)."""
     return tuple(
-        verdict(c, view, floors.get(c.code), skew, spec.posture, ratio, leg_skew)
-        for c in spec.checks
+        verdict(c, view, floors.get(c.code), skew, spec.posture, ratio) for c in spec.checks
     )
 
 
@@ -538,6 +512,5 @@ def assess_still(
     for pose in poses:
         probe.feed(pose, cal, still=True)
     floors = probe.floors()
-    leg_skew = float(np.median([c.leg_skew for c in cals]))
-    judged = verdicts(spec, found, floors, skew, cal.ratio, leg_skew)
+    judged = verdicts(spec, found, floors, skew, cal.ratio)
     return StillReport(found, MappingProxyType(floors), judged, skew)

@@ -78,10 +78,6 @@ class Calibration:
     torso_px: float
     body_px: float = 100.0
     skew: float = 0.0
-    #: How far the legs (mid-hip to mid-ankle) lie off square to the hip line, in degrees:
-    #: beyond the feet, where the torso is too foreshortened for `skew` to mean much,
-    #: the legs still show a camera off the body's midline (`noise_floor.path_leans`).
-    leg_skew: float = 0.0
 
     def length_cm(self, name: str) -> float:
         """A body length in cm: hip_width, shoulder_width, torso, thigh or shin."""
@@ -145,14 +141,10 @@ def calibrate(
     hips = px[index("left_hip")] - px[index("right_hip")]
     torso = _mean(px, _PAIRS["torso"][1]) - _mean(px, _PAIRS["torso"][0])
     skew = abs(90.0 - angle_between(hips, torso)) if hip_px > 1e-6 and torso_px > 1e-6 else 0.0
-    legs = _mean(px, ("left_ankle", "right_ankle")) - _mean(px, ("left_hip", "right_hip"))
-    leg_px = math.sqrt(float(legs @ legs))
-    leg_skew = abs(90.0 - angle_between(hips, legs)) if hip_px > 1e-6 and leg_px > 1e-6 else 0.0
     view = skewed(view_from_ratio(ratio), skew)
     return Calibration(
         view=view,
         skew=skew,
-        leg_skew=leg_skew,
         ratio=ratio,
         px_per_cm=scale,
         has_world=world is not None,

@@ -121,22 +121,3 @@ def test_a_corner_camera_is_oblique_and_turns_off_the_lateral_checks():
         "partial_range",  # a corner can't read the knee within 10 degrees either
     }
     assert "can't be seen from a corner" in res.checks_disabled[0][1]
-
-
-def test_the_legs_skew_shows_a_camera_off_the_midline_beyond_the_feet():
-    # Seen from beyond the feet: hips across the picture, torso foreshortened to a few
-    # pixels, legs running down the picture; a camera off the midline tilts the legs.
-    px = np.zeros((33, 2))
-    for name, xy in {
-        "left_hip": (340, 200),
-        "right_hip": (300, 200),
-        "left_shoulder": (338, 195),
-        "right_shoulder": (302, 195),
-    }.items():
-        px[index(name)] = xy
-    square, tilted = px.copy(), px.copy()
-    for name, x in (("left_ankle", 335), ("right_ankle", 305)):
-        square[index(name)] = (x, 320)
-        tilted[index(name)] = (x + 70, 320)  # the legs lean 30 degrees in the picture
-    assert calibrate(square, None).leg_skew == pytest.approx(0.0, abs=1e-6)
-    assert calibrate(tilted, None).leg_skew == pytest.approx(30.3, abs=0.1)
