@@ -78,7 +78,7 @@ def _beside_one_angle(outcomes: list[CaseOutcome]) -> BesideOneAngle:
     return BesideOneAngle(
         len(scored),
         sum(o.one_angle[0] == o.one_angle[1] for o in scored),
-        sum(o.full == o.true_full for o in scored),
+        sum(o.full_exact for o in scored),
         sum(o.exact for o in scored),
         sum(o.total_exact for o in scored),
     )
@@ -134,6 +134,7 @@ class Tally:
         )
 
     def counts_cells(self) -> list[str]:
+        beside = self.one_angle
         return [
             str(self.n),
             _pct(self.exact, self.n),
@@ -141,7 +142,7 @@ class Tally:
             _pct(self.partial_found, self.partial_total),
             str(self.silent_zeros),
             str(self.warned),
-            " / ".join(_pct(k, self.one_angle.cases) for k in self.one_angle[1:4]),
+            " / ".join(_pct(k, beside.cases) for k in (beside.counter, beside.full, beside.exact)),
         ]
 
     def rom_drift_cells(self) -> list[str]:

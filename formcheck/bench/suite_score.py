@@ -90,6 +90,11 @@ class CaseOutcome:
         return self.full == self.true_full and self.partial == self.true_partial
 
     @property
+    def full_exact(self) -> bool:
+        """Full reps counted exactly (the one-angle counter's like-for-like figure)."""
+        return self.full == self.true_full
+
+    @property
     def total_exact(self) -> bool:
         """Every completed rep found, whatever its status."""
         return self.full + self.partial + self.uncertain == self.true_total
