@@ -59,7 +59,7 @@ from formcheck.engine.levels import (
     rep_status,
 )
 from formcheck.engine.metrics import Metric
-from formcheck.engine.restnoise import RestNoise, small_reach
+from formcheck.engine.restnoise import MIN_SECONDS, RestNoise, small_reach
 from formcheck.engine.result import RepRecord
 from formcheck.engine.signal import Pose
 from formcheck.engine.view import Calibration
@@ -81,6 +81,9 @@ MOSTLY_BESIDE = 0.5
 #: split and a fresh seed (31); 6 kept the most reps of both, and on a third seed (47)
 #: lifted beyond-the-feet exact counts from 160 to 163 of 168.
 CLEAR_OF_NOISE = 6.0
+#: Seconds after a small movement came back to rest that it waits for the rest's spread to
+#: be known (`RepTracker._await_spread`): the spread's least rest, and a little more.
+AWAIT_SPREAD_S = MIN_SECONDS + 0.5
 #: Values at rest kept to find where a small rep left its valley (2 s at 30 fps).
 TAIL_VALUES = 60
 #: While its turn was hidden, a rep may have moved at up to this many times the fastest
@@ -196,6 +199,9 @@ class RepTracker:
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
         self.last_flags: list[FlagRaised] = []
+        # A small movement back at rest before the rest's spread was known, waiting to be
+        # judged (`_await_spread`): (its last pose, start, time held, rise, judged by).
+        self._awaiting: tuple[Pose, float, float, float, float] | None = None
         self._reset_rep()
 
     def _use(self, checks: list[Check]) -> None:
@@ -215,6 +221,10 @@ class RepTracker:
     def _reset_rep(self) -> None:
         self.ref_value = math.inf if self.phase.direction == "increase" else -math.inf
         self._recent.clear()
+        self._reset_movement()
+
+    def _reset_movement(self) -> None:
+        """Forget the movement under way, keeping the rest poses before it."""
         self.start = math.nan
         self.lo = math.inf
         self.hi = -math.inf
@@ -294,7 +304,14 @@ class RepTracker:
                 self._rest(pose, value, s)
                 if self._noise is not None and x <= levels.rest + 0.5 * reach:
                     self._noise.add(pose.t, x)
+                if self._awaiting is not None:
+                    return events, self._judge_awaiting(pose, value, events)
                 return events, None
+            if self._awaiting is not None:
+                # Moving again before the rest's spread was known: the small movement
+                # before stays a twitch.
+                self._awaiting = None
+                self._reset_movement()
             self.state = "moving"
             if unseen:
                 # First seen already under way: it rose out of view, and may have turned
@@ -325,6 +342,9 @@ class RepTracker:
             if x - valley >= self._reach and may_start and self._past_edge(x, valley):
                 self._activate(pose.t, events)
             elif x <= valley + 0.5 * self._reach:
+                if may_start and not self.overlapped and self._await_spread(pose):
+                    self.state = "rest"
+                    return events, None
                 if self.top - self.valley < self._small or not may_start or self.overlapped:
                     # a twitch, never far enough: not a rep
                     self.state = "rest"
@@ -419,6 +439,41 @@ class RepTracker:
             return math.inf
         small = small_reach(self.levels.least, self._noise.sigma)
         return small if small < reach or not self.absolute else math.inf
+
+    def _await_spread(self, pose: Pose) -> bool:
+        """Keep a small movement that came back to rest before the rest's spread was
+        known, to judge it once it is (`_judge_awaiting`), rather than call it a twitch.
+
+        A partial rep in a set's first seconds (a heel slide turning back at 110
+        degrees from a rest of 90) otherwise went uncounted: the spread needs
+        `restnoise.MIN_SECONDS` of rest, which the few values before the movement
+        don't give, and the values at rest just after it do.
+        """
+        noise = self._noise
+        if noise is None or noise.sigma == noise.sigma:
+            return False
+        if self.top - self.valley < self.levels.least:
+            return False  # a twitch whatever the spread
+        start, held = self._small_rep_times(pose.t)
+        self._awaiting = (pose, start, held, self.top - self.valley, pose.t + AWAIT_SPREAD_S)
+        return True
+
+    def _judge_awaiting(self, pose: Pose, value: float, events: list) -> RepRecord | None:
+        """Judge the small movement kept by `_await_spread` now the rest's spread may be
+        known: a small partial rep, said late (its events carry its own times), or a
+        twitch. Dropped if the spread is still unknown after `AWAIT_SPREAD_S`."""
+        end_pose, start, held, rise, until = self._awaiting
+        if self._noise.sigma != self._noise.sigma and pose.t <= until:
+            return None
+        self._awaiting = None
+        if not rise >= self._small_reach(self._reach):
+            self._reset_movement()
+            return None
+        self.start = start
+        self._activate(start, events)
+        record = self._finish(end_pose, events, held)
+        self._rest(pose, value, self._sign)  # the rest poses since, for the next rep
+        return record
 
     @property
     def extreme(self) -> float:
