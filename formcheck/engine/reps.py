@@ -202,6 +202,7 @@ class RepTracker:
         # A small movement back at rest before the rest's spread was known, waiting to be
         # judged (`_await_spread`): (its last pose, start, time held, rise, judged by).
         self._awaiting: tuple[Pose, float, float, float, float] | None = None
+        self._numbered = 0  # the last rep number handed out when it began waiting
         self._reset_rep()
 
     def _use(self, checks: list[Check]) -> None:
@@ -456,6 +457,7 @@ class RepTracker:
             return False  # a twitch whatever the spread
         start, held = self._small_rep_times(pose.t)
         self._awaiting = (pose, start, held, self.top - self.valley, pose.t + AWAIT_SPREAD_S)
+        self._numbered = self.counter.last
         return True
 
     def _judge_awaiting(self, pose: Pose, value: float, events: list) -> RepRecord | None:
@@ -466,7 +468,9 @@ class RepTracker:
         if self._noise.sigma != self._noise.sigma and pose.t <= until:
             return None
         self._awaiting = None
-        if not rise >= self._small_reach(self._reach):
+        # Another side's rep began since: numbered after it, this one would be out of
+        # order, and a movement beside another side's is no rep of its own anyway.
+        if self.counter.last != self._numbered or not rise >= self._small_reach(self._reach):
             self._reset_movement()
             return None
         self.start = start

@@ -631,3 +631,13 @@ def test_a_small_movement_is_a_twitch_if_the_next_begins_before_the_spread_is_kn
     values = [85.0] + rep(110, seconds=1.2, rest=85) + rep(175, rest=85) + [85.0] * 90
     _, records = run(values, heel)
     assert [r.status for r in records] == ["full"]
+
+
+def test_a_small_movement_waiting_for_the_spread_is_dropped_once_another_side_s_rep_began():
+    # Judged after the right leg's rep had taken number 1, the left leg's earlier small
+    # movement would be numbered after a rep it came before.
+    n = int(6 * FPS)
+    left, right = [85.0] * n, [85.0] * n
+    left[1:37] = ramp(85, 110, 0.6) + ramp(110, 85, 0.6)
+    right[45:135] = ramp(85, 175, 1.5) + ramp(175, 85, 1.5)
+    assert _one_at_a_time({"left": left, "right": right}) == [("right", "full")]
