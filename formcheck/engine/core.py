@@ -36,7 +36,7 @@ from formcheck.engine.cue import ShownCue
 from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, PersonReturned
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.levels import min_excursion
-from formcheck.engine.metrics import Metric, compile_metric
+from formcheck.engine.metrics import Metric, compile_metric, reads_depth
 from formcheck.engine.noise_floor import CheckVerdict, RestProbe, noisy_checks, verdicts
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import (
@@ -431,6 +431,11 @@ class Engine:
         # 117-165 degrees): the target's range checks say where it can.
         targets = spec.target_checks()
         absolute = not targets or any(view in c.views for c in targets)
+        if not self._cal.has_world and reads_depth(spec.metric(spec.phase.metric), view):
+            # No world landmarks (a 2-D source): the angle is read in the image, and its
+            # numbers are the view's, not the spec's (`_flat`). Reps are judged against
+            # the person's own, as where the view misreads the metric.
+            absolute = False
         if every_view_only:
             # A range judges the rep's extreme at its end, as the tracker judges full
             # against this view (``absolute``): both follow the provisional view.
@@ -691,13 +696,14 @@ class Engine:
                 "needs were not in view), so the camera view and the rest pose couldn't be "
                 "found and nothing was counted: keep the whole body in the frame",
             )
+        flat = (self._flat_reason(),) if self._flat() else ()
         trackers = self._trackers.values()
         under_way = any(t.state == "active" for t in trackers)
         if spec.phase is None or self._records or (under_way and not final):
-            return ()
+            return flat
         moved = max((t.levels.travel for t in trackers), default=0.0)
         if moved < min_excursion(spec.phase):
-            return ()
+            return flat
         unit = spec.metric(name).unit
         dropped = sum(t.discarded for t in trackers)
         why = (
@@ -709,6 +715,7 @@ class Engine:
         if under_way:
             why += " (one was still under way when the recording ended)"
         return (
+            *flat,
             f"the {name.replace('_', ' ')} moved through {amount_text(moved, unit)} but no rep was "
             f"counted{why}: check that this is the exercise being done and that the camera "
             "sees the working side",
@@ -720,11 +727,30 @@ class Engine:
         if spec.phase is None:
             return {}
         kind = spec.metric(spec.phase.metric).kind
+        if self._flat():
+            return {"rom_uncertainty_deg": None, "rom_withheld_reason": self._flat_reason()}
         error = rom_error(view, kind)
         return {
             "rom_uncertainty_deg": error.uncertainty if error is not None else None,
             "rom_withheld_reason": rom_withheld(view, kind, spec.posture),
         }
+
+    def _flat(self) -> bool:
+        """True when the driving angle is one the spec reads in depth, and the landmarks
+        have none (a 2-D pose source): it is read in the image, foreshortened."""
+        cal, phase = self._cal, self.spec.phase
+        if cal is None or cal.has_world or phase is None:
+            return False
+        return reads_depth(self.spec.metric(phase.metric), cal.view)
+
+    def _flat_reason(self) -> str:
+        name = self.spec.phase.metric.replace("_", " ")
+        return (
+            f"these landmarks have no depth (no world landmarks), so the {name} angle is "
+            f"read in the image, foreshortened from {view_from(self._cal.view, self.spec.posture)}:"
+            " the range of motion is not given, and reps are judged against the person's own"
+            " rather than the exercise's targets"
+        )
 
     def _open_gap(self) -> tuple[Gap, ...]:
         """Nobody in view since some time before the last frame: a gap to the end."""

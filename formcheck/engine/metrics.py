@@ -47,6 +47,24 @@ Value = Callable[[Pose, Pose | None, Calibration], float]
 PIXEL_VIEWS = ("side", "oblique")
 
 
+def reads_depth(spec: MetricSpec, view: str) -> bool:
+    """True when ``spec`` is an angle the spec reads from world landmarks in ``view``:
+    without them it is read in the image, foreshortened by the view, and its numbers
+    are not the spec's (a push-up's elbow bent to 75 degrees read 105-120 in pixels
+    from the side; a squat's knee, from the front, barely bends in the image).
+
+    >>> knee = MetricSpec("knee", "joint_angle", "deg", (0, 180), (("space", "auto"),))
+    >>> reads_depth(knee, "side"), reads_depth(knee, "end_on")
+    (False, True)
+    """
+    if spec.kind == "segment_angle":
+        return spec.arg("against") == "body_axis"
+    if spec.kind != "joint_angle":
+        return False
+    space = spec.arg("space", "world")
+    return space == "world" or (space == "auto" and view not in PIXEL_VIEWS)
+
+
 class Metric:
     """A compiled metric: `evaluate` gives its value, NaN when it can't be seen.
 

@@ -1,0 +1,78 @@
+"""Landmarks with no depth: a 2-D pose source, or a landmark file without world landmarks.
+
+Issue 13: a public benchmark of real people's landmarks carries no world
+landmarks. Angles the specs read in depth were then read in the image, foreshortened,
+and judged against the specs' numbers: a push-up filmed from the side, its elbow bent
+to 75 degrees, read 105-120 and every rep was partial; a squat filmed from the front
+barely bends in the image, and counted 0 with no word of why.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from formcheck.engine import analyze
+from formcheck.frame import PoseFrame
+from formcheck.simulate import simulate
+from formcheck.specs import load_specs
+
+
+@cache
+def specs():
+    return load_specs()
+
+
+def _set(exercise: str, view: str, flat: bool, seed: int = 1):
+    sim = simulate(
+        exercise,
+        reps=6,
+        view=view,
+        tempo=1.5,
+        pause=0.0,
+        lead_in=0.0,
+        lead_out=0.3,
+        seed=seed,
+        jitter=2.0,
+    )
+    frames = sim.frames
+    if flat:
+        frames = [
+            PoseFrame(t=f.t, width=f.width, height=f.height, image=f.image, world=None)
+            for f in frames
+        ]
+    return analyze(frames, specs()[exercise])
+
+
+def _no_depth(result) -> list[str]:
+    return [w for w in result.warnings if "no depth" in w]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_push_up_set_without_depth_counts_against_the_person_s_own_reps(seed):
+    result = _set("push_up", "side", flat=True, seed=seed)
+    assert (result.reps, result.partial_reps) == (6, 0)
+    assert len(_no_depth(result)) == 1
+    # The image's elbow angle is not the body's: no range of motion is given for it.
+    assert "no depth" in result.rom_withheld_reason
+
+
+def test_a_squat_from_the_front_without_depth_says_why_it_counts_nothing():
+    result = _set("squat", "end_on", flat=True)
+    assert result.reps == 0
+    assert _no_depth(result)
+
+
+@pytest.mark.parametrize(("exercise", "view"), [("push_up", "side"), ("squat", "end_on")])
+def test_with_world_landmarks_nothing_changes(exercise, view):
+    result = _set(exercise, view, flat=False)
+    assert (result.reps, result.partial_reps) == (6, 0)
+    assert not _no_depth(result)
+
+
+def test_a_heel_slide_from_the_side_reads_the_image_anyway_and_is_not_warned():
+    # `space = "auto"`: from the side the knee is read in pixels, depth or not.
+    result = _set("heel_slide", "side", flat=True)
+    assert result.reps == 6
+    assert not _no_depth(result)
