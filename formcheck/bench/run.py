@@ -243,11 +243,17 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
     log("rendered clips, test split")
     _rendered_rows(report, plan)
     log("randomized simulator suite (test split)")
-    start = time.perf_counter()
-    outcomes = suite.run("test", limit=plan.suite_limit)
-    for row in suite_rows.bench_rows(outcomes, time.perf_counter() - start):
-        report.add(row)
-    report.method.append(suite_rows.METHOD)
+    with tempfile.TemporaryDirectory(prefix="formcheck-suite-") as kept:
+        start = time.perf_counter()
+        outcomes = suite.run("test", limit=plan.suite_limit, cache=Path(kept))
+        for row in suite_rows.bench_rows(outcomes, time.perf_counter() - start):
+            report.add(row)
+        report.method.append(suite_rows.METHOD)
+        log("the same without depth (world landmarks taken away)")
+        flat = suite.run("test", limit=plan.suite_limit, cache=Path(kept), depth=False)
+        for row in suite_rows.depthless_rows(flat):
+            report.add(row)
+        report.method.append(suite_rows.DEPTHLESS_METHOD)
     log("exercise guess on simulated sets")
     report.add(_guess_row(specs, plan))
     report.method.append(

@@ -210,10 +210,12 @@ def run(
     limit: int | None = None,
     cache: Path | None = None,
     log: Callable[[str], None] = lambda _: None,
+    depth: bool = True,
 ) -> list[CaseOutcome]:
     """Score every case of ``split`` (optionally one exercise, at most ``limit`` cases).
 
-    ``cache`` keeps the simulations for the next run (`suite_sim.cached_simulation`).
+    ``cache`` keeps the simulations for the next run (`suite_sim.cached_simulation`);
+    ``depth=False`` takes the world landmarks away, as a 2-D pose source gives none.
     """
     specs = load_specs()
     cases = [
@@ -225,7 +227,7 @@ def run(
         cases = spread(cases, limit)
     out = []
     for k, case in enumerate(cases, 1):
-        out.append(run_case(case, specs[case.exercise], cache))
+        out.append(run_case(case, specs[case.exercise], cache, depth))
         if k % 25 == 0:
             log(f"  {k}/{len(cases)} cases")
     return out
@@ -276,6 +278,11 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the simulated sequences in this folder and reuse them (engine tuning)",
     )
     p.add_argument("--case", help="run one case by id (e.g. s13-0042) and print it in full")
+    p.add_argument(
+        "--no-depth",
+        action="store_true",
+        help="take the world landmarks away, as a 2-D pose source or landmark file has none",
+    )
     return p
 
 
@@ -304,11 +311,14 @@ def main(argv: list[str] | None = None) -> int:
         limit=args.limit,
         cache=args.cache,
         log=lambda m: print(m, file=sys.stderr),
+        depth=not args.no_depth,
     )
     if not outcomes:
         print("error: no cases in that selection", file=sys.stderr)
         return 1
-    print(f"{args.split} split, {len(outcomes)} cases, {time.perf_counter() - start:.0f} s\n")
+    source = ", image landmarks only" if args.no_depth else ""
+    took = time.perf_counter() - start
+    print(f"{args.split} split, {len(outcomes)} cases{source}, {took:.0f} s\n")
     print(tables(outcomes))
     if args.misses:
         lines = misses(outcomes)

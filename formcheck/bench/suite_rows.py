@@ -135,3 +135,45 @@ def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
         )
     )
     return rows
+
+
+#: How the rows of `depthless_rows` were measured (BENCHMARKS.md).
+DEPTHLESS_METHOD = (
+    "Randomized suite without depth: the same test-split sequences with their world "
+    "landmarks taken away (`suite_score.without_depth`), as a 2-D pose source or a "
+    "landmark file from a benchmark of real people gives none; scored as above. No "
+    "target: an angle the spec reads in depth is then read in the image, foreshortened, "
+    "and the engine says so (docs/engine.md, 'Landmarks with no depth'). "
+    "`python -m formcheck.bench.suite --split tune --no-depth` for the tuning split."
+)
+
+
+def depthless_rows(outcomes: list[CaseOutcome]) -> list[Row]:
+    """Rows for the suite run on image landmarks alone: counts per view and exercise, and
+    the silent zeros, which must stay none there too."""
+    section = "9 randomized suite, no depth"
+    rows = []
+    for dim, value, members in groups(outcomes):
+        if dim not in ("view", "exercise", "all"):
+            continue
+        t = Tally.of(members)
+        label = "all" if dim == "all" else f"{dim} {value}"
+        rows.append(
+            Row(
+                section,
+                f"exact counts, {label} ({t.n} sequences)",
+                f"{t.exact / t.n:.1%}",
+                note=f"all reps found {t.total_exact / t.n:.0%}; warned {t.warned}",
+            )
+        )
+    t = Tally.of(outcomes)
+    rows.append(
+        Row(
+            section,
+            "silent zeros (movement, 0 reps, no warning)",
+            str(t.silent_zeros),
+            "none",
+            t.silent_zeros == 0,
+        )
+    )
+    return rows

@@ -260,11 +260,22 @@ def one_angle(case: SuiteCase, frames: list[PoseFrame], truth: SimTruth) -> tupl
     return counted, baseline.spanning_reps(ranges)
 
 
-def run_case(case: SuiteCase, spec: Spec, cache: Path | None = None) -> CaseOutcome:
+def without_depth(frames: list[PoseFrame]) -> list[PoseFrame]:
+    """``frames`` with their world landmarks taken away: a 2-D pose source's view."""
+    return [
+        PoseFrame(t=f.t, width=f.width, height=f.height, image=f.image, world=None) for f in frames
+    ]
+
+
+def run_case(
+    case: SuiteCase, spec: Spec, cache: Path | None = None, depth: bool = True
+) -> CaseOutcome:
     """Simulate ``case`` (or load it from ``cache``, see `cached_simulation`), run the
     engine as a user would (``auto`` side where the spec lets the user pick), and score it,
-    with the one-angle counter beside it (`one_angle`)."""
+    with the one-angle counter beside it (`one_angle`). ``depth=False`` analyses the
+    image landmarks alone (`without_depth`)."""
     sim = cached_simulation(case, cache)
-    result = analyze(sim.frames, spec, engine_side(spec))
+    frames = sim.frames if depth else without_depth(sim.frames)
+    result = analyze(frames, spec, engine_side(spec))
     outcome = score(case, spec, sim.truth, result)
     return replace(outcome, one_angle=one_angle(case, sim.frames, sim.truth))

@@ -35,7 +35,7 @@ from formcheck.engine.checks import PathStraightness, compile_check
 from formcheck.engine.cue import ShownCue
 from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, PersonReturned
 from formcheck.engine.holds import HoldTracker
-from formcheck.engine.levels import min_excursion
+from formcheck.engine.levels import FLAT_SHORT_OF_OWN, SHORT_OF_OWN, min_excursion
 from formcheck.engine.metrics import Metric, compile_metric, reads_depth
 from formcheck.engine.noise_floor import CheckVerdict, RestProbe, noisy_checks, verdicts
 from formcheck.engine.reps import RepCounter, RepTracker
@@ -431,10 +431,12 @@ class Engine:
         # 117-165 degrees): the target's range checks say where it can.
         targets = spec.target_checks()
         absolute = not targets or any(view in c.views for c in targets)
-        if not self._cal.has_world and reads_depth(spec.metric(spec.phase.metric), view):
+        flat = not self._cal.has_world and reads_depth(spec.metric(spec.phase.metric), view)
+        if flat:
             # No world landmarks (a 2-D source): the angle is read in the image, and its
             # numbers are the view's, not the spec's (`_flat`). Reps are judged against
-            # the person's own, as where the view misreads the metric.
+            # the person's own, as where the view misreads the metric, and with a wider
+            # margin: the image's reading of one depth moves as the body moves.
             absolute = False
         if every_view_only:
             # A range judges the rep's extreme at its end, as the tracker judges full
@@ -459,6 +461,7 @@ class Engine:
             else:
                 tracker.set_checks(checks)
             self._trackers[side].absolute = absolute
+            self._trackers[side].short_of_own = FLAT_SHORT_OF_OWN if flat else SHORT_OF_OWN
 
     def _settle(self, t: float) -> list:
         """The view is known: say so, and turn on the checks it can judge."""

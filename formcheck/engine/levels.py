@@ -64,6 +64,11 @@ DURATION_SHARE = 0.5
 #: reps stop at least 25 degrees short of a ~90 degree span (28 %); on its tuning split
 #: full reps read at most 16 % short of the set's own full level in 99 of 100 reps.
 SHORT_OF_OWN = 0.2
+#: ...and this share where the angle is read in the image for want of depth (a 2-D pose
+#: source, `formcheck.engine.metrics.reads_depth`): a push-up's elbow bent alike on every
+#: rep read 105 to 129 degrees across one set from the side as the body moved in the
+#: frame, so a rep must fall further short of the person's own to be called short.
+FLAT_SHORT_OF_OWN = 0.35
 #: A side with fewer judged reps than this is judged against every side's reps: in an
 #: alternating set one leg may have only a rep or two, all of them short.
 MIN_OWN_REPS = 3
@@ -160,13 +165,14 @@ def rep_status(
     own_full: float = math.nan,
     rest: float = math.nan,
     absolute: bool = True,
+    short: float = SHORT_OF_OWN,
 ) -> str:
     """``full`` or ``partial`` for a rep whose furthest value was ``extreme``.
 
     The spec's ``full`` is the clinical target: a rep short of it is partial. A rep
     is partial too when it stops well short of the person's own full reps
     (``own_full``, e.g. the median extreme of their reps, with ``rest`` their rest
-    level): by more than `SHORT_OF_OWN` of that span. A camera that reads every
+    level): by more than ``short`` (`SHORT_OF_OWN`) of that span. A camera that reads every
     angle a little high can't then pass a half rep as full. With ``absolute`` False
     (a view that can't read the metric truly: from beyond the feet MediaPipe's depth
     reads a straight knee at 117-165 degrees) only the person's own reps judge it,
@@ -182,12 +188,14 @@ def rep_status(
     ('full', 'partial')
     >>> rep_status(118, ph, own_full=120, rest=60, absolute=False)
     'full'
+    >>> rep_status(150, ph, own_full=170, rest=90, short=0.35)
+    'full'
     """
     if absolute and not phase.is_full(extreme):
         return "partial"
     s = 1.0 if phase.direction == "increase" else -1.0
     span = s * (own_full - rest)
-    if span > 0 and s * (own_full - extreme) > SHORT_OF_OWN * span:
+    if span > 0 and s * (own_full - extreme) > short * span:
         return "partial"
     return "full"
 

@@ -164,6 +164,9 @@ class RepTracker:
         #: Whether the view reads the driving metric truly enough to judge it against the
         #: spec's own numbers (`judge`); set by the engine as the view is known.
         self.absolute = True
+        #: How far short of the person's own full reps a rep is partial (`rep_status`); the
+        #: engine widens it where the metric is read without depth (`FLAT_SHORT_OF_OWN`).
+        self.short_of_own = SHORT_OF_OWN
         # Small partial reps (see `_small`): only for a metric that can't go negative, so
         # its valley is this side's own rest (a signed metric's valley may be the other
         # side's movement, which is why reps must otherwise pass ``exit``).
@@ -682,7 +685,7 @@ class RepTracker:
             return rep_status(extreme, ph, absolute=self.absolute)
         full = own_full([e for e, _ in history], ph.direction)
         rest_level = float(np.median([r for _, r in history]))
-        return rep_status(extreme, ph, full, rest_level, absolute=self.absolute)
+        return rep_status(extreme, ph, full, rest_level, self.absolute, self.short_of_own)
 
     def final_status(self, rep: int, status: str) -> str:
         """Rep ``rep``'s status judged against this side's reps so far (`judge`): as seen;

@@ -306,6 +306,41 @@ def test_bench_rows_give_every_count_per_bin_beside_the_totals():
     assert rom.value.startswith("5.0° / 5.0°") and rom.met is True
 
 
+def test_the_rows_without_depth_give_counts_per_view_and_the_silent_zeros():
+    from formcheck.bench.suite_rows import depthless_rows
+
+    outcomes = [
+        CaseOutcome(c, 3, 0, 3 if k % 2 else 0, 0, 0, 0, (), "side")
+        for k, c in enumerate(CASES[:24])
+    ]
+    rows = {r.measure.split(" (")[0]: r for r in depthless_rows(outcomes)}
+    assert {"exact counts, all", "exact counts, view side", "exact counts, view end_on"} <= set(
+        rows
+    )
+    assert rows["exact counts, all"].value == "50.0%" and rows["exact counts, all"].met is None
+    assert rows["silent zeros"].value == "12" and rows["silent zeros"].met is False
+
+
+def test_a_case_run_without_depth_gives_the_engine_no_world_landmarks(monkeypatch):
+    from formcheck.bench import suite_score
+
+    seen, real = [], suite_score.analyze
+
+    def analyze(frames, spec, side):
+        seen.append({f.world is None for f in frames if f.has_pose})
+        return real(frames[:1], spec, side)
+
+    monkeypatch.setattr(suite_score, "analyze", analyze)
+    monkeypatch.setattr(
+        suite_score, "score", lambda *a: CaseOutcome(CASES[0], 0, 0, 0, 0, 0, 0, (), None)
+    )
+    case = min(CASES[:64], key=lambda c: c.reps * c.tempo + c.lead_in + c.lead_out)
+    spec = load_specs()[case.exercise]
+    for depth in (True, False):
+        suite_score.run_case(case, spec, depth=depth)
+    assert seen == [{False}, {True}]
+
+
 def test_a_range_the_engine_withholds_is_counted_withheld_with_its_raw_error(three_reps):
     rows = _rows(three_reps, ["full", "partial", "full"], rom=(95.0, 170.0))
     out = _score(three_reps, rows, rom_withheld_reason="beyond the feet: +-25 deg")

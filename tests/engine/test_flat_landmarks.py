@@ -76,3 +76,17 @@ def test_a_heel_slide_from_the_side_reads_the_image_anyway_and_is_not_warned():
     result = _set("heel_slide", "side", flat=True)
     assert result.reps == 6
     assert not _no_depth(result)
+
+
+def test_a_push_up_set_read_in_the_image_from_a_low_camera_is_not_called_short():
+    # Suite case s13-0031 (tuning split): a camera on the floor 4 m to the side. Every
+    # rep bends the elbow alike, but the image read its bend at 105 to 129 degrees as
+    # the body moved in the frame, and the last rep, 20 % short of the others, was
+    # called partial.
+    from formcheck.bench.suite_cases import draw_case
+    from formcheck.bench.suite_score import without_depth
+    from formcheck.bench.suite_sim import cached_simulation
+
+    sim = cached_simulation(draw_case(31, 13), None)
+    result = analyze(without_depth(sim.frames), specs()["push_up"])
+    assert (result.reps, result.partial_reps) == (5, 0)
