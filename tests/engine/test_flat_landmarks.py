@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import pytest
 
 from formcheck.engine import analyze
@@ -90,3 +91,36 @@ def test_a_push_up_set_read_in_the_image_from_a_low_camera_is_not_called_short()
     sim = cached_simulation(draw_case(31, 13), None)
     result = analyze(without_depth(sim.frames), specs()["push_up"])
     assert (result.reps, result.partial_reps) == (5, 0)
+
+
+def _per_frame_normalised(frames, size: int) -> list[PoseFrame]:
+    """Each frame's landmarks centred on the hips and scaled by the torso, as some
+    landmark sets are shipped, in a ``size`` x ``size`` frame, with no world landmarks."""
+    out = []
+    for f in frames:
+        image = f.image.copy()
+        px = image[:, :2] * [f.width, f.height]
+        hip, shoulder = px[[23, 24]].mean(axis=0), px[[11, 12]].mean(axis=0)
+        image[:, :2] = (px - hip) / np.linalg.norm(shoulder - hip)
+        out.append(PoseFrame(t=f.t, width=size, height=size, image=image, world=None))
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 1000])
+def test_landmarks_normalised_per_frame_count_whatever_the_frame_s_size(size):
+    # A body's length had a floor of 10 pixels: in a 1 x 1 frame it was ten frame widths,
+    # the conditioner smoothed every move away as too slow to be real, and the count
+    # came out 8 of 6 jumping jacks.
+    sim = simulate(
+        "jumping_jack",
+        reps=6,
+        view="overhead",
+        tempo=1.5,
+        pause=0.0,
+        lead_in=0.0,
+        lead_out=0.3,
+        seed=1,
+        jitter=2.0,
+    )
+    result = analyze(_per_frame_normalised(sim.frames, size), specs()["jumping_jack"])
+    assert (result.reps, result.partial_reps) == (6, 0)
