@@ -74,7 +74,7 @@ def test_body_size_ignores_unseen_landmarks():
     seen = np.zeros(33, bool)
     seen[:2] = True
     px[32] = (1e6, 1e6)  # a wild, unseen landmark
-    assert body_size(px, seen) == pytest.approx(10.0)  # the floor: 3 px span / 3 < 10
+    assert body_size(px, seen) == pytest.approx(1.0)  # the two seen: 3 px apart, / 3
     assert body_size(px) > 1e5
 
 
