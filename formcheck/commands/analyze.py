@@ -78,7 +78,8 @@ def _analyse(
         from formcheck.engine import analyze
         from formcheck.lmfile import read_landmarks
 
-        return analyze(read_landmarks(path)[1], spec, side), (), None
+        result = analyze(read_landmarks(path)[1], spec, side)
+        return result, result.warnings, None  # the engine's own: said as a clip's are
     from formcheck.pipeline import terminal_progress
     from formcheck.review import review_clip
 

@@ -67,6 +67,22 @@ def test_a_person_who_left_and_came_back_is_reported(tmp_path, capsys):
     assert result["gaps"] == [{"start": 6.5, "end": 9.5, "seconds": 3.0, "until_end": False}]
 
 
+def test_a_landmark_file_s_warnings_are_said_and_in_the_json(tmp_path, capsys):
+    # A landmark file's result carried the engine's warnings, but the command said
+    # none and wrote "warnings": [] (a 2-D source, or movement with nothing counted,
+    # went unexplained). Here: push-ups from the side with no world landmarks.
+    frames = simulate(
+        "push_up", reps=3, view="side", tempo=1.5, pause=0.0, lead_in=0.0, seed=1
+    ).frames
+    flat = [PoseFrame(t=f.t, width=f.width, height=f.height, image=f.image) for f in frames]
+    path = write_landmarks(tmp_path / "flat.jsonl", flat)
+    assert main(["analyze", str(path), "--exercise", "push_up", "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    said = [line for line in err.splitlines() if line.startswith("formcheck: warning:")]
+    assert len(said) == 1 and "no depth" in said[0]
+    assert json.loads(out)["warnings"] == [said[0].removeprefix("formcheck: warning: ")]
+
+
 def test_json_to_stdout_and_csv(heel_file, tmp_path, capsys):
     csv_path = tmp_path / "reps.csv"
     assert (
