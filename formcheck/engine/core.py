@@ -61,7 +61,7 @@ from formcheck.engine.view import (
 from formcheck.errors import SpecError
 from formcheck.frame import PoseFrame
 from formcheck.specs.kinds import VIEWS, amount_text, view_advice, view_from
-from formcheck.specs.model import Spec
+from formcheck.specs.model import CheckSpec, Spec
 
 
 @dataclass(frozen=True)
@@ -425,7 +425,7 @@ class Engine:
         spec = self.spec
         if spec.phase is None:
             return
-        on = [c for c in spec.checks if view in c.views]
+        on = [c for c in spec.checks if self._judgeable(c, view)]
         # Where the view can't judge the spec's full, reps are judged against the
         # person's own (from beyond the feet MediaPipe's depth reads a straight knee at
         # 117-165 degrees): the target's range checks say where it can.
@@ -463,22 +463,39 @@ class Engine:
             self._trackers[side].absolute = absolute
             self._trackers[side].short_of_own = FLAT_SHORT_OF_OWN if flat else SHORT_OF_OWN
 
+    def _depthless(self, check: CheckSpec, view: str) -> bool:
+        """True when ``check`` judges an angle read in depth (`reads_depth`) and the
+        landmarks have none: its number would be the image's, not the body's."""
+        if self._cal is None or self._cal.has_world or check.metric is None:
+            return False
+        return reads_depth(self.spec.metric(check.metric), view)
+
+    def _judgeable(self, check: CheckSpec, view: str) -> bool:
+        return view in check.views and not self._depthless(check, view)
+
     def _settle(self, t: float) -> list:
         """The view is known: say so, and turn on the checks it can judge."""
         self._settled_at = t
         spec, view = self.spec, self._cal.view
         self._build(view)
-        off = [c for c in spec.checks if view not in c.views]
+        off = [c for c in spec.checks if not self._judgeable(c, view)]
         events: list = [BaselineSet(t=t, view=view)]
         if off:
-            # Checks that want the camera in the same place share one reason.
-            advice = {c.code: view_advice(c.views[0], spec.posture) for c in off}
+            # Checks that want the camera in the same place share one reason; those
+            # that want depth, another.
+            where = view_from(view, spec.posture)
+            advice = {
+                c.code: view_advice(c.views[0], spec.posture) if view not in c.views else ""
+                for c in off
+            }
             groups: dict[str, list] = {}
             for c in off:
                 groups.setdefault(advice[c.code], []).append(c)
             reasons = {
-                place: f"{_join([c.label for c in cs])} can't be seen from "
-                f"{view_from(view, spec.posture)}: {place}"
+                place: f"{_join([c.label for c in cs])} can't be seen from {where}: {place}"
+                if place
+                else f"{_join([c.label for c in cs])} can't be judged from landmarks with no "
+                f"depth (no world landmarks): the image foreshortens the angle from {where}"
                 for place, cs in groups.items()
             }
             self._disabled = tuple((c.code, reasons[advice[c.code]]) for c in off)

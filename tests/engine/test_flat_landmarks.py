@@ -55,8 +55,14 @@ def test_a_push_up_set_without_depth_counts_against_the_person_s_own_reps(seed):
     result = _set("push_up", "side", flat=True, seed=seed)
     assert (result.reps, result.partial_reps) == (6, 0)
     assert len(_no_depth(result)) == 1
-    # The image's elbow angle is not the body's: no range of motion is given for it.
+    # The image's elbow angle is not the body's: no range of motion is given for it,
+    # and the checks on angles read in depth (the depth, the body line) are not judged
+    # against the spec's numbers (every rep was flagged short at 105-117 degrees).
     assert "no depth" in result.rom_withheld_reason
+    assert result.flags == ()
+    off = dict(result.checks_disabled)
+    assert set(off) == {"hips_sag", "partial_range"}
+    assert all("no depth" in why for why in off.values())
 
 
 def test_a_squat_from_the_front_without_depth_says_why_it_counts_nothing():
