@@ -680,7 +680,22 @@ class Engine:
         cal = self._cal
         if cal is None:
             return verdicts(self.spec, None, self._probe.floors())
-        return verdicts(self.spec, cal.view, self._probe.floors(), cal.skew, cal.ratio)
+        out = verdicts(self.spec, cal.view, self._probe.floors(), cal.skew, cal.ratio)
+        if cal.has_world:
+            return out
+        where = view_from(cal.view, self.spec.posture)
+        return tuple(
+            dataclasses.replace(
+                v,
+                judged=False,
+                reason=f"with no depth in the landmarks the image foreshortens the angle from "
+                f"{where}",
+                advice="analyse the clip itself, or landmarks with world coordinates",
+            )
+            if self._depthless(self.spec.check(v.code), cal.view)
+            else v
+            for v in out
+        )
 
     def _warnings(self, final: bool = False) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero or a count on too

@@ -10,6 +10,9 @@ last rep), ``r`` the reach a rep needs and ``p`` the rep's peak::
       │                         rep if it rose far enough above v  │
       └── x <= p - min(max(0.6 (p - v), r), 0.8 (p - v)): completed ◄┘
 
+A small rep that came back before the rest's spread was known waits, at rest,
+to be judged once it is (`_await_spread`).
+
 ``v`` is never more than one reach under the spec's ``exit`` (`_floor`). Where
 the view reads an unsigned metric low and every side is tracked (`_own_floor`),
 ``v`` is the person's own valley and, *instead of passing ``exit``, a rep must
@@ -111,15 +114,24 @@ class RepCounter:
 
     def __init__(self) -> None:
         self.last = 0
+        #: When each number's rep started (numbers given back are forgotten).
+        self.starts: dict[int, float] = {}
 
-    def take(self) -> int:
+    def take(self, start: float = math.nan) -> int:
         self.last += 1
+        self.starts[self.last] = start
         return self.last
 
     def give_back(self, number: int) -> None:
         """Return a discarded rep's number, if no later rep has taken one since."""
         if number == self.last:
             self.last -= 1
+            self.starts.pop(number, None)
+
+    def started_after(self, number: int, start: float) -> bool:
+        """True when a rep numbered after ``number`` started after ``start``: a rep that
+        started at ``start`` and is numbered now would be out of order."""
+        return any(s > start for n, s in self.starts.items() if n > number)
 
 
 class RepTracker:
@@ -217,7 +229,7 @@ class RepTracker:
     def set_checks(self, checks: list[Check]) -> None:
         """Run ``checks`` from now on: at once at rest, else from the next rep (a rep's
         checks measure from its start, so one under way keeps those it began with)."""
-        if self.in_rep:
+        if self.in_rep or self._awaiting is not None:  # a rep waiting to be judged ran them
             self._pending = checks
         else:
             self._use(checks)
@@ -470,17 +482,32 @@ class RepTracker:
         end_pose, start, held, rise, until = self._awaiting
         if self._noise.sigma != self._noise.sigma and pose.t <= until:
             return None
+        if any(
+            peer._awaiting is not None and peer._awaiting[1] < start
+            for peer in self.peers.values()
+            if peer is not self
+        ):
+            return None  # another side's earlier movement is judged first, to number in order
         self._awaiting = None
-        # Another side's rep began since: numbered after it, this one would be out of
-        # order, and a movement beside another side's is no rep of its own anyway.
-        if self.counter.last != self._numbered or not rise >= self._small_reach(self._reach):
+        # Another side's rep that began later has a number: numbered after it, this one
+        # would be out of order, and moving beside another side's is no rep of its own.
+        if self.counter.started_after(self._numbered, start) or not rise >= self._small_reach(
+            self._reach
+        ):
             self._reset_movement()
+            self._use_pending()
             return None
         self.start = start
         self._activate(start, events)
         record = self._finish(end_pose, events, held)
+        self._use_pending()
         self._rest(pose, value, self._sign)  # the rest poses since, for the next rep
         return record
+
+    def _use_pending(self) -> None:
+        """Run the checks handed over while a rep was waiting to be judged, now it is."""
+        if self._pending is not None:
+            self._use(self._pending)
 
     @property
     def extreme(self) -> float:
@@ -728,7 +755,7 @@ class RepTracker:
 
     def _activate(self, t: float, events: list) -> None:
         self.state = "active"
-        self.rep = self.counter.take()
+        self.rep = self.counter.take(self.start)
         events.append(RepStarted(rep=self.rep, side=self.side, t=self.start))
         self._raise(t, events)
 

@@ -63,6 +63,10 @@ def test_a_push_up_set_without_depth_counts_against_the_person_s_own_reps(seed):
     off = dict(result.checks_disabled)
     assert set(off) == {"hips_sag", "partial_range"}
     assert all("no depth" in why for why in off.values())
+    # ...and the checks' verdicts say the same (the JSON and Live read them).
+    verdicts = {v.code: v for v in result.check_verdicts}
+    assert not verdicts["hips_sag"].judged and not verdicts["partial_range"].judged
+    assert "no depth" in verdicts["hips_sag"].reason
 
 
 def test_a_squat_from_the_front_without_depth_says_why_it_counts_nothing():

@@ -641,3 +641,58 @@ def test_a_small_movement_waiting_for_the_spread_is_dropped_once_another_side_s_
     left[1:37] = ramp(85, 110, 0.6) + ramp(110, 85, 0.6)
     right[45:135] = ramp(85, 175, 1.5) + ramp(175, 85, 1.5)
     assert _one_at_a_time({"left": left, "right": right}) == [("right", "full")]
+
+
+@pytest.mark.parametrize("first", ["left", "right"])
+def test_two_sides_small_movements_waiting_together_are_both_counted_in_order(first):
+    # Each leg made a small movement in the first second, one after the other, and both
+    # waited for the spread. The side judged first took a number, and the other side's
+    # earlier movement was then dropped as out of order.
+    n = int(6 * FPS)
+    values = {"left": [85.0] * n, "right": [85.0] * n}
+    small = ramp(85, 110, 0.45) + ramp(110, 85, 0.45)
+    second = "right" if first == "left" else "left"
+    values[first][2 : 2 + len(small)] = small
+    values[second][30 : 30 + len(small)] = small
+    assert _one_at_a_time(values) == [(first, "partial"), (second, "partial")]
+
+
+class _Drift:
+    """A stand-in check: it reads 5 on every frame it runs, and fails above 1."""
+
+    def __init__(self) -> None:
+        self.spec = dataclasses.make_dataclass("Spec", ["code", "unit", "cue", "severity"])(
+            "drift", "cm", "Keep still.", "warning"
+        )
+        self.mask, self.immediate, self.limit, self.judged = 0, False, 1.0, True
+        self.peak = self.current = math.nan
+
+    def begin(self, ref, cal) -> None:
+        self.peak = math.nan
+
+    def frame(self, pose, ref, cal) -> float:
+        self.peak = 5.0
+        return 5.0
+
+    def failed(self) -> bool:
+        return self.judged and self.peak > self.limit
+
+
+def test_checks_handed_over_while_a_small_rep_waits_leave_its_peaks_and_flags():
+    # The view settles a second after the first pose, and the engine hands each side its
+    # checks again. A small rep waiting for the spread then was finished with checks that
+    # never ran on it: no peak, no flag.
+    heel = dataclasses.replace(UP, enter=118, exit=112, full=135)
+    ran = _Drift()
+    tracker = RepTracker("left", heel, None, [ran], RepCounter())
+    records = []
+    for i, value in enumerate(_early_small_rep(0.0)):
+        pose = Pose(t=i / FPS, px=np.zeros((33, 2)), world=None, seen=np.ones(33, bool))
+        if tracker._awaiting is not None:
+            tracker.set_checks([_Drift()])
+        record = tracker.update(pose, value, CAL)[1]
+        if record is not None:
+            records.append(record)
+    assert [(r.status, r.peaks, r.flags) for r in records[:1]] == [
+        ("partial", (("drift", 5.0),), ("drift",))
+    ]
