@@ -770,21 +770,32 @@ class Engine:
             "rom_withheld_reason": rom_withheld(view, kind, spec.posture),
         }
 
+    def _driving(self) -> str:
+        """The metric reps are counted on, or the hold is timed on."""
+        spec = self.spec
+        return spec.phase.metric if spec.phase is not None else spec.hold.metric
+
     def _flat(self) -> bool:
         """True when the driving angle is one the spec reads in depth, and the landmarks
         have none (a 2-D pose source): it is read in the image, foreshortened."""
-        cal, phase = self._cal, self.spec.phase
-        if cal is None or cal.has_world or phase is None:
+        cal = self._cal
+        if cal is None or cal.has_world:
             return False
-        return reads_depth(self.spec.metric(phase.metric), cal.view)
+        return reads_depth(self.spec.metric(self._driving()), cal.view)
 
     def _flat_reason(self) -> str:
-        name = self.spec.phase.metric.replace("_", " ")
+        name = self._driving().replace("_", " ")
+        where = view_from(self._cal.view, self.spec.posture)
+        said = (
+            "the range of motion is not given, and reps are judged against the person's own "
+            "rather than the exercise's targets"
+            if self.spec.phase is not None
+            else "the hold is still timed against the exercise's numbers, which the image's "
+            "angle may not meet"
+        )
         return (
             f"these landmarks have no depth (no world landmarks), so the {name} angle is "
-            f"read in the image, foreshortened from {view_from(self._cal.view, self.spec.posture)}:"
-            " the range of motion is not given, and reps are judged against the person's own"
-            " rather than the exercise's targets"
+            f"read in the image, foreshortened from {where}: {said}"
         )
 
     def _open_gap(self) -> tuple[Gap, ...]:

@@ -134,3 +134,12 @@ def test_landmarks_normalised_per_frame_count_whatever_the_frame_s_size(size):
     )
     result = analyze(_per_frame_normalised(sim.frames, size), specs()["jumping_jack"])
     assert (result.reps, result.partial_reps) == (6, 0)
+
+
+def test_a_hold_read_without_depth_says_its_angle_is_the_image_s():
+    sim = simulate("legs_up_the_wall", reps=1, view="side", hold_s=10.0, seed=1)
+    flat = [PoseFrame(t=f.t, width=f.width, height=f.height, image=f.image) for f in sim.frames]
+    result = analyze(flat, specs()["legs_up_the_wall"])
+    (said,) = _no_depth(result)
+    assert "knee angle" in said and "hold" in said
+    assert not _no_depth(analyze(sim.frames, specs()["legs_up_the_wall"]))
