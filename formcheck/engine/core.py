@@ -36,7 +36,7 @@ from formcheck.engine.cue import ShownCue
 from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, PersonReturned
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.levels import FLAT_SHORT_OF_OWN, SHORT_OF_OWN, min_excursion
-from formcheck.engine.metrics import Metric, compile_metric, reads_depth
+from formcheck.engine.metrics import Metric, compile_metric, depth_missing
 from formcheck.engine.noise_floor import CheckVerdict, RestProbe, noisy_checks, verdicts
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import (
@@ -431,7 +431,7 @@ class Engine:
         # 117-165 degrees): the target's range checks say where it can.
         targets = spec.target_checks()
         absolute = not targets or any(view in c.views for c in targets)
-        flat = not self._cal.has_world and reads_depth(spec.metric(spec.phase.metric), view)
+        flat = depth_missing(spec, spec.phase.metric, view, self._cal.has_world)
         if flat:
             # No world landmarks (a 2-D source): the angle is read in the image, and its
             # numbers are the view's, not the spec's (`_flat`). Reps are judged against
@@ -463,15 +463,10 @@ class Engine:
             self._trackers[side].absolute = absolute
             self._trackers[side].short_of_own = FLAT_SHORT_OF_OWN if flat else SHORT_OF_OWN
 
-    def _depthless(self, check: CheckSpec, view: str) -> bool:
-        """True when ``check`` judges an angle read in depth (`reads_depth`) and the
-        landmarks have none: its number would be the image's, not the body's."""
-        if self._cal is None or self._cal.has_world or check.metric is None:
-            return False
-        return reads_depth(self.spec.metric(check.metric), view)
-
     def _judgeable(self, check: CheckSpec, view: str) -> bool:
-        return view in check.views and not self._depthless(check, view)
+        """``check`` is seen from ``view`` and, if it reads an angle in depth, has it."""
+        has_world = self._cal.has_world
+        return view in check.views and not depth_missing(self.spec, check.metric, view, has_world)
 
     def _settle(self, t: float) -> list:
         """The view is known: say so, and turn on the checks it can judge."""
@@ -680,22 +675,8 @@ class Engine:
         cal = self._cal
         if cal is None:
             return verdicts(self.spec, None, self._probe.floors())
-        out = verdicts(self.spec, cal.view, self._probe.floors(), cal.skew, cal.ratio)
-        if cal.has_world:
-            return out
-        where = view_from(cal.view, self.spec.posture)
-        return tuple(
-            dataclasses.replace(
-                v,
-                judged=False,
-                reason=f"with no depth in the landmarks the image foreshortens the angle from "
-                f"{where}",
-                advice="analyse the clip itself, or landmarks with world coordinates",
-            )
-            if self._depthless(self.spec.check(v.code), cal.view)
-            else v
-            for v in out
-        )
+        floors = self._probe.floors()
+        return verdicts(self.spec, cal.view, floors, cal.skew, cal.ratio, cal.has_world)
 
     def _warnings(self, final: bool = False) -> tuple[str, ...]:
         """What the user must be told rather than shown a silent zero or a count on too
@@ -779,9 +760,9 @@ class Engine:
         """True when the driving angle is one the spec reads in depth, and the landmarks
         have none (a 2-D pose source): it is read in the image, foreshortened."""
         cal = self._cal
-        if cal is None or cal.has_world:
+        if cal is None:
             return False
-        return reads_depth(self.spec.metric(self._driving()), cal.view)
+        return depth_missing(self.spec, self._driving(), cal.view, cal.has_world)
 
     def _flat_reason(self) -> str:
         name = self._driving().replace("_", " ")

@@ -32,7 +32,7 @@ from formcheck.engine.geometry import (
 from formcheck.engine.signal import Pose, seen_mask
 from formcheck.engine.view import Calibration
 from formcheck.specs.kinds import BODY_LENGTHS
-from formcheck.specs.model import MetricSpec
+from formcheck.specs.model import MetricSpec, Spec
 
 Value = Callable[[Pose, Pose | None, Calibration], float]
 
@@ -63,6 +63,13 @@ def reads_depth(spec: MetricSpec, view: str) -> bool:
         return False
     space = spec.arg("space", "world")
     return space == "world" or (space == "auto" and view not in PIXEL_VIEWS)
+
+
+def depth_missing(spec: Spec, metric: str | None, view: str, has_world: bool) -> bool:
+    """True when ``spec``'s ``metric`` is an angle read in depth in ``view`` (`reads_depth`)
+    and the landmarks have none (``has_world`` False, a 2-D pose source): its number is
+    then the image's, not the body's."""
+    return not has_world and metric is not None and reads_depth(spec.metric(metric), view)
 
 
 class Metric:
@@ -336,7 +343,7 @@ def evaluators() -> dict[str, Callable[[MetricSpec, str], tuple[set[int], Value]
 def compile_metric(spec: MetricSpec, side: str, cache: dict | None = None) -> Metric:
     """Compile ``spec`` for ``side`` (``left``/``right``; ``both`` averages the two).
 
-    >>> from formcheck.specs.model import MetricSpec
+    >>> from formcheck.specs.model import MetricSpec, Spec
     >>> knee = MetricSpec("knee", "joint_angle", "deg", (0, 180),
     ...                   (("points", ("{side}_hip", "{side}_knee", "{side}_ankle")),))
     >>> compile_metric(knee, "left").needs.tolist()

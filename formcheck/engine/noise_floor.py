@@ -42,6 +42,7 @@ from types import MappingProxyType
 import numpy as np
 
 from formcheck.engine.checks import Check, compile_check
+from formcheck.engine.metrics import depth_missing
 from formcheck.engine.result import _num
 from formcheck.engine.signal import LandmarkConditioner, Pose
 from formcheck.engine.view import Calibration, calibrate, skewed, view_from_ratio
@@ -290,14 +291,16 @@ def verdict(
     skew: float = 0.0,
     posture: str = "any",
     ratio: float = math.nan,
+    depthless: bool = False,
 ) -> CheckVerdict:
     """Whether ``check`` can be judged from ``view`` with this clip's noise ``floor``.
 
-    Not from a view the check doesn't list, nor where ``MARGIN * floor`` passes
-    the limit, nor (a path) from a camera whose view of the body is ``skew``
-    degrees off square, past `SQUARE_WITHIN`, unless it looks down from beyond the
-    feet with a foreshortening ``ratio`` within `STEEP_WITHIN` (`path_leans`); from
-    lower down beyond the feet it is too low. A check noise can fake
+    Not from a view the check doesn't list, nor on an angle read in depth from
+    landmarks with none (``depthless``, `metrics.depth_missing`), nor where
+    ``MARGIN * floor`` passes the limit, nor (a path) from a camera whose view of the
+    body is ``skew`` degrees off square, past `SQUARE_WITHIN`, unless it looks down
+    from beyond the feet with a foreshortening ``ratio`` within `STEEP_WITHIN`
+    (`path_leans`); from lower down beyond the feet it is too low. A check noise can fake
     (`NOISY_KINDS`) with no floor known (no still moment seen yet, ``floor``
     None or unknown) is not judged either: a noisy camera then flagged every
     rep. Other checks (range, symmetry) go by the view alone.
@@ -318,6 +321,12 @@ def verdict(
             if check.views
             else "place the camera square to you"
         )
+    elif depthless:
+        reason = (
+            f"with no depth in the landmarks the image foreshortens the angle from "
+            f"{view_from(view, posture)}"
+        )
+        advice = "analyse the clip itself, or landmarks with world coordinates"
     elif check.kind == "path_straightness" and path_leans(view, skew, ratio):
         if view == "end_on":  # the skew is noise here: the camera is too low
             reason = (
@@ -363,10 +372,21 @@ def verdicts(
     floors: Mapping[str, NoiseFloor],
     skew: float = 0.0,
     ratio: float = math.nan,
+    has_world: bool = True,
 ) -> tuple[CheckVerdict, ...]:
-    """`verdict` of every check of ``spec`` (checks noise can't fake: on the view alone)."""
+    """`verdict` of every check of ``spec`` (checks noise can't fake: on the view alone);
+    ``has_world`` False: the landmarks have no depth."""
     return tuple(
-        verdict(c, view, floors.get(c.code), skew, spec.posture, ratio) for c in spec.checks
+        verdict(
+            c,
+            view,
+            floors.get(c.code),
+            skew,
+            spec.posture,
+            ratio,
+            depthless=view is not None and depth_missing(spec, c.metric, view, has_world),
+        )
+        for c in spec.checks
     )
 
 
