@@ -103,6 +103,19 @@ PACE_SECONDS = 0.3
 PACE_LEAST = 0.1
 
 
+@dataclasses.dataclass(frozen=True)
+class _Waiting:
+    """A small movement back at rest before the rest's spread was known, waiting to be
+    judged (`RepTracker._await_spread`)."""
+
+    end: Pose  # its last pose, where it came back
+    start: float  # when it began (at half its rise)
+    held: float  # how long it lasted, as `_small_rep_times` times a small rep
+    rise: float  # how far it rose above its valley
+    until: float  # when it stops waiting for the spread
+    numbered: int  # the last rep number handed out when it began waiting
+
+
 class RepCounter:
     """Hands out rep numbers in the order reps start, across sides.
 
@@ -214,10 +227,8 @@ class RepTracker:
         self.rep = 0
         self.path_px: list[tuple[float, float]] = []
         self.last_flags: list[FlagRaised] = []
-        # A small movement back at rest before the rest's spread was known, waiting to be
-        # judged (`_await_spread`): (its last pose, start, time held, rise, judged by).
-        self._awaiting: tuple[Pose, float, float, float, float] | None = None
-        self._numbered = 0  # the last rep number handed out when it began waiting
+        # A small movement back at rest before the rest's spread was known (`_await_spread`).
+        self._awaiting: _Waiting | None = None
         self._reset_rep()
 
     def _use(self, checks: list[Check]) -> None:
@@ -471,19 +482,20 @@ class RepTracker:
         if self.top - self.valley < self.levels.least:
             return False  # a twitch whatever the spread
         start, held = self._small_rep_times(pose.t)
-        self._awaiting = (pose, start, held, self.top - self.valley, pose.t + AWAIT_SPREAD_S)
-        self._numbered = self.counter.last
+        rise, until = self.top - self.valley, pose.t + AWAIT_SPREAD_S
+        self._awaiting = _Waiting(pose, start, held, rise, until, self.counter.last)
         return True
 
     def _judge_awaiting(self, pose: Pose, value: float, events: list) -> RepRecord | None:
         """Judge the small movement kept by `_await_spread` now the rest's spread may be
         known: a small partial rep, said late (its events carry its own times), or a
         twitch. Dropped if the spread is still unknown after `AWAIT_SPREAD_S`."""
-        end_pose, start, held, rise, until = self._awaiting
-        if self._noise.sigma != self._noise.sigma and pose.t <= until:
+        waiting = self._awaiting
+        start = waiting.start
+        if self._noise.sigma != self._noise.sigma and pose.t <= waiting.until:
             return None
         if any(
-            peer._awaiting is not None and peer._awaiting[1] < start
+            peer._awaiting is not None and peer._awaiting.start < start
             for peer in self.peers.values()
             if peer is not self
         ):
@@ -491,15 +503,14 @@ class RepTracker:
         self._awaiting = None
         # Another side's rep that began later has a number: numbered after it, this one
         # would be out of order, and moving beside another side's is no rep of its own.
-        if self.counter.started_after(self._numbered, start) or not rise >= self._small_reach(
-            self._reach
-        ):
+        late = self.counter.started_after(waiting.numbered, start)
+        if late or not waiting.rise >= self._small_reach(self._reach):
             self._reset_movement()
             self._use_pending()
             return None
         self.start = start
         self._activate(start, events)
-        record = self._finish(end_pose, events, held)
+        record = self._finish(waiting.end, events, waiting.held)
         self._use_pending()
         self._rest(pose, value, self._sign)  # the rest poses since, for the next rep
         return record
