@@ -14,6 +14,7 @@ from functools import cache
 import numpy as np
 import pytest
 
+from formcheck.bench.suite_score import without_depth
 from formcheck.engine import analyze
 from formcheck.frame import PoseFrame
 from formcheck.simulate import simulate
@@ -37,13 +38,7 @@ def _set(exercise: str, view: str, flat: bool, seed: int = 1):
         seed=seed,
         jitter=2.0,
     )
-    frames = sim.frames
-    if flat:
-        frames = [
-            PoseFrame(t=f.t, width=f.width, height=f.height, image=f.image, world=None)
-            for f in frames
-        ]
-    return analyze(frames, specs()[exercise])
+    return analyze(without_depth(sim.frames) if flat else sim.frames, specs()[exercise])
 
 
 def _no_depth(result) -> list[str]:
@@ -95,7 +90,6 @@ def test_a_push_up_set_read_in_the_image_from_a_low_camera_is_not_called_short()
     # the body moved in the frame, and the last rep, 20 % short of the others, was
     # called partial.
     from formcheck.bench.suite_cases import draw_case
-    from formcheck.bench.suite_score import without_depth
     from formcheck.bench.suite_sim import cached_simulation
 
     sim = cached_simulation(draw_case(31, 13), None)
@@ -138,8 +132,7 @@ def test_landmarks_normalised_per_frame_count_whatever_the_frame_s_size(size):
 
 def test_a_hold_read_without_depth_says_its_angle_is_the_image_s():
     sim = simulate("legs_up_the_wall", reps=1, view="side", hold_s=10.0, seed=1)
-    flat = [PoseFrame(t=f.t, width=f.width, height=f.height, image=f.image) for f in sim.frames]
-    result = analyze(flat, specs()["legs_up_the_wall"])
+    result = analyze(without_depth(sim.frames), specs()["legs_up_the_wall"])
     (said,) = _no_depth(result)
     assert "knee angle" in said and "hold" in said
     assert not _no_depth(analyze(sim.frames, specs()["legs_up_the_wall"]))
