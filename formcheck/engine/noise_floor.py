@@ -44,7 +44,7 @@ import numpy as np
 from formcheck.engine.checks import Check, compile_check
 from formcheck.engine.metrics import depth_missing
 from formcheck.engine.result import _num
-from formcheck.engine.signal import LandmarkConditioner, Pose
+from formcheck.engine.signal import LandmarkConditioner, Pose, average_pose
 from formcheck.engine.view import Calibration, calibrate, skewed, view_from_ratio
 from formcheck.frame import PoseFrame
 from formcheck.specs.kinds import limit_text, noise_text, view_advice, view_from
@@ -426,7 +426,7 @@ class RestProbe:
         if self._ref is None:
             self._window.append(pose)
             if len(self._window) == REF_FRAMES:
-                self._ref = _average(self._window)
+                self._ref = average_pose(self._window)
                 for check in self.checks.values():
                     check.begin(self._ref, cal)
                 for windows in self.samples.values():
@@ -463,14 +463,6 @@ class RestProbe:
             )
             for code, w in self.samples.items()
         }
-
-
-def _average(poses: list[Pose]) -> Pose:
-    last = poses[-1]
-    px = np.mean([p.px for p in poses], axis=0)
-    worlds = [p.world for p in poses if p.world is not None]
-    world = np.mean(worlds, axis=0) if len(worlds) == len(poses) else last.world
-    return Pose(t=last.t, px=px, world=world, seen=last.seen)
 
 
 @dataclass(frozen=True)

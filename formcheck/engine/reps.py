@@ -64,7 +64,7 @@ from formcheck.engine.levels import (
 from formcheck.engine.metrics import Metric
 from formcheck.engine.restnoise import MIN_SECONDS, RestNoise, small_reach
 from formcheck.engine.result import RepRecord
-from formcheck.engine.signal import Pose
+from formcheck.engine.signal import Pose, average_pose
 from formcheck.engine.view import Calibration
 from formcheck.specs.model import PhaseSpec
 
@@ -808,14 +808,7 @@ class RepTracker:
         self._recent.append(pose)
 
     def _reference(self) -> Pose:
-        poses = self._recent
-        last = poses[-1]
-        if len(poses) == 1:
-            return last
-        px = np.mean([p.px for p in poses], axis=0)
-        worlds = [p.world for p in poses if p.world is not None]
-        world = np.mean(worlds, axis=0) if len(worlds) == len(poses) else last.world
-        return Pose(t=last.t, px=px, world=world, seen=last.seen)
+        return average_pose(list(self._recent))
 
     def _peaks(self) -> tuple[tuple[str, float], ...]:
         """Every check's peak, in spec order; NaN for the checks this view can't judge."""

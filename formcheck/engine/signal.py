@@ -139,6 +139,9 @@ class Pose:
     px: np.ndarray
     world: np.ndarray | None
     seen: np.ndarray  # (33,) bool: visible enough now, or bridged across a short gap
+    #: ``(33, 3)``: the pixels with the image landmarks' own relative depth (MediaPipe's
+    #: z, scaled like x) as a third column, or None when the source gives no such depth.
+    px_depth: np.ndarray | None = None
     bits: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -149,14 +152,33 @@ class Pose:
         object.__setattr__(self, "bits", int.from_bytes(seen.tobytes(), "little"))
 
 
+def average_pose(poses: list[Pose]) -> Pose:
+    """The mean of ``poses`` (the last one's time and seen landmarks): a rest pose with
+    one frame's jitter averaged out. World landmarks and image depth are averaged when
+    every pose has them, else the last pose's are kept."""
+    last = poses[-1]
+    if len(poses) == 1:
+        return last
+    px = np.mean([p.px for p in poses], axis=0)
+
+    def mean(arrays: list[np.ndarray | None], fallback: np.ndarray | None) -> np.ndarray | None:
+        kept = [a for a in arrays if a is not None]
+        return np.mean(kept, axis=0) if len(kept) == len(arrays) else fallback
+
+    world = mean([p.world for p in poses], last.world)
+    depth = mean([p.px_depth for p in poses], last.px_depth)
+    return Pose(t=last.t, px=px, world=world, seen=last.seen, px_depth=depth)
+
+
 class LandmarkConditioner:
     """Turns raw `PoseFrame`s into smoothed `Pose`s with gating and gap filling.
 
-    Pixels and world coordinates are filtered together, one ``(33, 5)``
-    array, so a landmark's world position is smoothed exactly as its image
-    position is. ``visibility`` is the spec's gating threshold. ``scale``
-    (pixels per body length) sizes the outlier bound and makes ``beta`` per
-    body length; until it's known, a quarter of the image diagonal stands in.
+    Pixels, the image landmarks' relative depth (in pixels) and world coordinates
+    are filtered together, one ``(33, 6)`` array, so a landmark's depth and world
+    position are smoothed exactly as its image position is. ``visibility`` is
+    the spec's gating threshold. ``scale`` (pixels per body length) sizes the
+    outlier bound and makes ``beta`` per body length; until it's known, a
+    quarter of the image diagonal stands in.
 
     It is `OneEuro` with ``speed_cols=2``, fused with the jump and gap
     bookkeeping: this runs on every frame of every clip and webcam, and at 33
@@ -173,34 +195,37 @@ class LandmarkConditioner:
 
     def reset(self) -> None:
         """Forget everything (a new session or exercise)."""
-        self._x: np.ndarray | None = None  # (33, 5) filtered pixels x, y and world x, y, z
+        # (33, 6) filtered pixels x, y, the image depth z (pixels) and world x, y, z
+        self._x: np.ndarray | None = None
         self._dx: np.ndarray | None = None  # (33, 2) smoothed pixel velocity (px/s)
         self._t = 0.0
         self._last_seen = np.full(COUNT, -np.inf)
         self._jumps = np.zeros(COUNT, dtype=np.int64)
         self._jumping = False  # some landmark's jump is being confirmed
         self._has_world = False
+        self._has_depth = False  # some frame's image depth varied across the body
         self._size: tuple[tuple[int, int] | None, np.ndarray | None] = (None, None)
-        raw = np.empty((COUNT, 5))
-        self._buffer = (raw, raw[:, :2], raw[:, 2:])
+        raw = np.empty((COUNT, 6))
+        self._buffer = (raw, raw[:, :3], raw[:, 3:])
 
     def _raw(self, frame: PoseFrame, recent: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-        """This frame's ``(33, 5)`` pixels and world, which landmarks are usable, and
-        whether every number is finite (then no NaN can leak through arithmetic).
-        ``recent``: which landmarks were seen within the bridged gap."""
+        """This frame's ``(33, 6)`` pixels, image depth and world, which landmarks are
+        usable, and whether every number is finite (then no NaN can leak through
+        arithmetic). ``recent``: which landmarks were seen within the bridged gap."""
         img = frame.image
         # One buffer for every frame (nothing keeps it: `update` only reads it), with
         # its two halves' views made once: each numpy call here costs as much as the maths.
         raw, raw_px, raw_world = self._buffer
         size = (frame.width, frame.height)
         if self._size[0] != size:  # an array made once: a tuple is converted every call
-            self._size = (size, np.array(size, dtype=float))
-        np.multiply(img[:, :2], self._size[1], out=raw_px)
+            self._size = (size, np.array((*size, size[0]), dtype=float))
+        # z is scaled like x (MediaPipe's convention), so times the width it is pixels.
+        np.multiply(img[:, :3], self._size[1], out=raw_px)
         if frame.world is not None:
             np.copyto(raw_world, frame.world)
             self._has_world = True
         else:
-            raw_world[:] = 0.0 if self._x is None else self._x[:, 2:]
+            raw_world[:] = 0.0 if self._x is None else self._x[:, 3:]
         # Hysteresis: a landmark in use until now (seen within the bridged gap) stays in
         # use down to `KEEP_SHARE` of the threshold. The far leg from the side hovers
         # about it (0.45-0.53 on a rendered heel slide) while its pixels stay true.
@@ -210,7 +235,14 @@ class LandmarkConditioner:
         # One sum tells whether anything is NaN or infinite; only then look row by row.
         finite = math.isfinite(np.add.reduce(raw, axis=None))
         if not finite:
+            depth = raw_px[:, 2]
+            depth[~np.isfinite(depth)] = 0.0  # no depth is no reason to lose a landmark
             ok &= np.isfinite(raw).all(axis=1)
+        if not self._has_depth:
+            # A source with no depth (a 2-D pose model, a landmark file of x and y) writes
+            # one constant: there is nothing to read depth from until the body's varies.
+            z = raw_px[:, 2]
+            self._has_depth = bool(z.max() > z.min())
         return raw, ok, finite
 
     def update(self, frame: PoseFrame) -> Pose | None:
@@ -233,7 +265,7 @@ class LandmarkConditioner:
         if raw is None:
             ok = np.zeros(COUNT, dtype=bool)
             restart = ok
-            step = np.zeros((COUNT, 5))
+            step = np.zeros((COUNT, 6))
         else:
             step = raw - prev  # where the landmarks went; rows not used are zeroed below
             far = np.hypot(step[:, 0], step[:, 1])
@@ -278,4 +310,10 @@ class LandmarkConditioner:
     def _pose(self, t: float, seen: np.ndarray) -> Pose:
         x = self._x
         # x is replaced, never written to, on the next frame: views of it are safe to keep
-        return Pose(t=t, px=x[:, :2], world=x[:, 2:] if self._has_world else None, seen=seen)
+        return Pose(
+            t=t,
+            px=x[:, :2],
+            world=x[:, 3:] if self._has_world else None,
+            seen=seen,
+            px_depth=x[:, :3] if self._has_depth else None,
+        )

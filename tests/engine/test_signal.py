@@ -123,27 +123,29 @@ def test_nothing_until_a_landmark_is_seen():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_fused_conditioner_is_a_one_euro_filter_of_pixels_and_world_together(seed):
     """The conditioner's hot path is hand-fused for speed: it must still be exactly
-    `OneEuro(speed_cols=2)` over the (33, 5) pixels-and-world rows, with landmarks
-    below the visibility gate held at their last value."""
+    `OneEuro(speed_cols=2)` over the (33, 6) rows of pixels, image depth and world, with
+    landmarks below the visibility gate held at their last value."""
     rng = np.random.default_rng(seed)
     settings = Conditioning(min_cutoff=1.2, beta=1.5, max_jump=1e9)  # no jump rejection
     cond = LandmarkConditioner(visibility=0.5, settings=settings)
     cond.scale = 180.0  # px per body length: beta is per body length
     reference = OneEuro(settings.min_cutoff, settings.beta / 180.0, settings.d_cutoff, 2)
-    image = np.column_stack([rng.uniform(0.2, 0.8, (33, 2)), np.zeros(33), np.ones(33)])
+    image = np.column_stack(
+        [rng.uniform(0.2, 0.8, (33, 2)), rng.normal(0.0, 0.1, 33), np.ones(33)]
+    )
     world = rng.normal(0.0, 0.3, (33, 3))
     held = None
     t = 0.0
     for i in range(120):
         t += rng.uniform(0.02, 0.07)  # an uneven frame rate
-        image[:, :2] += rng.normal(0.0, 0.004, (33, 2))  # walk, well inside the jump bound
+        image[:, :3] += rng.normal(0.0, 0.004, (33, 3))  # walk, well inside the jump bound
         world += rng.normal(0.0, 0.01, (33, 3))
         # A few hidden on every other frame (after the first): gaps far shorter than
         # max_gap, so no landmark restarts.
         hidden = (i % 2 == 1) & (rng.random(33) < 0.2)
         image[:, 3] = np.where(hidden, 0.2, 0.9)
         pose = cond.update(PoseFrame(t=t, width=640, height=480, image=image, world=world))
-        raw = np.column_stack([image[:, :2] * (640, 480), world])
+        raw = np.column_stack([image[:, :3] * (640, 480, 640), world])
         if held is None:  # the first frame: every landmark starts where it is seen
             held = raw
             reference.update(raw, t)
@@ -151,5 +153,30 @@ def test_the_fused_conditioner_is_a_one_euro_filter_of_pixels_and_world_together
         ok = image[:, 3] >= 0.5
         held = reference.update(np.where(ok[:, None], raw, held), t)
         np.testing.assert_allclose(pose.px, held[:, :2], rtol=0, atol=1e-9)
-        np.testing.assert_allclose(pose.world, held[:, 2:], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(pose.px_depth, held[:, :3], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(pose.world, held[:, 3:], rtol=0, atol=1e-9)
         assert pose.seen.all(), f"frame {i}: a hidden landmark is bridged, not lost"
+
+
+def test_image_depth_is_given_only_where_the_source_has_some():
+    # A 2-D pose model, or a landmark file of x and y, writes one constant z: no depth
+    # there, and angles read in depth fall back to the image (`metrics._depth_space`).
+    flat = LandmarkConditioner(visibility=0.5)
+    for i in range(3):
+        assert flat.update(frame(i, (0.5, 0.5))).px_depth is None
+    deep = LandmarkConditioner(visibility=0.5)
+    image = frame(0, (0.5, 0.5)).image.copy()
+    image[:, 2] = np.linspace(-0.1, 0.1, 33)  # MediaPipe's z: scaled like x
+    pose = deep.update(PoseFrame(t=0.0, width=640, height=480, image=image))
+    np.testing.assert_allclose(pose.px_depth[:, 2], image[:, 2] * 640)
+    np.testing.assert_array_equal(pose.px_depth[:, :2], pose.px)
+
+
+def test_a_landmark_with_no_depth_reading_is_still_seen():
+    cond = LandmarkConditioner(visibility=0.5)
+    image = frame(0, (0.5, 0.5)).image.copy()
+    image[:, 2] = np.linspace(-0.1, 0.1, 33)
+    image[5, 2] = np.nan
+    pose = cond.update(PoseFrame(t=0.0, width=640, height=480, image=image))
+    assert pose.seen[5] and np.isfinite(pose.px_depth).all()
+    assert pose.px[5].tolist() == [320.0, 240.0]
