@@ -249,11 +249,12 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
         for row in suite_rows.bench_rows(outcomes, time.perf_counter() - start):
             report.add(row)
         report.method.append(suite_rows.METHOD)
-        log("the same without depth (world landmarks taken away)")
-        flat = suite.run("test", limit=plan.suite_limit, cache=Path(kept), depth=False)
-        for row in suite_rows.depthless_rows(flat):
-            report.add(row)
-        report.method.append(suite_rows.DEPTHLESS_METHOD)
+        for source in ("image", "xy"):
+            log(f"the same on {suite_rows.SOURCE_NAMES[source]}")
+            fewer = suite.run("test", limit=plan.suite_limit, cache=Path(kept), source=source)
+            for row in suite_rows.fewer_landmark_rows(fewer, source):
+                report.add(row)
+        report.method.append(suite_rows.FEWER_LANDMARKS_METHOD)
     log("exercise guess on simulated sets")
     report.add(_guess_row(specs, plan))
     report.method.append(

@@ -36,7 +36,7 @@ from formcheck.bench.suite_cases import (
     draw_case,
     draw_cases,
 )
-from formcheck.bench.suite_score import DRIFT_CHECKS, CaseOutcome, run_case
+from formcheck.bench.suite_score import DRIFT_CHECKS, SOURCES, CaseOutcome, run_case
 from formcheck.specs import load_specs
 
 T = TypeVar("T")
@@ -210,12 +210,14 @@ def run(
     limit: int | None = None,
     cache: Path | None = None,
     log: Callable[[str], None] = lambda _: None,
-    depth: bool = True,
+    source: str = "world",
 ) -> list[CaseOutcome]:
     """Score every case of ``split`` (optionally one exercise, at most ``limit`` cases).
 
     ``cache`` keeps the simulations for the next run (`suite_sim.cached_simulation`);
-    ``depth=False`` takes the world landmarks away, as a 2-D pose source gives none.
+    ``source`` says what of each frame the engine gets (`suite_score.SOURCES`): ``image``
+    takes the world landmarks away, as a landmark file of image landmarks has none, and
+    ``xy`` the image landmarks' depth too, as a 2-D pose model gives none.
     """
     specs = load_specs()
     cases = [
@@ -227,7 +229,7 @@ def run(
         cases = spread(cases, limit)
     out = []
     for k, case in enumerate(cases, 1):
-        out.append(run_case(case, specs[case.exercise], cache, depth))
+        out.append(run_case(case, specs[case.exercise], cache, source))
         if k % 25 == 0:
             log(f"  {k}/{len(cases)} cases")
     return out
@@ -279,9 +281,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--case", help="run one case by id (e.g. s13-0042) and print it in full")
     p.add_argument(
-        "--no-depth",
-        action="store_true",
-        help="take the world landmarks away, as a 2-D pose source or landmark file has none",
+        "--landmarks",
+        choices=tuple(SOURCES),
+        default="world",
+        help="what the engine gets of each frame: everything (world), the image landmarks "
+        "with their own depth but no world landmarks (image), or their x and y alone (xy)",
     )
     return p
 
@@ -298,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     if args.case is not None:
-        return _one(args.case)
+        return _one(args.case, args.landmarks)
     if args.n < 1:
         print(f"error: --n: expected at least 1, got {args.n}", file=sys.stderr)
         return 1
@@ -311,12 +315,14 @@ def main(argv: list[str] | None = None) -> int:
         limit=args.limit,
         cache=args.cache,
         log=lambda m: print(m, file=sys.stderr),
-        depth=not args.no_depth,
+        source=args.landmarks,
     )
     if not outcomes:
         print("error: no cases in that selection", file=sys.stderr)
         return 1
-    source = ", image landmarks only" if args.no_depth else ""
+    source = {"world": "", "image": ", image landmarks only", "xy": ", x and y only"}[
+        args.landmarks
+    ]
     took = time.perf_counter() - start
     print(f"{args.split} split, {len(outcomes)} cases{source}, {took:.0f} s\n")
     print(tables(outcomes))
@@ -327,14 +333,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _one(case_id: str) -> int:
+def _one(case_id: str, source: str) -> int:
     try:
         seed, i = case_id.removeprefix("s").split("-")
         case = draw_case(int(i), int(seed))
     except ValueError:
         print(f"error: --case: expected an id like s13-0042, got {case_id!r}", file=sys.stderr)
         return 1
-    outcome = run_case(case, load_specs()[case.exercise])
+    outcome = run_case(case, load_specs()[case.exercise], source=source)
     print(case)
     print(outcome.summary())
     print(

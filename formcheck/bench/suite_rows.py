@@ -147,21 +147,28 @@ def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
     return rows
 
 
-#: How the rows of `depthless_rows` were measured (BENCHMARKS.md).
-DEPTHLESS_METHOD = (
-    "Randomized suite without depth: the same test-split sequences with their world "
-    "landmarks taken away (`suite_score.without_depth`), as a 2-D pose source or a "
-    "landmark file from a benchmark of real people gives none; scored as above. No "
-    "target: an angle the spec reads in depth is then read in the image, foreshortened, "
-    "and the engine says so (docs/engine.md, 'Landmarks with no depth'). "
-    "`python -m formcheck.bench.suite --split tune --no-depth` for the tuning split."
+#: The landmark sources beside the full one (`suite_score.SOURCES`), as the rows name them.
+SOURCE_NAMES = {"image": "no world landmarks", "xy": "x and y only"}
+
+#: How the rows of `fewer_landmark_rows` were measured (BENCHMARKS.md).
+FEWER_LANDMARKS_METHOD = (
+    "Randomized suite on fewer landmarks: the same test-split sequences with their world "
+    "landmarks taken away, the image landmarks' own depth (MediaPipe's z) kept "
+    "(`suite_score.without_world`), as a landmark file of image landmarks from a "
+    "benchmark of real people gives them; and with that depth set to 0 too "
+    "(`suite_score.xy_only`), as a 2-D pose model gives them; scored as above. No "
+    "target: an angle the spec reads in depth is then read from the image, with its "
+    "rough depth or foreshortened, and the engine says so (docs/engine.md, 'Landmarks "
+    "with no world coordinates'). `python -m formcheck.bench.suite --split tune "
+    "--landmarks image` (or `xy`) for the tuning split."
 )
 
 
-def depthless_rows(outcomes: list[CaseOutcome]) -> list[Row]:
-    """Rows for the suite run on image landmarks alone: counts per view and exercise, and
-    the silent zeros, which must stay none there too."""
-    section = "9 randomized suite, no depth"
+def fewer_landmark_rows(outcomes: list[CaseOutcome], source: str) -> list[Row]:
+    """Rows for the suite run on fewer landmarks (``source``: ``image`` or ``xy``, see
+    `SOURCE_NAMES`): counts per view and exercise, and the silent zeros, which must stay
+    none there too."""
+    section = f"9 randomized suite, {SOURCE_NAMES[source]}"
     rows = _count_rows(outcomes, section, ("view", "exercise"), targeted=False)
     rows.append(_silent_row(section, Tally.of(outcomes)))
     return rows

@@ -10,6 +10,7 @@ the drift checks' hits and false flags.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -260,22 +261,45 @@ def one_angle(case: SuiteCase, frames: list[PoseFrame], truth: SimTruth) -> tupl
     return counted, baseline.spanning_reps(ranges)
 
 
-def without_depth(frames: list[PoseFrame]) -> list[PoseFrame]:
-    """``frames`` with their world landmarks taken away: a 2-D pose source's view."""
+def without_world(frames: list[PoseFrame]) -> list[PoseFrame]:
+    """``frames`` with their world landmarks taken away, the image landmarks' own relative
+    depth (MediaPipe's z) kept: a landmark file of MediaPipe's image landmarks alone."""
     return [
         PoseFrame(t=f.t, width=f.width, height=f.height, image=f.image, world=None) for f in frames
     ]
 
 
+def xy_only(frames: list[PoseFrame]) -> list[PoseFrame]:
+    """``frames`` with no depth at all: no world landmarks, and every image landmark's z
+    set to 0, as a 2-D pose model or a landmark file of x and y gives them."""
+    out = []
+    for f in frames:
+        image = None
+        if f.image is not None:
+            image = f.image.copy()
+            image[:, 2] = 0.0
+        out.append(PoseFrame(t=f.t, width=f.width, height=f.height, image=image, world=None))
+    return out
+
+
+#: The landmark sources the suite can be run on, by name: what each keeps of a frame.
+SOURCES: dict[str, Callable[[list[PoseFrame]], list[PoseFrame]]] = {
+    "world": list,
+    "image": without_world,
+    "xy": xy_only,
+}
+
+
 def run_case(
-    case: SuiteCase, spec: Spec, cache: Path | None = None, depth: bool = True
+    case: SuiteCase, spec: Spec, cache: Path | None = None, source: str = "world"
 ) -> CaseOutcome:
     """Simulate ``case`` (or load it from ``cache``, see `cached_simulation`), run the
     engine as a user would (``auto`` side where the spec lets the user pick), and score it,
-    with the one-angle counter beside it (`one_angle`). ``depth=False`` analyses the
-    image landmarks alone (`without_depth`)."""
+    with the one-angle counter beside it (`one_angle`). ``source`` (a `SOURCES` name) is
+    what the engine gets of each frame: all of it, the image landmarks with their depth
+    (`without_world`), or their x and y alone (`xy_only`)."""
     sim = cached_simulation(case, cache)
-    frames = sim.frames if depth else without_depth(sim.frames)
+    frames = SOURCES[source](sim.frames)
     result = analyze(frames, spec, engine_side(spec))
     outcome = score(case, spec, sim.truth, result)
     return replace(outcome, one_angle=one_angle(case, sim.frames, sim.truth))

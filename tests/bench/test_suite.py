@@ -306,14 +306,20 @@ def test_bench_rows_give_every_count_per_bin_beside_the_totals():
     assert rom.value.startswith("5.0° / 5.0°") and rom.met is True
 
 
-def test_the_rows_without_depth_give_counts_per_view_and_the_silent_zeros():
-    from formcheck.bench.suite_rows import depthless_rows
+@pytest.mark.parametrize(
+    ("source", "section"),
+    [("image", "no world landmarks"), ("xy", "x and y only")],
+)
+def test_the_rows_on_fewer_landmarks_give_counts_per_view_and_the_silent_zeros(source, section):
+    from formcheck.bench.suite_rows import fewer_landmark_rows
 
     outcomes = [
         CaseOutcome(c, 3, 0, 3 if k % 2 else 0, 0, 0, 0, (), "side")
         for k, c in enumerate(CASES[:24])
     ]
-    rows = {r.measure.split(" (")[0]: r for r in depthless_rows(outcomes)}
+    got = fewer_landmark_rows(outcomes, source)
+    assert {r.section for r in got} == {f"9 randomized suite, {section}"}
+    rows = {r.measure.split(" (")[0]: r for r in got}
     assert {"exact counts, all", "exact counts, view side", "exact counts, view end_on"} <= set(
         rows
     )
@@ -321,13 +327,19 @@ def test_the_rows_without_depth_give_counts_per_view_and_the_silent_zeros():
     assert rows["silent zeros"].value == "12" and rows["silent zeros"].met is False
 
 
-def test_a_case_run_without_depth_gives_the_engine_no_world_landmarks(monkeypatch):
+def test_a_case_run_on_fewer_landmarks_gives_the_engine_only_those(monkeypatch):
     from formcheck.bench import suite_score
 
     seen, real = [], suite_score.analyze
 
     def analyze(frames, spec, side):
-        seen.append({f.world is None for f in frames if f.has_pose})
+        posed = [f for f in frames if f.has_pose]
+        seen.append(
+            (
+                {f.world is None for f in posed},
+                {bool(f.image[:, 2].any()) for f in posed},
+            )
+        )
         return real(frames[:1], spec, side)
 
     monkeypatch.setattr(suite_score, "analyze", analyze)
@@ -336,9 +348,10 @@ def test_a_case_run_without_depth_gives_the_engine_no_world_landmarks(monkeypatc
     )
     case = min(CASES[:64], key=lambda c: c.reps * c.tempo + c.lead_in + c.lead_out)
     spec = load_specs()[case.exercise]
-    for depth in (True, False):
-        suite_score.run_case(case, spec, depth=depth)
-    assert seen == [{False}, {True}]
+    for source in ("world", "image", "xy"):
+        suite_score.run_case(case, spec, source=source)
+    # world: everything; image: no world landmarks, the image's depth kept; xy: neither.
+    assert seen == [({False}, {True}), ({True}, {True}), ({True}, {False})]
 
 
 def test_a_range_the_engine_withholds_is_counted_withheld_with_its_raw_error(three_reps):
