@@ -36,7 +36,12 @@ from formcheck.engine.cue import ShownCue
 from formcheck.engine.events import BaselineSet, ChecksDisabled, FlagRaised, PersonReturned
 from formcheck.engine.holds import HoldTracker
 from formcheck.engine.levels import FLAT_SHORT_OF_OWN, SHORT_OF_OWN, min_excursion
-from formcheck.engine.metrics import Metric, compile_metric, depth_missing
+from formcheck.engine.metrics import (
+    Metric,
+    compile_metric,
+    depth_missing,
+    reads_image_depth,
+)
 from formcheck.engine.noise_floor import CheckVerdict, RestProbe, noisy_checks, verdicts
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import (
@@ -389,7 +394,7 @@ class Engine:
         can't judge are turned off (`ChecksDisabled`); the others start from the
         next rep (a rep's checks measure from its start).
         """
-        cal = calibrate(pose.px, pose.world, pose.seen)
+        cal = calibrate(pose.px, pose.world, pose.seen, image_depth=pose.px_depth is not None)
         values = [d.evaluate(pose, None, cal) for d in self._drivers.values()]
         if self._hold_metric is not None:
             values.append(self._hold_metric.evaluate(pose, None, cal))
@@ -432,11 +437,15 @@ class Engine:
         targets = spec.target_checks()
         absolute = not targets or any(view in c.views for c in targets)
         flat = depth_missing(spec, spec.phase.metric, view, self._cal.has_world)
+        # Read in x and y alone, the angle is the image's foreshortened one, and its
+        # reading of one depth moves as the body moves: a wider margin.
+        in_xy = flat and not reads_image_depth(view, self._cal.image_depth)
+        margin = FLAT_SHORT_OF_OWN if in_xy else SHORT_OF_OWN
         if flat:
-            # No world landmarks (a 2-D source): the angle is read in the image, and its
-            # numbers are the view's, not the spec's (`_flat`). Reps are judged against
-            # the person's own, as where the view misreads the metric, and with a wider
-            # margin: the image's reading of one depth moves as the body moves.
+            # No world landmarks: the angle is read from the image (with the image
+            # landmarks' rough depth where they have it), and its numbers are not the
+            # spec's (`_flat`). Reps are judged against the person's own, as where the
+            # view misreads the metric.
             absolute = False
         if every_view_only:
             # A range judges the rep's extreme at its end, as the tracker judges full
@@ -461,7 +470,7 @@ class Engine:
             else:
                 tracker.set_checks(checks)
             self._trackers[side].absolute = absolute
-            self._trackers[side].short_of_own = FLAT_SHORT_OF_OWN if flat else SHORT_OF_OWN
+            self._trackers[side].short_of_own = margin
 
     def _judgeable(self, check: CheckSpec, view: str) -> bool:
         """``check`` is seen from ``view`` and, if it reads an angle in depth, has it."""
@@ -490,7 +499,7 @@ class Engine:
                 place: f"{_join([c.label for c in cs])} can't be seen from {where}: {place}"
                 if place
                 else f"{_join([c.label for c in cs])} can't be judged from landmarks with no "
-                f"depth (no world landmarks): the image foreshortens the angle from {where}"
+                f"world landmarks: the image's reading of the angle from {where} is not the body's"
                 for place, cs in groups.items()
             }
             self._disabled = tuple((c.code, reasons[advice[c.code]]) for c in off)
@@ -774,6 +783,11 @@ class Engine:
             else "the hold is still timed against the exercise's numbers, which the image's "
             "angle may not meet"
         )
+        if reads_image_depth(self._cal.view, self._cal.image_depth):
+            return (
+                f"these landmarks have no world landmarks, so the {name} angle is read from "
+                f"the image with its landmarks' rough depth, seen from {where}: {said}"
+            )
         return (
             f"these landmarks have no depth (no world landmarks), so the {name} angle is "
             f"read in the image, foreshortened from {where}: {said}"

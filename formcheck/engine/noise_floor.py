@@ -323,8 +323,8 @@ def verdict(
         )
     elif depthless:
         reason = (
-            f"with no depth in the landmarks the image foreshortens the angle from "
-            f"{view_from(view, posture)}"
+            f"with no world landmarks the angle is read from the image, which foreshortens "
+            f"it from {view_from(view, posture)}"
         )
         advice = "analyse the clip itself, or landmarks with world coordinates"
     elif check.kind == "path_straightness" and path_leans(view, skew, ratio):

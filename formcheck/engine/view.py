@@ -68,6 +68,8 @@ class Calibration:
 
     ``px_per_cm`` is the image scale at the pelvis; ``lengths_cm`` the body
     lengths (from world landmarks when ``has_world``, else nominal).
+    ``image_depth``: the image landmarks carry their own relative depth (MediaPipe's
+    z), which angles read in depth fall back on without world landmarks.
     """
 
     view: str
@@ -78,6 +80,7 @@ class Calibration:
     torso_px: float
     body_px: float = 100.0
     skew: float = 0.0
+    image_depth: bool = False
 
     def length_cm(self, name: str) -> float:
         """A body length in cm: hip_width, shoulder_width, torso, thigh or shin."""
@@ -128,9 +131,13 @@ def body_size(px: np.ndarray, seen: np.ndarray | None = None) -> float:
 
 
 def calibrate(
-    px: np.ndarray, world: np.ndarray | None, seen: np.ndarray | None = None
+    px: np.ndarray,
+    world: np.ndarray | None,
+    seen: np.ndarray | None = None,
+    image_depth: bool = False,
 ) -> Calibration:
-    """The `Calibration` of a still pose: ``px`` ``(33, 2)`` pixels, ``world`` metres or None."""
+    """The `Calibration` of a still pose: ``px`` ``(33, 2)`` pixels, ``world`` metres or
+    None; ``image_depth``: the image landmarks carry their own depth (`Pose.px_depth`)."""
     if world is not None:
         lengths = {name: 100.0 * _length(world, name) for name in _PAIRS}
         for name, nominal in NOMINAL_CM.items():  # a degenerate world pose falls back
@@ -155,6 +162,7 @@ def calibrate(
         ratio=ratio,
         px_per_cm=scale,
         has_world=world is not None,
+        image_depth=image_depth,
         lengths_cm=lengths,
         torso_px=torso_px,
         body_px=body_size(px, seen),

@@ -79,7 +79,7 @@ def test_a_landmark_file_s_warnings_are_said_and_in_the_json(tmp_path, capsys):
     assert main(["analyze", str(path), "--exercise", "push_up", "--json", "-"]) == 0
     out, err = capsys.readouterr()
     said = [line for line in err.splitlines() if line.startswith("formcheck: warning:")]
-    assert len(said) == 1 and "no depth" in said[0]
+    assert len(said) == 1 and "no world landmarks" in said[0]
     assert json.loads(out)["warnings"] == [said[0].removeprefix("formcheck: warning: ")]
 
 
