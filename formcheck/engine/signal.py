@@ -140,7 +140,8 @@ class Pose:
     world: np.ndarray | None
     seen: np.ndarray  # (33,) bool: visible enough now, or bridged across a short gap
     #: ``(33, 3)``: the pixels with the image landmarks' own relative depth (MediaPipe's
-    #: z, scaled like x) as a third column, or None when the source gives no such depth.
+    #: z, scaled like x) as a third column, or None when the source gives no such depth
+    #: (or gives world landmarks, which are read instead).
     px_depth: np.ndarray | None = None
     bits: int = field(init=False, repr=False, compare=False)
 
@@ -315,5 +316,6 @@ class LandmarkConditioner:
             px=x[:, :2],
             world=x[:, 3:] if self._has_world else None,
             seen=seen,
-            px_depth=x[:, :3] if self._has_depth else None,
+            # Read only without world landmarks (`metrics._depth_space`): none made else.
+            px_depth=x[:, :3] if self._has_depth and not self._has_world else None,
         )

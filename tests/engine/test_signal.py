@@ -120,19 +120,19 @@ def test_nothing_until_a_landmark_is_seen():
     assert cond.update(frame(1, (0.5, 0.5))) is not None
 
 
+@pytest.mark.parametrize("with_world", [True, False])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_the_fused_conditioner_is_a_one_euro_filter_of_pixels_and_world_together(seed):
+def test_the_fused_conditioner_is_a_one_euro_filter_of_pixels_and_world_together(seed, with_world):
     """The conditioner's hot path is hand-fused for speed: it must still be exactly
     `OneEuro(speed_cols=2)` over the (33, 6) rows of pixels, image depth and world, with
-    landmarks below the visibility gate held at their last value."""
+    landmarks below the visibility gate held at their last value. (The image depth is
+    given only without world landmarks, which are read instead.)"""
     rng = np.random.default_rng(seed)
     settings = Conditioning(min_cutoff=1.2, beta=1.5, max_jump=1e9)  # no jump rejection
     cond = LandmarkConditioner(visibility=0.5, settings=settings)
     cond.scale = 180.0  # px per body length: beta is per body length
     reference = OneEuro(settings.min_cutoff, settings.beta / 180.0, settings.d_cutoff, 2)
-    image = np.column_stack(
-        [rng.uniform(0.2, 0.8, (33, 2)), rng.normal(0.0, 0.1, 33), np.ones(33)]
-    )
+    image = np.column_stack([rng.uniform(0.2, 0.8, (33, 2)), rng.normal(0.0, 0.1, 33), np.ones(33)])
     world = rng.normal(0.0, 0.3, (33, 3))
     held = None
     t = 0.0
@@ -144,8 +144,11 @@ def test_the_fused_conditioner_is_a_one_euro_filter_of_pixels_and_world_together
         # max_gap, so no landmark restarts.
         hidden = (i % 2 == 1) & (rng.random(33) < 0.2)
         image[:, 3] = np.where(hidden, 0.2, 0.9)
-        pose = cond.update(PoseFrame(t=t, width=640, height=480, image=image, world=world))
-        raw = np.column_stack([image[:, :3] * (640, 480, 640), world])
+        given = world if with_world else None
+        pose = cond.update(PoseFrame(t=t, width=640, height=480, image=image, world=given))
+        # Without world landmarks the conditioner holds their columns at the last
+        # filtered value; they are never read then.
+        raw = np.column_stack([image[:, :3] * (640, 480, 640), world if with_world else 0 * world])
         if held is None:  # the first frame: every landmark starts where it is seen
             held = raw
             reference.update(raw, t)
@@ -153,8 +156,12 @@ def test_the_fused_conditioner_is_a_one_euro_filter_of_pixels_and_world_together
         ok = image[:, 3] >= 0.5
         held = reference.update(np.where(ok[:, None], raw, held), t)
         np.testing.assert_allclose(pose.px, held[:, :2], rtol=0, atol=1e-9)
-        np.testing.assert_allclose(pose.px_depth, held[:, :3], rtol=0, atol=1e-9)
-        np.testing.assert_allclose(pose.world, held[:, 3:], rtol=0, atol=1e-9)
+        if with_world:
+            assert pose.px_depth is None
+            np.testing.assert_allclose(pose.world, held[:, 3:], rtol=0, atol=1e-9)
+        else:
+            assert pose.world is None
+            np.testing.assert_allclose(pose.px_depth, held[:, :3], rtol=0, atol=1e-9)
         assert pose.seen.all(), f"frame {i}: a hidden landmark is bridged, not lost"
 
 
