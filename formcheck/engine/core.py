@@ -498,8 +498,8 @@ class Engine:
             reasons = {
                 place: f"{_join([c.label for c in cs])} can't be seen from {where}: {place}"
                 if place
-                else f"{_join([c.label for c in cs])} can't be judged from landmarks with no "
-                f"world landmarks: the image's reading of the angle from {where} is not the body's"
+                else f"{_join([c.label for c in cs])} can't be judged without world "
+                f"landmarks: the image's reading of the angle from {where} is not the body's"
                 for place, cs in groups.items()
             }
             self._disabled = tuple((c.code, reasons[advice[c.code]]) for c in off)
