@@ -9,8 +9,9 @@ indices that must be seen for the value to count (visibility gating).
 Angles come from world landmarks when the source has them (they are metric
 and view-independent), else from pixels with the image landmarks' own depth
 where they carry one (`_depth_space`), else from pixels alone; ``space =
-"auto"`` reads pixels in the views that show the bend (`PIXEL_VIEWS`). Image-space displacements are
-scaled to cm with the calibrated image scale at the pelvis.
+"auto"`` reads pixels in the views that show the bend (`PIXEL_VIEWS`).
+Image-space displacements are scaled to cm with the calibrated image scale at
+the pelvis.
 """
 
 from __future__ import annotations
