@@ -12,6 +12,7 @@ import numpy as np
 
 from formcheck.bench import accuracy, memory, speed, suite, suite_rows
 from formcheck.bench.report import Report, Row, Stat
+from formcheck.bench.suite_score import SOURCE_NAMES
 from formcheck.simulate import simulate
 from formcheck.specs import load_specs
 
@@ -250,7 +251,7 @@ def run(plan: Plan, log: Callable[[str], None] = print) -> Report:
             report.add(row)
         report.method.append(suite_rows.METHOD)
         for source in ("image", "xy"):
-            log(f"the same on {suite_rows.SOURCE_NAMES[source]}")
+            log(f"the same on {SOURCE_NAMES[source]}")
             fewer = suite.run("test", limit=plan.suite_limit, cache=Path(kept), source=source)
             for row in suite_rows.fewer_landmark_rows(fewer, source):
                 report.add(row)

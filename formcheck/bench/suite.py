@@ -36,7 +36,13 @@ from formcheck.bench.suite_cases import (
     draw_case,
     draw_cases,
 )
-from formcheck.bench.suite_score import DRIFT_CHECKS, SOURCES, CaseOutcome, run_case
+from formcheck.bench.suite_score import (
+    DRIFT_CHECKS,
+    SOURCE_NAMES,
+    SOURCES,
+    CaseOutcome,
+    run_case,
+)
 from formcheck.specs import load_specs
 
 T = TypeVar("T")
@@ -320,9 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     if not outcomes:
         print("error: no cases in that selection", file=sys.stderr)
         return 1
-    source = {"world": "", "image": ", image landmarks only", "xy": ", x and y only"}[
-        args.landmarks
-    ]
+    source = f", {SOURCE_NAMES[args.landmarks]}" if args.landmarks in SOURCE_NAMES else ""
     took = time.perf_counter() - start
     print(f"{args.split} split, {len(outcomes)} cases{source}, {took:.0f} s\n")
     print(tables(outcomes))

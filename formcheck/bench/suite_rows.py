@@ -12,7 +12,7 @@ import numpy as np
 from formcheck.bench import baseline
 from formcheck.bench.report import Row
 from formcheck.bench.suite import Tally, groups
-from formcheck.bench.suite_score import CaseOutcome
+from formcheck.bench.suite_score import SOURCE_NAMES, CaseOutcome
 
 #: How the suite's `formcheck bench` rows were measured (BENCHMARKS.md).
 METHOD = (
@@ -146,9 +146,6 @@ def bench_rows(outcomes: list[CaseOutcome], seconds: float) -> list[Row]:
     )
     return rows
 
-
-#: The landmark sources beside the full one (`suite_score.SOURCES`), as the rows name them.
-SOURCE_NAMES = {"image": "no world landmarks", "xy": "x and y only"}
 
 #: How the rows of `fewer_landmark_rows` were measured (BENCHMARKS.md).
 FEWER_LANDMARKS_METHOD = (

@@ -289,6 +289,9 @@ SOURCES: dict[str, Callable[[list[PoseFrame]], list[PoseFrame]]] = {
     "xy": xy_only,
 }
 
+#: The sources beside the full one, as the suite's output and the bench rows name them.
+SOURCE_NAMES = {"image": "no world landmarks", "xy": "x and y only"}
+
 
 def run_case(
     case: SuiteCase, spec: Spec, cache: Path | None = None, source: str = "world"

@@ -767,7 +767,7 @@ class Engine:
 
     def _flat(self) -> bool:
         """True when the driving angle is one the spec reads in depth, and the landmarks
-        have none (a 2-D pose source): it is read in the image, foreshortened."""
+        have no world landmarks: it is read from the image (`metrics._depth_space`)."""
         cal = self._cal
         if cal is None:
             return False

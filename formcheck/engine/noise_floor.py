@@ -296,7 +296,7 @@ def verdict(
     """Whether ``check`` can be judged from ``view`` with this clip's noise ``floor``.
 
     Not from a view the check doesn't list, nor on an angle read in depth from
-    landmarks with none (``depthless``, `metrics.depth_missing`), nor where
+    landmarks with no world landmarks (``depthless``, `metrics.depth_missing`), nor where
     ``MARGIN * floor`` passes the limit, nor (a path) from a camera whose view of the
     body is ``skew`` degrees off square, past `SQUARE_WITHIN`, unless it looks down
     from beyond the feet with a foreshortening ``ratio`` within `STEEP_WITHIN`
@@ -375,7 +375,7 @@ def verdicts(
     has_world: bool = True,
 ) -> tuple[CheckVerdict, ...]:
     """`verdict` of every check of ``spec`` (checks noise can't fake: on the view alone);
-    ``has_world`` False: the landmarks have no depth."""
+    ``has_world`` False: the landmarks have no world landmarks."""
     return tuple(
         verdict(
             c,

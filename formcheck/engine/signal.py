@@ -239,9 +239,10 @@ class LandmarkConditioner:
             depth = raw_px[:, 2]
             depth[~np.isfinite(depth)] = 0.0  # no depth is no reason to lose a landmark
             ok &= np.isfinite(raw).all(axis=1)
-        if not self._has_depth:
+        if not (self._has_depth or self._has_world):
             # A source with no depth (a 2-D pose model, a landmark file of x and y) writes
             # one constant: there is nothing to read depth from until the body's varies.
+            # (With world landmarks it is never read: no test on every frame of a webcam.)
             z = raw_px[:, 2]
             self._has_depth = bool(z.max() > z.min())
         return raw, ok, finite
