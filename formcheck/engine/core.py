@@ -43,6 +43,7 @@ from formcheck.engine.metrics import (
     reads_image_depth,
 )
 from formcheck.engine.noise_floor import CheckVerdict, RestProbe, noisy_checks, verdicts
+from formcheck.engine.plausible import Plausibility, misread_text
 from formcheck.engine.reps import RepCounter, RepTracker
 from formcheck.engine.result import (
     AnalysisResult,
@@ -199,6 +200,8 @@ class Engine:
         self._drivers: dict[str, Metric] = {
             s: compile_metric(spec.metric(metric), s, self._compiled) for s in self.tracked
         }
+        plausible = spec.metric(metric).arg("plausible")
+        self._plausible = None if plausible is None else Plausibility(plausible, self.tracked)
         self._hold_metric = None
         if spec.hold is not None:
             hold_side = self.tracked[0] if len(self.tracked) == 1 else "both"
@@ -286,6 +289,8 @@ class Engine:
         for side, driver in self._drivers.items():
             value = driver.evaluate(pose, None, cal)
             self._values[side] = value
+            if self._plausible is not None:
+                self._plausible.add(side, value)
             tracker = self._trackers.get(side)
             if tracker is None:
                 continue
@@ -699,7 +704,7 @@ class Engine:
         # Counted from the first frame with a person to the last, less the absences
         # reported as gaps: an empty start, a walk-in or stepping away is no misreading.
         found = self._with_pose / self._span if self._span else 1.0
-        reps = self._rep_warnings(final)
+        reps = self._misread() + self._rep_warnings(final)
         if final and found < POSE_SHARE:
             # Live snapshots leave it out: early on the share swings with a few frames.
             return (
@@ -709,6 +714,16 @@ class Engine:
                 *reps,
             )
         return reps
+
+    def _misread(self) -> tuple[str, ...]:
+        """The warning that the driving angle reads as no body can move, if it does
+        (`formcheck.engine.plausible`). Not where the angle is read flat in the image
+        (`_flat`): foreshortened, it truly reads so, and that warning says why."""
+        worst = self._plausible.misread() if self._plausible is not None else None
+        if worst is None or self._cal is None or self._flat():
+            return ()
+        where = view_from(self._cal.view, self.spec.posture)
+        return (misread_text(self._driving().replace("_", " "), self._plausible, worst[1], where),)
 
     def _rep_warnings(self, final: bool) -> tuple[str, ...]:
         spec = self.spec
@@ -754,6 +769,9 @@ class Engine:
         kind = spec.metric(spec.phase.metric).kind
         if self._flat():
             return {"rom_uncertainty_deg": None, "rom_withheld_reason": self._flat_reason()}
+        misread = self._misread()
+        if misread:
+            return {"rom_uncertainty_deg": None, "rom_withheld_reason": misread[0]}
         error = rom_error(view, kind)
         return {
             "rom_uncertainty_deg": error.uncertainty if error is not None else None,

@@ -19,6 +19,7 @@ from formcheck.specs.schema import (
     IDENTIFIER,
     NONNEGATIVE,
     NUMBER,
+    NUMBER_PAIR,
     POINT,
     TEXT,
     Invalid,
@@ -171,6 +172,18 @@ class Kind:
 
 
 _ANGLE = (0.0, 180.0)
+
+
+def _angle_range(value: object) -> tuple[float, float]:
+    low, high = NUMBER_PAIR.convert(value)
+    if not low < high <= _ANGLE[1]:
+        raise Invalid(
+            "", f"expected [low, high] with low < high <= {_ANGLE[1]:g}, got [{low:g}, {high:g}]"
+        )
+    return low, high
+
+
+ANGLE_RANGE = ParamType("[low, high] degrees, low < high <= 180", _angle_range)
 _LENGTH = (0.0, float("inf"))
 _SIGNED = (float("-inf"), float("inf"))
 _PER = Param(
@@ -206,6 +219,15 @@ def metric_kinds() -> Mapping[str, Kind]:
                     "otherwise. Sources without world landmarks always use pixels",
                     required=False,
                     default="world",
+                ),
+                Param(
+                    "plausible",
+                    ANGLE_RANGE,
+                    "[low, high] degrees a person's joint can read in this exercise. Where "
+                    "a side reads outside it in a large share of its frames, the pose model "
+                    "is misreading the body from that camera: the result says so and gives "
+                    "no range of motion",
+                    required=False,
                 ),
             ),
             lambda p: "deg",
