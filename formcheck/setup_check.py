@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formcheck.engine.metrics import compile_metric, depth_missing
 from formcheck.engine.noise_floor import (
     MARGIN,
     NOISY_KINDS,
@@ -39,9 +40,12 @@ from formcheck.engine.noise_floor import (
     path_leans,
 )
 from formcheck.engine.noise_floor import verdict as noise_verdict
+from formcheck.engine.plausible import Plausibility
+from formcheck.engine.signal import Pose
 from formcheck.engine.view import (
     ROM_ERROR,
     ROM_WITHIN_DEG,
+    Calibration,
     body_size,
     calibrate,
     rom_withheld,
@@ -92,6 +96,12 @@ VIEW_AGREES = 0.6
 #: floor- and table-height cameras beyond the feet as side views (1.0-1.4
 #: here), and misread the knee with them.
 SIDE_ELONGATION = 2.4
+
+#: How a view's doubt begins when the pose model misreads the body (`_misread`), and what
+#: to do then: from the side, or from higher up, the rendered heel slides were read right
+#: (docs/placement.md).
+MISREAD = "The camera misreads you"
+MISREAD_FIX = "film from the side, or raise the camera so it looks down along your body"
 
 #: Landmarks that must be inside the picture (the head and hands may leave it).
 _BODY = tuple(
@@ -216,14 +226,49 @@ def _view_of(posed: Sequence[PoseFrame], spec: Spec) -> tuple[str, str, float, f
     (the median `Calibration.ratio`)."""
     cals = [calibrate(f.pixels(), f.world, f.visibility >= spec.visibility) for f in posed]
     view, count = Counter(c.view for c in cals).most_common(1)[0]
-    doubt = ""
-    if count / len(posed) < VIEW_AGREES:
-        doubt = "The camera's view of you is unclear: it changes from frame to frame"
-    elif view == "side" and spec.posture == "lying" and _elongation(posed) < SIDE_ELONGATION:
-        doubt = "The camera's view of you is unclear: you look too short to be seen from the side"
+    # A misread body first: its advice (film from elsewhere) holds whatever view was read.
+    doubt = _misread(posed, cals, spec, view) or _unclear(posed, spec, view, count)
     # An unknown ratio (nothing there) sorts past every other, as the engine's median does.
     ratio = np.median([c.ratio if c.ratio == c.ratio else math.inf for c in cals])
     return view, doubt, float(np.median([c.skew for c in cals])), float(ratio)
+
+
+def _unclear(posed: Sequence[PoseFrame], spec: Spec, view: str, count: int) -> str:
+    """Why the ``view`` that ``count`` of the posed frames were seen from can't be
+    trusted ("" if it can)."""
+    if count / len(posed) < VIEW_AGREES:
+        return "The camera's view of you is unclear: it changes from frame to frame"
+    if view == "side" and spec.posture == "lying" and _elongation(posed) < SIDE_ELONGATION:
+        return "The camera's view of you is unclear: you look too short to be seen from the side"
+    return ""
+
+
+def _misread(posed: Sequence[PoseFrame], cals: Sequence[Calibration], spec: Spec, view: str) -> str:
+    """Why the pose model is misreading the body from here ("" if it is not): the
+    driving angle read outside the spec's ``plausible`` range in a large share of the
+    frames, as the engine judges it (`formcheck.engine.plausible`). Not where the
+    landmarks have no world coordinates and the view foreshortens the angle: it then
+    truly reads so."""
+    name = spec.phase.metric if spec.phase is not None else None
+    metric = spec.metric(name) if name is not None else None
+    plausible = metric.arg("plausible") if metric is not None else None
+    has_world = all(f.world is not None for f in posed)
+    if plausible is None or depth_missing(spec, name, view, has_world):
+        return ""
+    sides = ("both",) if spec.sides == "both" else ("left", "right")
+    drivers = {s: compile_metric(metric, s) for s in sides}
+    tally = Plausibility(plausible, sides)
+    for frame, cal in zip(posed, cals, strict=True):
+        pose = Pose(frame.t, frame.pixels(), frame.world, frame.visibility >= spec.visibility)
+        for side, driver in drivers.items():
+            tally.add(side, driver.evaluate(pose, None, cal))
+    worst = tally.misread()
+    if worst is None:
+        return ""
+    return (
+        f"{MISREAD}: your {name.replace('_', ' ')} reads at angles it can't take in this "
+        f"exercise in {_percent(worst[1])} of the frames"
+    )
 
 
 def _elongation(posed: Sequence[PoseFrame]) -> float:
@@ -309,7 +354,8 @@ def _view(spec: Spec, view: str | None, doubt: str) -> SetupItem:
     if view is None:
         return SetupItem("view", WAIT, "Not known yet")
     if doubt:
-        return SetupItem("view", FIX, doubt, view_advice(best, spec.posture))
+        fix = MISREAD_FIX if doubt.startswith(MISREAD) else view_advice(best, spec.posture)
+        return SetupItem("view", FIX, doubt, fix)
     hidden = hidden_checks(spec, view)
     if not hidden:
         return SetupItem("view", READY, f"Filmed from {view_from(view, spec.posture)}")
@@ -440,7 +486,9 @@ def _verdict(
     angle = angle and spec.metric(check.metric).kind == "joint_angle"
     if doubt:
         move = _measured_from() if angle else best
-        message = "Not while the camera's view is unclear"
+        misread = doubt.startswith(MISREAD)
+        why = "the camera misreads you" if misread else "the camera's view is unclear"
+        message = f"Not while {why}"
         return SetupVerdict(code, label, FIX, message, view_advice(move, spec.posture), move)
     if check.views and view not in check.views:
         move = best if best in check.views else check.views[0]
