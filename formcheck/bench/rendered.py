@@ -194,6 +194,11 @@ class ClipScore:
     def one_angle_exact(self) -> bool:
         return self.one_angle == self.spanning
 
+    @property
+    def unwarned_miss(self) -> bool:
+        """Miscounted with no warning: a wrong count a person would take as right."""
+        return not self.exact and not self.warnings
+
 
 def _angle(points: np.ndarray, ijk: tuple[int, int, int]) -> float:
     a, b, c = (points[i] for i in ijk)
@@ -383,6 +388,7 @@ class Summary:
     truth_partial: int
     partial_found: int
     silent_zeros: int
+    unwarned_misses: int
     bent: str  # |rom_min error| median / p95
     straight: str
     pose: float
@@ -408,6 +414,7 @@ class Summary:
             sum(s.truth_partial for s in scores),
             sum(s.partial_found for s in scores),
             sum(s.silent_zero for s in scores),
+            sum(s.unwarned_miss for s in scores),
             _abs_stats(e for s in scores for e in s.rom_err_bent),
             _abs_stats(e for s in scores for e in s.rom_err_straight),
             mean([s.quality.pose for s in scores]),
@@ -471,6 +478,12 @@ def bench_rows(scores: Sequence[ClipScore], split: str, source: str) -> list[Row
             "none",
             total.silent_zeros == 0,
         ),
+        Row(
+            section,
+            f"{split} split: miscounted with no warning",
+            f"{total.unwarned_misses}/{total.clips - total.exact}",
+            note="of the clips not counted exactly, those whose result said nothing was amiss",
+        ),
     ]
     for view, summary in by_bin(scores, lambda c: c.view).items():
         side = view == "side"
@@ -526,7 +539,7 @@ def _rom_met(scores: Sequence[ClipScore], view: str) -> bool:
 def _table(title: str, summaries: dict[str, Summary]) -> str:
     header = [
         title, "clips", "exact", "all found", "one-angle exact", "partial found", "silent 0",
-        "ROM bent med/p95",
+        "miscounted, unwarned", "ROM bent med/p95",
         "ROM straight med/p95", "pose", "hips", "heels", "knee err 3-D", "knee err 2-D",
         "raw 3-D ends bent/straight", "raw 2-D ends",
     ]  # fmt: skip
@@ -536,7 +549,7 @@ def _table(title: str, summaries: dict[str, Summary]) -> str:
 def _summary_cells(name: str, s: Summary) -> list[object]:
     return [
         name, s.clips, s.exact, s.total_exact, s.one_angle_exact,
-        f"{s.partial_found}/{s.truth_partial}", s.silent_zeros,
+        f"{s.partial_found}/{s.truth_partial}", s.silent_zeros, s.unwarned_misses,
         s.bent, s.straight, f"{s.pose:.0%}", f"{s.hips:.0%}", f"{s.heels:.0%}",
         f"{s.knee_3d:.1f}", f"{s.knee_2d:.1f}", s.raw_ends_3d, s.raw_ends_2d,
     ]  # fmt: skip

@@ -302,7 +302,9 @@ def _rendered_rows(report: Report, plan: Plan) -> None:
         "distance, offset, tilt and lens drawn per clip; see its README), through the pose "
         f"model ({source}) and the engine with the spec's default side; exact = full and "
         "partial counts both equal the truth's; ROM error = the rep table's rom_min / rom_max "
-        "minus the true 3-D knee angle's min / max over the same rep. Per-bin tables: "
+        "minus the true 3-D knee angle's min / max over the same rep; miscounted with no "
+        "warning = not exact, and the result carried no warning (a wrong count a person "
+        "would take as right). Per-bin tables: "
         "`python -m formcheck.bench.rendered --split test`."
     )
 

@@ -149,3 +149,21 @@ def test_a_tripod_beyond_the_feet_that_reads_the_knee_low_still_counts_its_reps(
     score = _score(THIRD, "rs109_end_on_tripod_left")
     assert (score.full, score.partial) == (1, 1)
     assert score.exact and score.partial_found == 1 and not score.warnings
+
+
+def test_a_miscount_the_result_warned_of_is_told_apart_from_an_unwarned_one():
+    # rs15 (seed 14): the real model read the knee under 40 degrees, and the engine
+    # counted 3 full reps of 1 full and 1 partial; the result now says the body is
+    # misread. rs34 (seed 15): a partial rep at 147 degrees counted full, no warning.
+    misread = _score(SECOND, "rs15_end_on_floor_right")
+    quiet = _score(THIRD, "rs34_side_chair_left")
+    right = _score(THIRD, "rs01_side_floor_left")
+    assert not misread.exact and any("misreading" in w for w in misread.warnings)
+    assert not misread.unwarned_miss
+    assert quiet.unwarned_miss and not right.unwarned_miss
+    row = next(
+        r
+        for r in rendered.bench_rows([misread, quiet, right], "tune", "cached landmarks")
+        if r.measure.endswith("miscounted with no warning")
+    )
+    assert row.value == "1/2"
