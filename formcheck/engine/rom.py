@@ -106,7 +106,11 @@ class RomWindow:
         in its return to rest, went beyond them; else None.
         """
         seen = value == value
-        if seen:
+        if not seen:
+            # Unseen: the next value's median must not mix in readings from before the gap
+            # (a knee at 170 before it and at 106 after read 167 there).
+            self._latest.clear()
+        else:
             self._latest.append(float(value))
             value = sorted(self._latest)[len(self._latest) // 2]
             self._values.append((t, value))
@@ -135,8 +139,9 @@ class RomWindow:
         Call it after feeding the rep's last frame. (NaN, NaN) if nothing was seen.
         """
         reach = max(self.reach, end - start)
-        since = max(self._prev_end, start - reach)
-        window = [v for t, v in self._values if since <= t <= end]
+        since, prev_end = start - reach, self._prev_end
+        # The previous rep's last frame is its own: not this rep's rest.
+        window = [v for t, v in self._values if since <= t <= end and t > prev_end]
         self._prev_end = end
         while self._values and self._values[0][0] < end:
             self._values.popleft()

@@ -54,6 +54,26 @@ def test_the_rest_before_a_rep_never_reaches_into_the_previous_rep():
     assert w.close(4.0, 5.0) == (90, 150)  # not the 30 or 175 of the rep before
 
 
+def test_the_previous_rep_s_last_frame_is_not_the_next_rep_s():
+    # The frame a rep ends on is its own. Read again as the next rep's rest, a knee
+    # still at 167 where the last rep ended made a partial rep to 130 read 81-167
+    # (suite s13-0420, a truth partial at 129 degrees).
+    w = RomWindow(reach=1.0, median=1)
+    _feed(w, [(0.0, 85, True), (1.0, 175, False), (1.5, 167, False)])
+    assert w.close(0.5, 1.5) == (85, 175)
+    _feed(w, [(1.7, 90, True), (2.0, 85, True), (2.5, 130, False), (3.0, 100, True)])
+    assert w.close(2.4, 3.0) == (87.5, 130)
+
+
+def test_an_unseen_stretch_is_not_part_of_the_next_frame_s_median():
+    # Three frames' median: the first value after a gap is not the median of readings
+    # from before it (170, 170) and itself (106).
+    w = RomWindow(reach=0.1, median=3)
+    _feed(w, [(0.0, 170, False), (0.1, 170, False), (0.2, math.nan, False)])
+    _feed(w, [(2.0, 106, False), (2.1, 104, False), (2.2, 100, True)])
+    assert w.close(1.95, 2.2)[1] == 106
+
+
 @pytest.mark.parametrize(
     ("after", "widened"),
     [
