@@ -110,6 +110,26 @@ def test_a_partial_rep_in_a_continuous_set_is_partial(exercise, frac):
     assert [r.status for r in res.rep_table] == ["full", "full", "partial", "full"]
 
 
+@pytest.mark.parametrize("seed", [3, 11])
+def test_partial_reps_outnumbering_the_full_ones_are_still_partial(seed):
+    # From beyond the feet reps are judged against the person's own fullest reps. With
+    # one rep to 180 and two turning back near 148, the upper quartile of the three
+    # (165) passed both partials as full (suite s31-0468).
+    sim = simulate(
+        "heel_slide",
+        reps=3,
+        view="end_on",
+        tempo=4.0,
+        pause=0.8,
+        lead_in=2.0,
+        partial_reps=(2, 3),
+        partial_frac=0.66,
+        seed=seed,
+    )
+    res = analyze(sim.frames, specs()["heel_slide"])
+    assert [r.status for r in res.rep_table] == ["full", "partial", "partial"]
+
+
 def test_a_set_changing_legs_with_no_pause_counts_each_leg():
     spec = specs()["heel_slide"]
     a = simulate("heel_slide", reps=3, view="end_on", side="left", lead_in=0, pause=0, seed=7)
